@@ -1,0 +1,47 @@
+# dxportal: `make serve` to preview, `make test` to run the tests, `make build` to publish.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+CATALOGS := translations
+PYBABEL  := $(BIN)/pybabel
+
+.PHONY: setup serve test build catalogs translations lint format clean
+
+setup: $(STAMP) catalogs
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+## Compile the gettext catalogs (.po -> .mo); the build and the app need them.
+catalogs: $(STAMP)
+	$(PYBABEL) compile --use-fuzzy -d $(CATALOGS) --statistics 2>&1 | grep -v '^compiling' || true
+
+## Extract UI strings from code and templates, merge them into the catalogs, compile.
+translations: $(STAMP)
+	$(PYBABEL) extract --no-location --sort-by-file -k _l -k lazy_gettext -F babel.cfg \
+		-o $(CATALOGS)/messages.pot site
+	$(PYBABEL) update --no-fuzzy-matching --ignore-obsolete -i $(CATALOGS)/messages.pot -d $(CATALOGS)
+	$(PYBABEL) compile -d $(CATALOGS)
+
+serve: setup
+	$(BIN)/dxportal serve
+
+test: setup
+	$(BIN)/python -m pytest
+
+build: setup
+	$(BIN)/python freeze.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check site tests freeze.py
+	$(BIN)/ruff format --check site tests freeze.py
+
+format: $(STAMP)
+	$(BIN)/ruff format site tests freeze.py
+	$(BIN)/ruff check --fix site tests freeze.py
+
+clean:
+	rm -rf build .build.* search_index .pytest_cache

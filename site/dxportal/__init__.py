@@ -1,0 +1,105 @@
+"""dxportal: the public portal of a provincial digital-transformation programme."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request, url_for
+from flask_babel import format_date
+
+from . import config, i18n, site_routes, views
+from .content import Entry, Page
+from .errors import ContentError
+from .feeds import feed_time
+from .labels import LANGUAGE_LABELS, OG_LOCALES, SECTION_DESCRIPTIONS, SECTION_TITLES
+from .rendering import Renderer
+from .sections import DEFAULT_LANGUAGE, LANGUAGES
+from .store import ContentStore
+from .urls import entry_url, media_url, url_prefix
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app: defaults, then DXPORTAL_* environment, then ``test_config``."""
+    app = Flask(__name__)
+    app.config.from_mapping(config.DEFAULTS)
+    app.config.update(config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    app.config.setdefault("FREEZER_BASE_URL", app.config["DXPORTAL_BASE_URL"])
+    app.url_map.strict_slashes = True
+
+    i18n.init_app(app)
+    app.extensions["dxportal.store"] = ContentStore(
+        Path(app.config["DXPORTAL_CONTENT_DIR"]), preview=app.config["DXPORTAL_PREVIEW"]
+    )
+    app.extensions["dxportal.renderer"] = Renderer()
+    app.register_blueprint(views.bp)
+    app.register_blueprint(site_routes.bp)
+    app.register_error_handler(404, site_routes.render_not_found)
+    app.register_error_handler(ContentError, render_content_error)
+    init_templates(app)
+    return app
+
+
+def render_content_error(error: ContentError):
+    """Preview only: show every content problem instead of a traceback."""
+    from flask import render_template
+
+    g.lang = DEFAULT_LANGUAGE
+    return render_template("content_errors.html", problems=error.problems), 500
+
+
+def init_templates(app: Flask) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    def render_body(page: Page) -> str:
+        from markupsafe import Markup
+
+        html = app.extensions["dxportal.renderer"].render(page.body, page.lang, url_prefix())
+        return Markup(html)  # sanitized by the renderer's allow-list
+
+    def url_in(lang: str, external: bool = False) -> str:
+        """This page's address in another language (every page exists in both)."""
+        if request.endpoint and request.endpoint.startswith("portal."):
+            args = dict(request.view_args or {}, lang=lang)
+            return url_for(request.endpoint, _external=external, **args)
+        return url_for("portal.home", lang=lang, _external=external)
+
+    def tag_name(tag: str) -> str:
+        tags = app.extensions["dxportal.store"].get().tags
+        return tags.get(tag, {}).get(g.lang, tag)
+
+    def long_date(value) -> str:
+        return format_date(value, "long") if value else ""
+
+    @app.context_processor
+    def inject_site() -> dict[str, Any]:
+        store = app.extensions["dxportal.store"]
+        try:
+            site = store.get()
+        except ContentError:
+            site = None
+        return {
+            "site": site,
+            "settings": site.settings if site else None,
+            "lang": g.get("lang", DEFAULT_LANGUAGE),
+            "preview": app.config["DXPORTAL_PREVIEW"],
+        }
+
+    app.jinja_env.globals.update(
+        entry_url=entry_url,
+        feed_time=feed_time,
+        media_url=media_url,
+        render_body=render_body,
+        url_in=url_in,
+        tag_name=tag_name,
+        SECTION_TITLES=SECTION_TITLES,
+        SECTION_DESCRIPTIONS=SECTION_DESCRIPTIONS,
+        OG_LOCALES=OG_LOCALES,
+        LANGUAGE_LABELS=LANGUAGE_LABELS,
+        LANGUAGES=LANGUAGES,
+        Entry=Entry,
+    )
+    app.jinja_env.filters["long_date"] = long_date

@@ -1,0 +1,357 @@
+"""The content model: pages read from content/<section>/<slug>.<lang>.md, grouped as entries.
+
+A page is one file (one language); an entry is all the languages of one section and slug.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+
+from .errors import ContentError, ContentProblem, FieldError
+from .sections import DEFAULT_LANGUAGE, LANGUAGES, RESERVED_SLUGS, SECTIONS, Section
+from .settings import SiteSettings, load_settings, load_tags
+from .slugs import is_slug
+from .yamlfile import load_mapping, read_text
+
+FILE_NAME = re.compile(r"^(?P<slug>[^.]+)\.(?P<lang>[^.]+)\.md$")
+SETTINGS_FILE = "site.yml"
+TAGS_FILE = "tags.yml"
+MEDIA_DIR = "media"
+_YAML = frontmatter.YAMLHandler()
+
+
+@dataclass(frozen=True, eq=False)
+class Page:
+    """One content file in one language. ``meta`` holds converted front-matter values."""
+
+    source_path: Path
+    section: str
+    slug: str
+    lang: str
+    meta: dict[str, Any]
+    meta_lines: dict[str, int]
+    body: str
+    body_line: int
+    digest: str
+
+    @property
+    def title(self) -> str:
+        return self.meta["title"]
+
+    @property
+    def date(self) -> dt.date | None:
+        return self.meta.get("date")
+
+    @property
+    def updated(self) -> dt.date | None:
+        return self.meta.get("updated")
+
+    @property
+    def summary(self) -> str:
+        return self.meta.get("summary", "")
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self.meta.get("tags", ())
+
+    @property
+    def image(self) -> str | None:
+        return self.meta.get("image")
+
+    @property
+    def image_alt(self) -> str:
+        return self.meta.get("image_alt", "")
+
+    @property
+    def draft(self) -> bool:
+        return self.meta.get("draft", False)
+
+
+def sort_key_date(value: dt.date | None) -> dt.datetime:
+    """Dates and datetimes compared on one scale; pages without a date sort last."""
+    if value is None:
+        return dt.datetime.min
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    return dt.datetime.combine(value, dt.time())
+
+
+@dataclass
+class Entry:
+    """A page in all the languages it exists in."""
+
+    section: str
+    slug: str
+    versions: dict[str, Page] = field(default_factory=dict)
+
+    def version(self, lang: str) -> Page:
+        """The page in ``lang``, else in the default language, else in any language it has."""
+        return (
+            self.versions.get(lang)
+            or self.versions.get(DEFAULT_LANGUAGE)
+            or next(iter(self.versions.values()))
+        )
+
+    @property
+    def date(self) -> dt.date | None:
+        return self.version(DEFAULT_LANGUAGE).date
+
+    @property
+    def sort_key(self) -> tuple[dt.datetime, str]:
+        return (sort_key_date(self.date), self.slug)
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for page in self.versions.values():
+            seen.update(dict.fromkeys(page.tags))
+        return tuple(seen)
+
+
+@dataclass
+class ContentSet:
+    """Everything under content/: settings, tags, entries by (section, slug), media folder."""
+
+    root: Path
+    settings: SiteSettings
+    tags: dict[str, dict[str, str]]
+    entries: dict[tuple[str, str], Entry]
+
+    @property
+    def media_dir(self) -> Path:
+        return self.root / MEDIA_DIR
+
+    def entry(self, section: str, slug: str) -> Entry | None:
+        return self.entries.get((section, slug))
+
+    def section_entries(self, section: str) -> list[Entry]:
+        """Entries of a section, newest first."""
+        found = [e for (s, _), e in self.entries.items() if s == section]
+        return sorted(found, key=lambda e: e.sort_key, reverse=True)
+
+    def tag_entries(self, tag: str) -> list[Entry]:
+        found = [e for e in self.entries.values() if tag in e.tags]
+        return sorted(found, key=lambda e: e.sort_key, reverse=True)
+
+    def used_tags(self) -> list[str]:
+        used = {t for e in self.entries.values() for t in e.tags}
+        return sorted(used)
+
+    def pages(self) -> Iterator[Page]:
+        for entry in self.entries.values():
+            yield from entry.versions.values()
+
+
+def load_content(root: Path, include_drafts: bool = False) -> ContentSet:
+    """Read and validate everything under ``root``; raise ContentError listing every problem."""
+    root = Path(root)
+    problems: list[ContentProblem] = []
+    if not root.is_dir():
+        raise ContentError([ContentProblem(root, None, "the content folder does not exist")])
+    settings = load_settings(root / SETTINGS_FILE, problems)
+    tags = load_tags(root / TAGS_FILE, problems)
+    pages = [p for p in (read_page(path, root, problems) for path in find_page_files(root)) if p]
+    check_references(pages, tags, root, problems)
+    entries = group_entries(pages if include_drafts else [p for p in pages if not p.draft])
+    check_navigation(settings, entries, root, problems)
+    if problems:
+        raise ContentError(problems)
+    assert settings is not None
+    return ContentSet(root, settings, tags, entries)
+
+
+def find_page_files(root: Path) -> list[Path]:
+    """Every Markdown file under ``root`` except in media/, hidden files and folders skipped."""
+    found = []
+    for path in sorted(root.rglob("*.md")):
+        relative = path.relative_to(root)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        if relative.parts[0] == MEDIA_DIR:
+            continue
+        found.append(path)
+    return found
+
+
+def read_page(path: Path, root: Path, problems: list[ContentProblem]) -> Page | None:
+    """Parse one content file; report its problems and return None if it is unusable."""
+    relative = path.relative_to(root)
+    if len(relative.parts) != 2 or relative.parts[0] not in SECTIONS:
+        problems.append(
+            ContentProblem(
+                path,
+                None,
+                "a page must be inside one section folder: content/<section>/<slug>.<lang>.md, "
+                f"where <section> is one of {', '.join(SECTIONS)}",
+            )
+        )
+        return None
+    section = SECTIONS[relative.parts[0]]
+    match = FILE_NAME.match(path.name)
+    if not match:
+        problems.append(
+            ContentProblem(path, None, "the file name must be <slug>.vi.md or <slug>.en.md")
+        )
+        return None
+    slug, lang = match["slug"], match["lang"]
+    if lang not in LANGUAGES:
+        problems.append(
+            ContentProblem(
+                path, None, f"unknown language '{lang}' in the file name; use .vi.md or .en.md"
+            )
+        )
+        return None
+    if not is_slug(slug):
+        problems.append(
+            ContentProblem(
+                path,
+                None,
+                f"'{slug}' is not a valid slug: use lowercase letters without accents, digits "
+                "and hyphens, e.g. hop-ban-chi-dao",
+            )
+        )
+        return None
+    if section.name == "pages" and slug in RESERVED_SLUGS:
+        problems.append(
+            ContentProblem(path, None, f"'{slug}' is reserved for the site; choose another slug")
+        )
+        return None
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    return parse_page_text(text, path, section, slug, lang, problems)
+
+
+def parse_page_text(
+    text: str, path: Path, section: Section, slug: str, lang: str, problems: list[ContentProblem]
+) -> Page | None:
+    opening = _YAML.FM_BOUNDARY.match(text)
+    if not opening:
+        problems.append(
+            ContentProblem(
+                path, 1, "the file must start with front matter: a line '---', the fields, '---'"
+            )
+        )
+        return None
+    try:
+        front, body = _YAML.split(text)
+    except ValueError:
+        problems.append(
+            ContentProblem(
+                path, 1, "the front matter is not closed: add a line '---' after the last field"
+            )
+        )
+        return None
+    front_line = text.count("\n", 0, opening.end()) + 1
+    body_offset = len(text) - len(body)
+    body_line = text.count("\n", 0, body_offset) + 1
+    before = len(problems)
+    mapping = load_mapping(front, path, problems, first_line=front_line)
+    if mapping is None:
+        return None
+    meta = validate_fields(mapping.values, mapping.line_of, section, path, problems)
+    if len(problems) > before:
+        return None
+    return Page(
+        source_path=path,
+        section=section.name,
+        slug=slug,
+        lang=lang,
+        meta=meta,
+        meta_lines=mapping.lines,
+        body=body.strip("\n"),
+        body_line=body_line,
+        digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+
+
+def validate_fields(
+    values: dict[str, Any], line_of, section: Section, path: Path, problems: list[ContentProblem]
+) -> dict[str, Any]:
+    """Convert every field the section declares; report unknown, missing and invalid ones."""
+    meta: dict[str, Any] = {}
+    for key, value in values.items():
+        spec = section.field(key)
+        if spec is None:
+            allowed = ", ".join(fd.name for fd in section.fields)
+            problems.append(
+                ContentProblem(
+                    path,
+                    line_of(key),
+                    f"unknown field '{key}' for section '{section.name}'; allowed: {allowed}",
+                )
+            )
+            continue
+        try:
+            meta[key] = spec.convert(value)
+        except FieldError as exc:
+            problems.append(ContentProblem(path, line_of(key), f"'{key}' {exc}"))
+    for spec in section.fields:
+        if spec.required and spec.name not in values:
+            problems.append(ContentProblem(path, 1, f"the required field '{spec.name}' is missing"))
+    if "image" in meta and "image_alt" not in meta:
+        problems.append(
+            ContentProblem(
+                path,
+                line_of("image"),
+                "'image' needs 'image_alt': a short text saying what the image shows",
+            )
+        )
+    return meta
+
+
+def check_references(
+    pages: list[Page], tags: dict[str, dict[str, str]], root: Path, problems: list
+) -> None:
+    """Checks that need more than one file: tags exist, images exist."""
+    media = root / MEDIA_DIR
+    for page in pages:
+        for tag in page.tags:
+            if tag not in tags:
+                problems.append(
+                    ContentProblem(
+                        page.source_path,
+                        page.meta_lines.get("tags"),
+                        f"tag '{tag}' is not in content/{TAGS_FILE}; add it there with its "
+                        "vi and en names",
+                    )
+                )
+        if page.image and not (media / page.image).is_file():
+            problems.append(
+                ContentProblem(
+                    page.source_path,
+                    page.meta_lines.get("image"),
+                    f"image '{page.image}' is not in content/{MEDIA_DIR}/",
+                )
+            )
+
+
+def check_navigation(settings, entries, root: Path, problems: list) -> None:
+    if settings is None:
+        return
+    for item in settings.navigation:
+        if item.kind == "page" and ("pages", item.target) not in entries:
+            problems.append(
+                ContentProblem(
+                    root / SETTINGS_FILE,
+                    None,
+                    f"navigation names page '{item.target}', but there is no "
+                    f"content/pages/{item.target}.vi.md",
+                )
+            )
+
+
+def group_entries(pages: list[Page]) -> dict[tuple[str, str], Entry]:
+    entries: dict[tuple[str, str], Entry] = {}
+    for page in pages:
+        entry = entries.setdefault((page.section, page.slug), Entry(page.section, page.slug))
+        entry.versions[page.lang] = page
+    return entries

@@ -1,0 +1,80 @@
+"""Front-matter field types: each converts a YAML value or raises FieldError with a plain reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import FieldError
+from .slugs import is_slug
+
+Converter = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    """A front-matter key a section accepts: its converter, whether it is required, its help."""
+
+    name: str
+    convert: Converter
+    required: bool = False
+    help: str = ""
+
+
+def text(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        raise FieldError("must be text")
+    if isinstance(value, int | float):
+        value = str(value)
+    if not isinstance(value, str):
+        raise FieldError("must be text, not a list or mapping")
+    value = unicodedata.normalize("NFC", value).strip()
+    if not value:
+        raise FieldError("must not be empty")
+    return value
+
+
+def date(value: Any) -> dt.date:
+    """A calendar date (YYYY-MM-DD); a datetime keeps its time for scheduling."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            if len(value.strip()) <= 10:
+                return dt.date.fromisoformat(value.strip())
+            return dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise FieldError(f"must be a date written YYYY-MM-DD, e.g. 2021-03-03 (got {value!r})")
+
+
+def boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise FieldError(f"must be true or false (got {value!r})")
+
+
+def slug_list(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise FieldError("must be a list, e.g. [ban-chi-dao, chinh-quyen-so]")
+    slugs = []
+    for item in value:
+        if not isinstance(item, str) or not is_slug(item):
+            raise FieldError(f"{item!r} is not a tag slug (lowercase letters, digits and hyphens)")
+        slugs.append(item)
+    return tuple(slugs)
+
+
+def media_path(value: Any) -> str:
+    """A file name under content/media/ (its existence is checked once all content is read)."""
+    value = text(value)
+    if value.startswith("/media/"):
+        value = value[len("/media/") :]
+    if value.startswith(("/", "\\")) or ".." in value.split("/") or "\\" in value:
+        raise FieldError("must be a file name inside content/media/, e.g. poster.png")
+    return value

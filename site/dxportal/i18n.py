@@ -1,0 +1,53 @@
+"""Languages: the locale comes from the URL prefix; catalogs are compiled from translations/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import flask_babel
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, g
+
+from .sections import DEFAULT_LANGUAGE, LANGUAGES
+
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+
+babel = flask_babel.Babel()
+
+
+def current_language() -> str:
+    return g.get("lang", DEFAULT_LANGUAGE)
+
+
+def init_app(app: Flask) -> None:
+    translations = Path(app.config["DXPORTAL_TRANSLATIONS_DIR"])
+    compile_catalogs(translations)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations)
+    app.config["BABEL_DEFAULT_LOCALE"] = DEFAULT_LANGUAGE
+    babel.init_app(app, locale_selector=current_language)
+
+    @app.before_request
+    def forget_cached_locale() -> None:
+        # Frozen-Flask serves every page in one app context: without this, the first page's
+        # locale would stick to all the others (English pages with Vietnamese dates).
+        flask_babel.refresh()
+
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES)
+
+
+def compile_catalogs(translations: Path) -> list[Path]:
+    """Compile every messages.po whose .mo is missing or older; return the files written."""
+    written = []
+    for po_path in sorted(translations.glob("*/LC_MESSAGES/messages.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parent.parent.name)
+        tmp_path = mo_path.with_suffix(".mo.tmp")
+        with tmp_path.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+        tmp_path.replace(mo_path)
+        written.append(mo_path)
+    return written

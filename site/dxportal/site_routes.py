@@ -1,0 +1,54 @@
+"""Addresses outside the language prefixes: the root chooser, 404, sitemap, robots, media."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, render_template, request, send_from_directory
+
+from .feeds import listing_pages
+from .sections import DEFAULT_LANGUAGE, LANGUAGES
+from .views import LISTED_SECTIONS, content
+
+bp = Blueprint("site", __name__)
+
+
+@bp.route("/")
+def root():
+    """A page that sends visitors to /vi/ (a meta refresh works on any static host)."""
+    g.lang = DEFAULT_LANGUAGE
+    return render_template("root.html")
+
+
+@bp.route("/404.html")
+def not_found_page():
+    """The 404 page as a file, for static hosts that serve 404.html for missing paths."""
+    g.lang = DEFAULT_LANGUAGE
+    return render_template("404.html")
+
+
+@bp.route("/sitemap.xml")
+def sitemap():
+    site = content()
+    body = render_template(
+        "sitemap.xml",
+        sitemap_pages=listing_pages(site, LISTED_SECTIONS),
+        entries=list(site.entries.values()),
+    )
+    return current_app.response_class(body, mimetype="application/xml")
+
+
+@bp.route("/robots.txt")
+def robots():
+    body = render_template("robots.txt")
+    return current_app.response_class(body, mimetype="text/plain")
+
+
+@bp.route("/media/<path:filename>")
+def media(filename: str):
+    return send_from_directory(content().media_dir, filename)
+
+
+def render_not_found(error: Exception):
+    """The app's 404 handler: the visitor's language when the path names one."""
+    first = request.path.strip("/").split("/", 1)[0]
+    g.lang = first if first in LANGUAGES else DEFAULT_LANGUAGE
+    return render_template("404.html"), 404

@@ -1,0 +1,96 @@
+"""YAML mappings loaded with the line of every key, so errors can point at the right line."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ContentProblem
+
+
+class YamlMapping:
+    """A YAML mapping's values and the 1-based line of each top-level key."""
+
+    def __init__(self, values: dict[str, Any], lines: dict[str, int], start_line: int):
+        self.values = values
+        self.lines = lines
+        self.start_line = start_line
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, self.start_line)
+
+
+def load_mapping(
+    text: str, path: Path, problems: list[ContentProblem], first_line: int = 1
+) -> YamlMapping | None:
+    """Parse ``text`` as a YAML mapping whose first line is line ``first_line`` of ``path``.
+
+    Problems are appended to ``problems``; None is returned when nothing usable was parsed.
+    Values that fail to construct (an impossible date, say) are reported at their own line
+    and left out, so the other keys can still be checked.
+    """
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = first_line + mark.line if mark else first_line
+        reason = getattr(exc, "problem", None) or str(exc)
+        problems.append(ContentProblem(path, line, f"YAML syntax error: {reason}"))
+        return None
+    if node is None:
+        return YamlMapping({}, {}, first_line)
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(
+            ContentProblem(
+                path,
+                first_line + node.start_mark.line,
+                "front matter must be a list of 'key: value' lines, not a "
+                + ("list" if isinstance(node, yaml.SequenceNode) else "single value"),
+            )
+        )
+        return None
+    constructor = yaml.SafeLoader("")
+    values: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        line = first_line + key_node.start_mark.line
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if not isinstance(key, str) or not key:
+            problems.append(ContentProblem(path, line, "every key must be a plain name"))
+            continue
+        if key in lines:
+            problems.append(
+                ContentProblem(path, line, f"'{key}' is set twice (first on line {lines[key]})")
+            )
+            continue
+        lines[key] = line
+        try:
+            values[key] = constructor.construct_object(value_node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError) as exc:
+            problems.append(ContentProblem(path, line, f"'{key}' has an invalid value: {exc}"))
+    return YamlMapping(values, lines, first_line)
+
+
+def read_mapping_file(path: Path, problems: list[ContentProblem]) -> YamlMapping | None:
+    """Read a whole YAML file (site settings, tags) as a mapping."""
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    return load_mapping(text, path, problems)
+
+
+def read_text(path: Path, problems: list[ContentProblem]) -> str | None:
+    """Read a UTF-8 file, normalised to NFC; report the line of the first bad byte."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.append(ContentProblem(path, line, "the file is not UTF-8 text; save it as UTF-8"))
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n"))

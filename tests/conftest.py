@@ -1,0 +1,109 @@
+"""Fixtures: the app over the embedded content, and small content trees written per test."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from dxportal import create_app
+from dxportal.config import PROJECT_ROOT
+
+EMBEDDED_CONTENT = PROJECT_ROOT / "content"
+
+SITE_YML = """\
+name:
+  vi: Cổng thử nghiệm
+  en: Test portal
+description:
+  vi: Mô tả thử nghiệm.
+  en: A test description.
+organisation:
+  vi: Ban Chỉ đạo
+  en: Steering Committee
+address:
+  vi: Địa chỉ
+  en: Address
+phone: "0000"
+email: test@example.org
+navigation:
+  - section: news
+  - page: about
+"""
+TAGS_YML = """\
+ban-chi-dao:
+  vi: Ban Chỉ đạo
+  en: Steering Committee
+"""
+
+
+def page_text(title: str, date: str | None = "2021-03-03", body: str = "Nội dung.", **extra) -> str:
+    lines = ["---", f"title: {title}"]
+    if date:
+        lines.append(f"date: {date}")
+    lines += [f"{key}: {value}" for key, value in extra.items()]
+    lines += ["---", "", body, ""]
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def make_content(tmp_path: Path):
+    """Write a content tree: {relative path: text or bytes}; site.yml and about are added."""
+
+    def make(files: dict[str, str | bytes] | None = None, base: bool = True) -> Path:
+        root = tmp_path / "content"
+        defaults: dict[str, str | bytes] = {}
+        if base:
+            defaults = {
+                "site.yml": SITE_YML,
+                "tags.yml": TAGS_YML,
+                "pages/about.vi.md": page_text("Giới thiệu", date=None),
+                "pages/about.en.md": page_text("About", date=None, body="About us."),
+            }
+        for relative, data in {**defaults, **(files or {})}.items():
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(data, bytes):
+                path.write_bytes(data)
+            else:
+                path.write_text(textwrap.dedent(data) if data.startswith("\n") else data,
+                                encoding="utf-8")  # fmt: skip
+        (root / "media").mkdir(exist_ok=True)
+        return root
+
+    return make
+
+
+@pytest.fixture
+def app():
+    return create_app({"DXPORTAL_CONTENT_DIR": str(EMBEDDED_CONTENT), "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def app_for(tmp_path):
+    """An app over a given content folder."""
+
+    def build(content_dir: Path, **config) -> object:
+        settings = {
+            "DXPORTAL_CONTENT_DIR": str(content_dir),
+            "DXPORTAL_BUILD_DIR": str(tmp_path / "build"),
+            "TESTING": True,
+        }
+        settings.update(config)
+        return create_app(settings)
+
+    return build
+
+
+def parse(response_or_text) -> BeautifulSoup:
+    text = response_or_text
+    if hasattr(response_or_text, "get_data"):
+        text = response_or_text.get_data(as_text=True)
+    return BeautifulSoup(text, "html.parser")

@@ -1,0 +1,178 @@
+"""The frozen site as files: every page in both languages, links resolve, sub-path, atomicity."""
+
+from __future__ import annotations
+
+import hashlib
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+
+from dxportal import create_app
+from dxportal.content import load_content
+from dxportal.freezing import BuildError, freeze_site
+
+from conftest import EMBEDDED_CONTENT, page_text, parse
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def freeze(tmp_path: Path, base_url: str = "http://localhost/", content=EMBEDDED_CONTENT) -> Path:
+    app = create_app({
+        "DXPORTAL_CONTENT_DIR": str(content),
+        "DXPORTAL_BASE_URL": base_url,
+        "FREEZER_BASE_URL": base_url,
+    })  # fmt: skip
+    destination = tmp_path / "build"
+    freeze_site(app, destination)
+    return destination
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    return freeze(tmp_path_factory.mktemp("root"))
+
+
+@pytest.fixture(scope="module")
+def built_under_subpath(tmp_path_factory) -> Path:
+    return freeze(tmp_path_factory.mktemp("sub"), "https://example.org/portal/")
+
+
+def test_every_entry_is_frozen_in_both_languages(built):
+    site = load_content(EMBEDDED_CONTENT)
+    for section, slug in site.entries:
+        for lang in ("vi", "en"):
+            path = f"{lang}/{slug}" if section == "pages" else f"{lang}/{section}/{slug}"
+            assert (built / path / "index.html").is_file(), path
+
+
+def test_site_files_are_all_there(built):
+    for name in ("index.html", "404.html", "sitemap.xml", "robots.txt", "vi/index.html",
+                 "en/index.html", "vi/news/feed.xml", "en/news/feed.xml", "vi/tags/index.html",
+                 "media/hop-ban-chi-dao.svg", "static/css/site.css",
+                 "static/img/favicon.svg"):  # fmt: skip
+        assert (built / name).is_file(), name
+    assert parse((built / "404.html").read_text()).find("h1").get_text() == "Không tìm thấy trang"
+
+
+def test_frozen_english_pages_keep_english_dates(built):
+    # Frozen-Flask serves every page in one app context: the locale must not leak.
+    english = parse((built / "en/news/index.html").read_text())
+    assert english.select_one(".entry-card time").get_text().startswith("March")
+    vietnamese = parse((built / "vi/news/index.html").read_text())
+    assert "tháng" in vietnamese.select_one(".entry-card time").get_text()
+
+
+def local_links(html_file: Path, build: Path, prefix: str) -> list[tuple[str, Path]]:
+    """(url, file it must resolve to) for every same-site href/src of a frozen page."""
+    html = parse(html_file.read_text())
+    page_url = prefix + html_file.relative_to(build).as_posix()
+    found = []
+    for tag in html.find_all(["a", "link", "img", "script"]):
+        url = tag.get("href") or tag.get("src")
+        if not url or url.startswith(("mailto:", "tel:", "#")):
+            continue
+        absolute = urljoin(page_url, url)
+        parts = urlsplit(absolute)
+        if parts.netloc not in ("", "localhost", "example.org"):
+            continue
+        path = unquote(parts.path)
+        assert path.startswith(prefix), f"{url} on {html_file} leaves the site's sub-path"
+        target = build / path[len(prefix) :]
+        if path.endswith("/"):
+            target = target / "index.html"
+        found.append((url, target))
+    return found
+
+
+@pytest.mark.parametrize("which", ["root", "subpath"])
+def test_every_link_inside_the_build_resolves(which, built, built_under_subpath):
+    build, prefix = (built, "/") if which == "root" else (built_under_subpath, "/portal/")
+    html_files = sorted(build.rglob("*.html"))
+    assert len(html_files) > 50
+    broken = [
+        f"{f.relative_to(build)} -> {url}"
+        for f in html_files
+        for url, target in local_links(f, build, prefix)
+        if not target.is_file()
+    ]
+    assert broken == []
+
+
+def test_subpath_build_links_carry_the_prefix(built_under_subpath):
+    html = parse((built_under_subpath / "vi/news/hop-ban-chi-dao-chuyen-doi-so-lan-thu-nhat/"
+                  "index.html").read_text())  # fmt: skip
+    assert html.find("link", rel="canonical")["href"] == (
+        "https://example.org/portal/vi/news/hop-ban-chi-dao-chuyen-doi-so-lan-thu-nhat/"
+    )
+    assert html.select_one(".article__figure img")["src"] == "/portal/media/hop-ban-chi-dao.svg"
+    root = parse((built_under_subpath / "index.html").read_text())
+    assert root.find("meta", attrs={"http-equiv": "refresh"})["content"] == "0; url=/portal/vi/"
+
+
+def test_sitemap_urls_are_all_frozen(built_under_subpath):
+    sitemap = ET.fromstring((built_under_subpath / "sitemap.xml").read_bytes())
+    locs = [u.find(f"{SITEMAP}loc").text for u in sitemap.findall(f"{SITEMAP}url")]
+    assert locs
+    for loc in locs:
+        assert loc.startswith("https://example.org/portal/")
+        relative = loc[len("https://example.org/portal/") :]
+        assert (built_under_subpath / relative / "index.html").is_file(), loc
+
+
+def test_drafts_are_never_frozen(tmp_path, make_content):
+    root = make_content({
+        "news/cong-khai.vi.md": page_text("Công khai"),
+        "news/nhap.vi.md": page_text("Nháp", draft="true"),
+    })  # fmt: skip
+    build = freeze(tmp_path, content=root)
+    assert (build / "vi/news/cong-khai/index.html").is_file()
+    assert not (build / "vi/news/nhap").exists()
+    assert "nhap" not in (build / "sitemap.xml").read_text()
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*")) if p.is_file()
+    }  # fmt: skip
+
+
+def test_a_failed_build_leaves_the_previous_build_untouched(tmp_path, make_content, monkeypatch):
+    root = make_content({"news/tin.vi.md": page_text("Tin")})
+    build = freeze(tmp_path, content=root)
+    before = tree_digest(build)
+
+    # A late page (an entry, after the home page and lists) fails: nothing may change.
+    import dxportal.views
+
+    real_render = dxportal.views.render_template
+
+    def explode_on_entries(template, **context):
+        if template == "entry.html":
+            raise RuntimeError("boom")
+        return real_render(template, **context)
+
+    monkeypatch.setattr(dxportal.views, "render_template", explode_on_entries)
+    with pytest.raises(ValueError, match="Unexpected status '500"):
+        freeze(tmp_path, content=root)
+    monkeypatch.undo()
+    assert tree_digest(build) == before
+
+    # A content error: refused before anything is written.
+    (root / "news/hong.vi.md").write_text("---\ntitle: [x\n---\n", encoding="utf-8")
+    with pytest.raises(Exception, match="YAML syntax error"):
+        freeze(tmp_path, content=root)
+    assert tree_digest(build) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "content"]
+
+
+@pytest.mark.parametrize("target", ["content", "project", "root"])
+def test_the_build_refuses_folders_that_hold_work(tmp_path, make_content, target):
+    root = make_content()
+    app = create_app({"DXPORTAL_CONTENT_DIR": str(root)})
+    destination = {"content": root, "project": root.parent, "root": Path("/")}[target]
+    with pytest.raises(BuildError, match="refusing to build"):
+        freeze_site(app, destination)
+    assert (root / "site.yml").is_file()

@@ -1,0 +1,66 @@
+"""Interface translations: complete in Vietnamese, in step with the code, dates per locale."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import pytest
+from babel.messages.pofile import read_po
+
+from dxportal.config import PROJECT_ROOT
+
+from conftest import parse
+
+TRANSLATIONS = PROJECT_ROOT / "translations"
+
+
+def catalog(lang: str):
+    with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        return read_po(po, locale=lang)
+
+
+def message_ids(cat) -> set[str]:
+    return {m.id if isinstance(m.id, str) else m.id[0] for m in cat if m.id}
+
+
+def test_every_interface_string_has_a_vietnamese_translation():
+    untranslated = [
+        m.id for m in catalog("vi")
+        if m.id and (not m.string or not all(m.string) if isinstance(m.string, tuple)
+                     else not m.string)
+    ]  # fmt: skip
+    fuzzy = [m.id for m in catalog("vi") if m.id and m.fuzzy]
+    assert untranslated == [] and fuzzy == []
+
+
+def test_catalogs_are_in_step_with_code_and_templates(tmp_path):
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-k", "_l",
+         "-k", "lazy_gettext", "-F", str(PROJECT_ROOT / "babel.cfg"), "-o", str(pot),
+         str(PROJECT_ROOT / "site")],
+        check=True, cwd=PROJECT_ROOT, capture_output=True,
+    )  # fmt: skip
+    with pot.open("rb") as f:
+        current = message_ids(read_po(f))
+    for lang in ("vi", "en"):
+        assert message_ids(catalog(lang)) == current, f"run `make translations` ({lang})"
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("vi", "Trang chủ"), ("en", "Home")])
+def test_interface_is_in_the_pages_language(client, lang, expected):
+    html = parse(client.get(f"/{lang}/"))
+    assert html.select_one(".main-nav a").get_text() == expected
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("vi", "3 tháng 3, 2021"), ("en", "March 3, 2021")])
+def test_dates_are_formatted_per_locale(app, lang, expected):
+    from flask import g
+    from flask_babel import format_date, refresh
+
+    with app.test_request_context(f"/{lang}/"):
+        g.lang = lang
+        refresh()
+        assert format_date(dt.date(2021, 3, 3), "long") == expected

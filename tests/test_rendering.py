@@ -1,0 +1,91 @@
+"""Markdown rendering: the extensions we promise, and nothing from content that can run."""
+
+from __future__ import annotations
+
+import pytest
+
+from dxportal.rendering import Renderer
+
+from conftest import parse
+
+
+@pytest.fixture
+def render():
+    renderer = Renderer()
+    return lambda body, lang="vi", prefix="": renderer.render(body, lang, prefix)
+
+
+def test_heading_anchors_transliterate_vietnamese(render):
+    html = parse(render("## Đổi mới số\n\n### Họp Ban Chỉ đạo lần thứ nhất"))
+    assert html.find("h2")["id"] == "doi-moi-so"
+    assert html.find("h3")["id"] == "hop-ban-chi-dao-lan-thu-nhat"
+
+
+def test_a_level_one_heading_in_content_is_demoted(render):
+    html = parse(render("# Second title"))
+    assert html.find("h1") is None
+    assert html.find("h2").get_text() == "Second title"
+
+
+def test_tables_keep_alignment_as_classes(render):
+    html = parse(render("| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |"))
+    assert [td["class"] for td in html.select("tbody td")] == [
+        ["align-left"], ["align-center"], ["align-right"]
+    ]  # fmt: skip
+    assert html.select("[style], [align]") == []
+
+
+def test_footnotes_link_both_ways_with_a_translated_title(render):
+    html = parse(render("Text[^1]\n\n[^1]: Báo Đồng Khởi, 4/3/2021", lang="en"))
+    ref = html.select_one("sup a.footnote-ref")
+    assert ref["href"] == "#fn:1"
+    note = html.select_one("div.footnote li#fn\\:1")
+    back = note.select_one("a.footnote-backref")
+    assert back["href"] == "#fnref:1"
+    assert back["title"] == "Back to reference 1"
+
+
+def test_attribute_lists_cannot_add_handlers_or_styles(render):
+    html = parse(render('## Title {#keep onclick="alert(1)" style="color:red" .x}'))
+    heading = html.find("h2")
+    assert heading.attrs == {"id": "keep"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "[click](javascript:alert(1))",
+        '<a href="JaVaScRiPt:alert(1)">x</a>',
+        '<iframe src="https://example.org"></iframe>',
+        "<svg><script>alert(1)</script></svg>",
+        '<div style="background:url(javascript:alert(1))" onmouseover="alert(1)">x</div>',
+        '<form action="/x"><input name=a></form>',
+        '<object data="x.swf"></object>',
+    ],
+)
+def test_nothing_in_content_can_run_script(render, body):
+    html = parse(render(body))
+    assert html.select("script, iframe, svg, object, embed, form, input, style") == []
+    for tag in html.find_all(True):
+        for name, value in tag.attrs.items():
+            assert not name.startswith("on")
+            assert name != "style"
+            assert "javascript" not in str(value).lower()
+
+
+def test_root_links_and_images_get_the_sub_path(render):
+    body = "[news](/vi/news/x/) ![map](/media/map.png) [ext](https://example.org/) [rel](../y/)"
+    html = parse(render(body, prefix="/portal"))
+    assert [a["href"] for a in html.find_all("a")] == [
+        "/portal/vi/news/x/", "https://example.org/", "../y/"
+    ]  # fmt: skip
+    img = html.find("img")
+    assert img["src"] == "/portal/media/map.png"
+    assert img["loading"] == "lazy"
+
+
+def test_protocol_relative_links_are_not_prefixed(render):
+    html = parse(render("[x](//example.org/a)", prefix="/portal"))
+    assert html.find("a")["href"] == "//example.org/a"
