@@ -21,7 +21,7 @@ catalogs: $(STAMP)
 
 ## Extract UI strings from code and templates, merge them into the catalogs, compile.
 translations: $(STAMP)
-	$(PYBABEL) extract --no-location --sort-by-file -k _l -k lazy_gettext -F babel.cfg \
+	$(PYBABEL) extract --no-location --sort-by-file -k _l -k lazy_gettext -k Message -F babel.cfg \
 		-o $(CATALOGS)/messages.pot site
 	$(PYBABEL) update --no-fuzzy-matching --ignore-obsolete -i $(CATALOGS)/messages.pot -d $(CATALOGS)
 	$(PYBABEL) compile -d $(CATALOGS)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, gettext
 
 from . import config, i18n, site_routes, views
 from .content import Entry, Page
@@ -37,17 +37,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(site_routes.bp)
     app.register_error_handler(404, site_routes.render_not_found)
-    app.register_error_handler(ContentError, render_content_error)
+    app.register_error_handler(ContentError, site_routes.render_content_error)
     init_templates(app)
     return app
-
-
-def render_content_error(error: ContentError):
-    """Preview only: show every content problem instead of a traceback."""
-    from flask import render_template
-
-    g.lang = DEFAULT_LANGUAGE
-    return render_template("content_errors.html", problems=error.problems), 500
 
 
 def init_templates(app: Flask) -> None:
@@ -103,3 +95,4 @@ def init_templates(app: Flask) -> None:
         Entry=Entry,
     )
     app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["translated"] = lambda message: message.render(gettext)

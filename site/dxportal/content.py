@@ -16,6 +16,7 @@ from typing import Any
 import frontmatter
 
 from .errors import ContentError, ContentProblem, FieldError
+from .messages import Message
 from .sections import DEFAULT_LANGUAGE, LANGUAGES, RESERVED_SLUGS, SECTIONS, Section
 from .settings import SiteSettings, load_settings, load_tags
 from .slugs import is_slug
@@ -155,7 +156,9 @@ def load_content(root: Path, include_drafts: bool = False) -> ContentSet:
     root = Path(root)
     problems: list[ContentProblem] = []
     if not root.is_dir():
-        raise ContentError([ContentProblem(root, None, "the content folder does not exist")])
+        raise ContentError(
+            [ContentProblem(root, None, Message("the content folder does not exist"))]
+        )
     settings = load_settings(root / SETTINGS_FILE, problems)
     tags = load_tags(root / TAGS_FILE, problems)
     pages = [p for p in (read_page(path, root, problems) for path in find_page_files(root)) if p]
@@ -189,8 +192,11 @@ def read_page(path: Path, root: Path, problems: list[ContentProblem]) -> Page | 
             ContentProblem(
                 path,
                 None,
-                "a page must be inside one section folder: content/<section>/<slug>.<lang>.md, "
-                f"where <section> is one of {', '.join(SECTIONS)}",
+                Message(
+                    "a page must be inside one section folder: "
+                    "content/<section>/<slug>.<lang>.md, where <section> is one of {sections}",
+                    sections=", ".join(SECTIONS),
+                ),
             )
         )
         return None
@@ -198,14 +204,20 @@ def read_page(path: Path, root: Path, problems: list[ContentProblem]) -> Page | 
     match = FILE_NAME.match(path.name)
     if not match:
         problems.append(
-            ContentProblem(path, None, "the file name must be <slug>.vi.md or <slug>.en.md")
+            ContentProblem(
+                path, None, Message("the file name must be <slug>.vi.md or <slug>.en.md")
+            )
         )
         return None
     slug, lang = match["slug"], match["lang"]
     if lang not in LANGUAGES:
         problems.append(
             ContentProblem(
-                path, None, f"unknown language '{lang}' in the file name; use .vi.md or .en.md"
+                path,
+                None,
+                Message(
+                    "unknown language '{lang}' in the file name; use .vi.md or .en.md", lang=lang
+                ),
             )
         )
         return None
@@ -214,14 +226,21 @@ def read_page(path: Path, root: Path, problems: list[ContentProblem]) -> Page | 
             ContentProblem(
                 path,
                 None,
-                f"'{slug}' is not a valid slug: use lowercase letters without accents, digits "
-                "and hyphens, e.g. hop-ban-chi-dao",
+                Message(
+                    "'{slug}' is not a valid slug: use lowercase letters without accents, "
+                    "digits and hyphens, e.g. hop-ban-chi-dao",
+                    slug=slug,
+                ),
             )
         )
         return None
     if section.name == "pages" and slug in RESERVED_SLUGS:
         problems.append(
-            ContentProblem(path, None, f"'{slug}' is reserved for the site; choose another slug")
+            ContentProblem(
+                path,
+                None,
+                Message("'{slug}' is reserved for the site; choose another slug", slug=slug),
+            )
         )
         return None
     text = read_text(path, problems)
@@ -237,7 +256,9 @@ def parse_page_text(
     if not opening:
         problems.append(
             ContentProblem(
-                path, 1, "the file must start with front matter: a line '---', the fields, '---'"
+                path,
+                1,
+                Message("the file must start with front matter: a line '---', the fields, '---'"),
             )
         )
         return None
@@ -246,7 +267,9 @@ def parse_page_text(
     except ValueError:
         problems.append(
             ContentProblem(
-                path, 1, "the front matter is not closed: add a line '---' after the last field"
+                path,
+                1,
+                Message("the front matter is not closed: add a line '---' after the last field"),
             )
         )
         return None
@@ -286,23 +309,36 @@ def validate_fields(
                 ContentProblem(
                     path,
                     line_of(key),
-                    f"unknown field '{key}' for section '{section.name}'; allowed: {allowed}",
+                    Message(
+                        "unknown field '{key}' for section '{section}'; allowed: {allowed}",
+                        key=key,
+                        section=section.name,
+                        allowed=allowed,
+                    ),
                 )
             )
             continue
         try:
             meta[key] = spec.convert(value)
         except FieldError as exc:
-            problems.append(ContentProblem(path, line_of(key), f"'{key}' {exc}"))
+            problems.append(
+                ContentProblem(
+                    path, line_of(key), Message("'{key}' {reason}", key=key, reason=exc.message)
+                )
+            )
     for spec in section.fields:
         if spec.required and spec.name not in values:
-            problems.append(ContentProblem(path, 1, f"the required field '{spec.name}' is missing"))
+            problems.append(
+                ContentProblem(
+                    path, 1, Message("the required field '{key}' is missing", key=spec.name)
+                )
+            )
     if "image" in meta and "image_alt" not in meta:
         problems.append(
             ContentProblem(
                 path,
                 line_of("image"),
-                "'image' needs 'image_alt': a short text saying what the image shows",
+                Message("'image' needs 'image_alt': a short text saying what the image shows"),
             )
         )
     return meta
@@ -320,8 +356,11 @@ def check_references(
                     ContentProblem(
                         page.source_path,
                         page.meta_lines.get("tags"),
-                        f"tag '{tag}' is not in content/{TAGS_FILE}; add it there with its "
-                        "vi and en names",
+                        Message(
+                            "tag '{tag}' is not in content/tags.yml; add it there with its "
+                            "vi and en names",
+                            tag=tag,
+                        ),
                     )
                 )
         if page.image and not (media / page.image).is_file():
@@ -329,7 +368,7 @@ def check_references(
                 ContentProblem(
                     page.source_path,
                     page.meta_lines.get("image"),
-                    f"image '{page.image}' is not in content/{MEDIA_DIR}/",
+                    Message("image '{image}' is not in content/media/", image=page.image),
                 )
             )
 
@@ -343,8 +382,11 @@ def check_navigation(settings, entries, root: Path, problems: list) -> None:
                 ContentProblem(
                     root / SETTINGS_FILE,
                     None,
-                    f"navigation names page '{item.target}', but there is no "
-                    f"content/pages/{item.target}.vi.md",
+                    Message(
+                        "navigation names page '{slug}', but there is no "
+                        "content/pages/{slug}.vi.md",
+                        slug=item.target,
+                    ),
                 )
             )
 

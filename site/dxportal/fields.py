@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import FieldError
+from .messages import Message
 from .slugs import is_slug
 
 Converter = Callable[[Any], Any]
@@ -26,14 +27,14 @@ class Field:
 
 def text(value: Any) -> str:
     if isinstance(value, bool) or value is None:
-        raise FieldError("must be text")
+        raise FieldError(Message("must be text"))
     if isinstance(value, int | float):
         value = str(value)
     if not isinstance(value, str):
-        raise FieldError("must be text, not a list or mapping")
+        raise FieldError(Message("must be text, not a list or mapping"))
     value = unicodedata.normalize("NFC", value).strip()
     if not value:
-        raise FieldError("must not be empty")
+        raise FieldError(Message("must not be empty"))
     return value
 
 
@@ -48,24 +49,30 @@ def date(value: Any) -> dt.date:
             return dt.datetime.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise FieldError(f"must be a date written YYYY-MM-DD, e.g. 2021-03-03 (got {value!r})")
+    raise FieldError(
+        Message("must be a date written YYYY-MM-DD, e.g. 2021-03-03 (got {value!r})", value=value)
+    )
 
 
 def boolean(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    raise FieldError(f"must be true or false (got {value!r})")
+    raise FieldError(Message("must be true or false (got {value!r})", value=value))
 
 
 def slug_list(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
-        raise FieldError("must be a list, e.g. [ban-chi-dao, chinh-quyen-so]")
+        raise FieldError(Message("must be a list, e.g. [ban-chi-dao, chinh-quyen-so]"))
     slugs = []
     for item in value:
         if not isinstance(item, str) or not is_slug(item):
-            raise FieldError(f"{item!r} is not a tag slug (lowercase letters, digits and hyphens)")
+            raise FieldError(
+                Message(
+                    "{item!r} is not a tag slug (lowercase letters, digits and hyphens)", item=item
+                )
+            )
         slugs.append(item)
     return tuple(slugs)
 
@@ -76,5 +83,5 @@ def media_path(value: Any) -> str:
     if value.startswith("/media/"):
         value = value[len("/media/") :]
     if value.startswith(("/", "\\")) or ".." in value.split("/") or "\\" in value:
-        raise FieldError("must be a file name inside content/media/, e.g. poster.png")
+        raise FieldError(Message("must be a file name inside content/media/, e.g. poster.png"))
     return value

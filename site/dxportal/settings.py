@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ContentProblem
+from .messages import Message
 from .sections import LANGUAGES, SECTIONS
 from .slugs import is_slug
 from .yamlfile import YamlMapping, read_mapping_file
@@ -38,7 +39,11 @@ def _translated(mapping: YamlMapping, key: str, path: Path, problems: list) -> d
     line = mapping.line_of(key)
     if not isinstance(value, dict) or not all(isinstance(value.get(lg), str) for lg in LANGUAGES):
         problems.append(
-            ContentProblem(path, line, f"'{key}' needs a text for each language: vi: … and en: …")
+            ContentProblem(
+                path,
+                line,
+                Message("'{key}' needs a text for each language: vi: … and en: …", key=key),
+            )
         )
         return {lg: "" for lg in LANGUAGES}
     return {lg: value[lg].strip() for lg in LANGUAGES}
@@ -46,7 +51,7 @@ def _translated(mapping: YamlMapping, key: str, path: Path, problems: list) -> d
 
 def load_settings(path: Path, problems: list[ContentProblem]) -> SiteSettings | None:
     if not path.is_file():
-        problems.append(ContentProblem(path, None, "the site settings file is missing"))
+        problems.append(ContentProblem(path, None, Message("the site settings file is missing")))
         return None
     mapping = read_mapping_file(path, problems)
     if mapping is None:
@@ -54,14 +59,18 @@ def load_settings(path: Path, problems: list[ContentProblem]) -> SiteSettings | 
     known = set(TRANSLATED_SETTINGS) | set(PLAIN_SETTINGS) | {"navigation"}
     for key in mapping.values:
         if key not in known:
-            problems.append(ContentProblem(path, mapping.line_of(key), f"unknown setting '{key}'"))
+            problems.append(
+                ContentProblem(
+                    path, mapping.line_of(key), Message("unknown setting '{key}'", key=key)
+                )
+            )
     translated = {k: _translated(mapping, k, path, problems) for k in TRANSLATED_SETTINGS}
     plain = {k: str(mapping.values.get(k) or "") for k in PLAIN_SETTINGS}
     navigation = []
     nav_value = mapping.values.get("navigation") or []
     nav_line = mapping.line_of("navigation")
     if not isinstance(nav_value, list):
-        problems.append(ContentProblem(path, nav_line, "'navigation' must be a list"))
+        problems.append(ContentProblem(path, nav_line, Message("'navigation' must be a list")))
         nav_value = []
     for item in nav_value:
         if isinstance(item, dict) and len(item) == 1:
@@ -76,8 +85,12 @@ def load_settings(path: Path, problems: list[ContentProblem]) -> SiteSettings | 
             ContentProblem(
                 path,
                 nav_line,
-                f"navigation item {item!r} must be 'section: <name>' (one of "
-                f"{', '.join(s for s in SECTIONS if SECTIONS[s].listed)}) or 'page: <slug>'",
+                Message(
+                    "navigation item {item!r} must be 'section: <name>' (one of {sections}) "
+                    "or 'page: <slug>'",
+                    item=item,
+                    sections=", ".join(s for s in SECTIONS if SECTIONS[s].listed),
+                ),
             )
         )
     return SiteSettings(navigation=tuple(navigation), **translated, **plain)
@@ -94,12 +107,16 @@ def load_tags(path: Path, problems: list[ContentProblem]) -> dict[str, dict[str,
     for slug, names in mapping.values.items():
         line = mapping.line_of(slug)
         if not is_slug(slug):
-            problems.append(ContentProblem(path, line, f"tag '{slug}' is not a valid slug"))
+            problems.append(
+                ContentProblem(path, line, Message("tag '{slug}' is not a valid slug", slug=slug))
+            )
         elif not isinstance(names, dict) or not all(
             isinstance(names.get(lg), str) and names[lg].strip() for lg in LANGUAGES
         ):
             problems.append(
-                ContentProblem(path, line, f"tag '{slug}' needs a name for vi: and en:")
+                ContentProblem(
+                    path, line, Message("tag '{slug}' needs a name for vi: and en:", slug=slug)
+                )
             )
         else:
             tags[slug] = {lg: names[lg].strip() for lg in LANGUAGES}

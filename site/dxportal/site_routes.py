@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, render_template, request, send_from_directory
 
+from .errors import ContentError
 from .feeds import listing_pages
 from .sections import DEFAULT_LANGUAGE, LANGUAGES
 from .views import LISTED_SECTIONS, content
@@ -47,8 +48,19 @@ def media(filename: str):
     return send_from_directory(content().media_dir, filename)
 
 
-def render_not_found(error: Exception):
-    """The app's 404 handler: the visitor's language when the path names one."""
+def language_from_path() -> str:
+    """The language an error page should use: the URL's prefix, else the default."""
     first = request.path.strip("/").split("/", 1)[0]
-    g.lang = first if first in LANGUAGES else DEFAULT_LANGUAGE
+    return first if first in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def render_not_found(error: Exception):
+    """The app's 404 handler, in the visitor's language."""
+    g.lang = language_from_path()
     return render_template("404.html"), 404
+
+
+def render_content_error(error: ContentError):
+    """Preview only: every content problem, in the visitor's language, instead of a traceback."""
+    g.lang = language_from_path()
+    return render_template("content_errors.html", problems=error.problems), 500

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from .errors import ContentProblem
+from .messages import Message
 
 
 class YamlMapping:
@@ -38,7 +39,9 @@ def load_mapping(
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = first_line + mark.line if mark else first_line
         reason = getattr(exc, "problem", None) or str(exc)
-        problems.append(ContentProblem(path, line, f"YAML syntax error: {reason}"))
+        problems.append(
+            ContentProblem(path, line, Message("YAML syntax error: {reason}", reason=reason))
+        )
         return None
     if node is None:
         return YamlMapping({}, {}, first_line)
@@ -47,8 +50,11 @@ def load_mapping(
             ContentProblem(
                 path,
                 first_line + node.start_mark.line,
-                "front matter must be a list of 'key: value' lines, not a "
-                + ("list" if isinstance(node, yaml.SequenceNode) else "single value"),
+                Message("front matter must be a list of 'key: value' lines, not a list")
+                if isinstance(node, yaml.SequenceNode)
+                else Message(
+                    "front matter must be a list of 'key: value' lines, not a single value"
+                ),
             )
         )
         return None
@@ -59,18 +65,30 @@ def load_mapping(
         line = first_line + key_node.start_mark.line
         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
         if not isinstance(key, str) or not key:
-            problems.append(ContentProblem(path, line, "every key must be a plain name"))
+            problems.append(ContentProblem(path, line, Message("every key must be a plain name")))
             continue
         if key in lines:
             problems.append(
-                ContentProblem(path, line, f"'{key}' is set twice (first on line {lines[key]})")
+                ContentProblem(
+                    path,
+                    line,
+                    Message(
+                        "'{key}' is set twice (first on line {first})", key=key, first=lines[key]
+                    ),
+                )
             )
             continue
         lines[key] = line
         try:
             values[key] = constructor.construct_object(value_node, deep=True)
         except (yaml.YAMLError, ValueError, TypeError) as exc:
-            problems.append(ContentProblem(path, line, f"'{key}' has an invalid value: {exc}"))
+            problems.append(
+                ContentProblem(
+                    path,
+                    line,
+                    Message("'{key}' has an invalid value: {reason}", key=key, reason=exc),
+                )
+            )
     return YamlMapping(values, lines, first_line)
 
 
@@ -89,7 +107,9 @@ def read_text(path: Path, problems: list[ContentProblem]) -> str | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        problems.append(ContentProblem(path, line, "the file is not UTF-8 text; save it as UTF-8"))
+        problems.append(
+            ContentProblem(path, line, Message("the file is not UTF-8 text; save it as UTF-8"))
+        )
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
