@@ -89,3 +89,11 @@ def test_root_links_and_images_get_the_sub_path(render):
 def test_protocol_relative_links_are_not_prefixed(render):
     html = parse(render("[x](//example.org/a)", prefix="/portal"))
     assert html.find("a")["href"] == "//example.org/a"
+
+
+def test_tables_scroll_in_a_labelled_keyboard_region(render):
+    html = parse(render("| a |\n|---|\n| 1 |\n\n| b |\n|---|\n| 2 |", lang="en"))
+    regions = html.select("div.table-wrap")
+    assert [r["aria-label"] for r in regions] == ["Table 1", "Table 2"]
+    assert all(r["role"] == "region" and r["tabindex"] == "0" for r in regions)
+    assert all(r.find("table") for r in regions)

@@ -214,3 +214,10 @@ def test_sitemap_lists_real_pages_with_hreflang_alternates(client):
 def test_robots_points_to_the_sitemap(client):
     text = client.get("/robots.txt").get_data(as_text=True)
     assert "Sitemap: http://localhost/sitemap.xml" in text
+
+
+def test_navigation_uses_the_short_label_from_site_settings(client):
+    for lang, label in [("vi", "Giới thiệu"), ("en", "About")]:
+        html = parse(client.get(f"/{lang}/"))
+        link = html.select_one(f'.main-nav a[href="/{lang}/about/"]')
+        assert link.get_text() == label

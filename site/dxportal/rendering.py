@@ -22,6 +22,9 @@ EXTENSION_CONFIGS = {
     "tables": {"use_align_attribute": True},
 }
 BACKLINK_TITLES = {"vi": "Quay lại chỗ dẫn chú thích %d", "en": "Back to reference %d"}
+# A wide table scrolls inside a focusable region, so keyboard users can scroll it too.
+TABLE_LABELS = {"vi": "Bảng {n}", "en": "Table {n}"}
+TABLE_START = re.compile(r"<table>")
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt",
@@ -94,7 +97,19 @@ class Renderer:
                 return url_prefix + value
             return value
 
-        return sanitize(html, rewrite_url)
+        return wrap_tables(sanitize(html, rewrite_url), lang)
+
+
+def wrap_tables(html: str, lang: str) -> str:
+    """Put each (already sanitized) table in a labelled, keyboard-scrollable region."""
+    label = TABLE_LABELS.get(lang, TABLE_LABELS["en"])
+    counter = iter(range(1, 1000))
+
+    def opening(match: re.Match) -> str:
+        name = label.format(n=next(counter))
+        return f'<div class="table-wrap" role="region" tabindex="0" aria-label="{name}"><table>'
+
+    return TABLE_START.sub(opening, html).replace("</table>", "</table></div>")
 
 
 def sanitize(html: str, attribute_filter: Callable[[str, str, str], str | None] | None) -> str:

@@ -17,8 +17,11 @@ PLAIN_SETTINGS = ("phone", "email")
 
 @dataclass(frozen=True)
 class NavItem:
+    """A main-navigation link: a section or a static page, with an optional short label."""
+
     kind: str  # "section" or "page"
     target: str
+    label: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -73,13 +76,17 @@ def load_settings(path: Path, problems: list[ContentProblem]) -> SiteSettings | 
         problems.append(ContentProblem(path, nav_line, Message("'navigation' must be a list")))
         nav_value = []
     for item in nav_value:
-        if isinstance(item, dict) and len(item) == 1:
-            ((kind, target),) = item.items()
-            if kind == "section" and target in SECTIONS and SECTIONS[target].listed:
-                navigation.append(NavItem(kind, target))
+        if isinstance(item, dict) and len(set(item) - {"label"}) == 1:
+            label = item.get("label")
+            ((kind, target),) = ((k, v) for k, v in item.items() if k != "label")
+            label_ok = label is None or (
+                isinstance(label, dict) and all(isinstance(label.get(lg), str) for lg in LANGUAGES)
+            )
+            if label_ok and kind == "section" and target in SECTIONS and SECTIONS[target].listed:
+                navigation.append(NavItem(kind, target, label))
                 continue
-            if kind == "page" and isinstance(target, str) and is_slug(target):
-                navigation.append(NavItem(kind, target))
+            if label_ok and kind == "page" and isinstance(target, str) and is_slug(target):
+                navigation.append(NavItem(kind, target, label))
                 continue
         problems.append(
             ContentProblem(
@@ -87,7 +94,7 @@ def load_settings(path: Path, problems: list[ContentProblem]) -> SiteSettings | 
                 nav_line,
                 Message(
                     "navigation item {item!r} must be 'section: <name>' (one of {sections}) "
-                    "or 'page: <slug>'",
+                    "or 'page: <slug>', optionally with 'label: {{vi: …, en: …}}'",
                     item=item,
                     sections=", ".join(s for s in SECTIONS if SECTIONS[s].listed),
                 ),
