@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 CATALOGS := translations
 PYBABEL  := $(BIN)/pybabel
 
-.PHONY: setup serve test build catalogs translations lint format clean
+.PHONY: setup serve test build catalogs translations lint format clean qa-setup
 
 setup: $(STAMP) catalogs
 
@@ -42,6 +42,17 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format site tests freeze.py
 	$(BIN)/ruff check --fix site tests freeze.py
+
+## Browser-test tools: Debian's chromium and Java (needs root), axe-core and vnu from npm.
+## Without them `make test` skips the browser tests and says so; in CI they are required.
+qa-setup:
+	@if ! command -v chromium >/dev/null || ! command -v java >/dev/null || ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	      chromium default-jre-headless $$(command -v npm >/dev/null || echo npm); \
+	  else echo "qa-setup: run as root, or: sudo apt-get install chromium default-jre-headless npm"; exit 1; fi; \
+	fi
+	cd qa && npm ci --no-audit --no-fund --silent
 
 clean:
 	rm -rf build .build.* search_index .pytest_cache

@@ -107,3 +107,7 @@ def parse(response_or_text) -> BeautifulSoup:
     if hasattr(response_or_text, "get_data"):
         text = response_or_text.get_data(as_text=True)
     return BeautifulSoup(text, "html.parser")
+
+
+# Browser fixtures (frozen site served on 127.0.0.1, headless Chromium) live in their own module.
+pytest_plugins = ["browser_support"]

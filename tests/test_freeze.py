@@ -176,3 +176,17 @@ def test_the_build_refuses_folders_that_hold_work(tmp_path, make_content, target
     with pytest.raises(BuildError, match="refusing to build"):
         freeze_site(app, destination)
     assert (root / "site.yml").is_file()
+
+
+def test_every_page_has_a_unique_title_and_a_description(built):
+    titles: dict[str, str] = {}
+    for file in sorted(built.rglob("*.html")):
+        html = parse(file.read_text())
+        name = file.relative_to(built).as_posix()
+        if html.find("meta", attrs={"http-equiv": "refresh"}):
+            continue  # the root chooser forwards at once
+        title = html.title.get_text().strip()
+        assert title not in titles, f"{name} and {titles.get(title)} share the title {title!r}"
+        titles[title] = name
+        description = html.find("meta", attrs={"name": "description"})
+        assert description and description["content"].strip(), name

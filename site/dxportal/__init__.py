@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, g, request, url_for
 from flask_babel import format_date, gettext
 
-from . import config, i18n, site_routes, views
+from . import config, i18n, security, site_routes, views
 from .content import Entry, Page
 from .errors import ContentError
 from .feeds import feed_time
@@ -30,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.url_map.strict_slashes = True
 
     i18n.init_app(app)
+    security.init_app(app)
     app.extensions["dxportal.store"] = ContentStore(
         Path(app.config["DXPORTAL_CONTENT_DIR"]), preview=app.config["DXPORTAL_PREVIEW"]
     )

@@ -23,6 +23,8 @@ from .slugs import is_slug
 from .yamlfile import load_mapping, read_text
 
 FILE_NAME = re.compile(r"^(?P<slug>[^.]+)\.(?P<lang>[^.]+)\.md$")
+# An SVG opened directly runs its scripts on the site's own origin: such files are refused.
+ACTIVE_SVG = re.compile(r"<script|<foreignobject|\son[a-z]+\s*=|javascript:", re.IGNORECASE)
 SETTINGS_FILE = "site.yml"
 TAGS_FILE = "tags.yml"
 MEDIA_DIR = "media"
@@ -163,6 +165,7 @@ def load_content(root: Path, include_drafts: bool = False) -> ContentSet:
     tags = load_tags(root / TAGS_FILE, problems)
     pages = [p for p in (read_page(path, root, problems) for path in find_page_files(root)) if p]
     check_references(pages, tags, root, problems)
+    check_media(root / MEDIA_DIR, problems)
     entries = group_entries(pages if include_drafts else [p for p in pages if not p.draft])
     check_navigation(settings, entries, root, problems)
     if problems:
@@ -369,6 +372,22 @@ def check_references(
                     page.source_path,
                     page.meta_lines.get("image"),
                     Message("image '{image}' is not in content/media/", image=page.image),
+                )
+            )
+
+
+def check_media(media: Path, problems: list[ContentProblem]) -> None:
+    """Media files must be safe to open on the site's origin."""
+    for path in sorted(media.rglob("*.svg")) if media.is_dir() else []:
+        if ACTIVE_SVG.search(path.read_text(encoding="utf-8", errors="replace")):
+            problems.append(
+                ContentProblem(
+                    path,
+                    None,
+                    Message(
+                        "an SVG file must not contain scripts, event handlers, "
+                        "javascript: links or embedded HTML"
+                    ),
                 )
             )
 

@@ -19,6 +19,7 @@ from flask_frozen import Freezer, FrozenFlaskWarning, MissingURLGeneratorWarning
 
 from .content import ContentSet
 from .sections import LANGUAGES
+from .security import headers_file
 from .views import LISTED_SECTIONS
 
 # Endpoints that may legitimately freeze nothing: a site without tags, media or static pages.
@@ -55,6 +56,7 @@ def freeze_site(app: Flask, destination: Path | None = None) -> list[str]:
             warnings.simplefilter("always", FrozenFlaskWarning)
             urls = list(freezer.freeze_yield())
         fail_on_freezer_warnings(caught)
+        write_host_files(staging)
         swap_in(staging, destination)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -73,6 +75,11 @@ def fail_on_freezer_warnings(caught: list[warnings.WarningMessage]) -> None:
         if issubclass(record.category, FrozenFlaskWarning):
             raise BuildError(f"the freezer reported: {message}")
         warnings.warn_explicit(record.message, record.category, record.filename, record.lineno)
+
+
+def write_host_files(folder: Path) -> None:
+    """Files static hosts read beside the pages: security and cache headers."""
+    (folder / "_headers").write_text(headers_file(), encoding="utf-8")
 
 
 def check_destination(destination: Path, content_dir: Path) -> None:

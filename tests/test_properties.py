@@ -1,0 +1,76 @@
+"""Property-based tests: whatever a communicator or visitor types, nothing but a content error
+or an empty result comes out, and nothing in it can run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dxportal.content import parse_page_text
+from dxportal.rendering import Renderer
+from dxportal.sections import SECTIONS
+from dxportal.slugs import SLUG_PATTERN, make_slug
+from dxportal.yamlfile import load_mapping
+
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+front_matter_text = st.one_of(
+    st.text(),
+    st.builds(
+        lambda fm, body: f"---\n{fm}\n---\n{body}",
+        st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=200),
+        st.text(max_size=200),
+    ),
+    st.builds(
+        lambda key, value: f"---\ntitle: A\ndate: 2021-03-03\n{key}: {value}\n---\nbody",
+        st.sampled_from(["title", "date", "tags", "draft", "image", "summary", "updated", "x"]),
+        st.text(max_size=40),
+    ),
+)
+
+
+@FAST
+@given(front_matter_text, st.sampled_from(sorted(SECTIONS)))
+def test_the_loader_returns_a_page_or_problems_never_an_exception(text, section):
+    problems: list = []
+    page = parse_page_text(text, Path("x.vi.md"), SECTIONS[section], "x", "vi", problems)
+    assert (page is None) == bool(problems)
+    for problem in problems:
+        assert str(problem).startswith("x.vi.md")
+
+
+@FAST
+@given(st.text())
+def test_yaml_mappings_never_raise(text):
+    problems: list = []
+    load_mapping(text, Path("site.yml"), problems)
+    assert all(str(p).startswith("site.yml") for p in problems)
+
+
+@FAST
+@given(st.text())
+def test_slugs_are_always_url_safe(text):
+    slug = make_slug(text)
+    assert slug == "" or SLUG_PATTERN.match(slug)
+
+
+RENDERER = Renderer()
+HTML_PIECES = list("<>\"'=/ :;()&#[]!-*_`|\\\n") + [
+    "script", "onerror", "a ", "img", "href", "javascript", "svg", "iframe", "style", "x",
+]  # fmt: skip
+html_like = st.lists(st.sampled_from(HTML_PIECES), max_size=60).map("".join)
+
+
+@FAST
+@given(st.one_of(st.text(max_size=300), html_like))
+def test_rendered_markdown_never_carries_script(body):
+    html = BeautifulSoup(RENDERER.render(body, "vi", "/portal"), "html.parser")
+    assert html.find(["script", "iframe", "svg", "style", "object", "embed", "form"]) is None
+    for tag in html.find_all(True):
+        for name, value in tag.attrs.items():
+            assert not name.lower().startswith("on")
+            assert name != "style"
+            if name in ("href", "src"):
+                assert not str(value).strip().lower().startswith(("javascript", "data", "vbscript"))

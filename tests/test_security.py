@@ -1,0 +1,130 @@
+"""Hostile input is inert, pages carry a strict CSP, static hosts get security headers."""
+
+from __future__ import annotations
+
+import pytest
+from browser_support import ServedSite, freeze_into, serve_folder
+
+from dxportal.content import load_content
+from dxportal.errors import ContentError
+
+from conftest import parse
+
+HOSTILE_TITLE = '<script>alert("title")</script>"><img src=x onerror=alert(2)>'
+HOSTILE_BODY = """\
+<script>alert(3)</script>
+<img src=x onerror="alert(4)">
+[a link](javascript:alert(5)) <a href="JaVaScRiPt:alert(6)">b</a>
+<iframe src="javascript:alert(7)"></iframe>
+<svg onload="alert(8)"><script>alert(9)</script></svg>
+<a href="data:text/html,<script>alert(10)</script>">data</a>
+<div onmouseover="alert(11)" style="position:fixed;inset:0">cover</div>
+<form action="javascript:alert(12)"><button>go</button></form>
+## Heading {onclick="alert(13)" autofocus onfocus="alert(14)"}
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hostile")
+    content = root / "content"
+    files = {
+        "site.yml": (
+            "name:\n  vi: 'Cổng <script>alert(20)</script>'\n"
+            "  en: 'Portal <b onmouseover=alert(21)>'\n"
+            "description:\n  vi: '\"><script>alert(22)</script>'\n  en: d\n"
+            "organisation:\n  vi: o\n  en: o\naddress:\n  vi: a\n  en: a\n"
+            "navigation:\n  - section: news\n"
+        ),
+        "tags.yml": (
+            "nguy-hiem:\n  vi: '<img src=x onerror=alert(23)>'\n"
+            "  en: '</script><script>alert(24)</script>'\n"
+        ),
+        "news/doc-hai.vi.md": (
+            f"---\ntitle: '{HOSTILE_TITLE}'\ndate: 2021-03-03\n"
+            "summary: '</script><script>alert(25)</script>'\ntags: [nguy-hiem]\n---\n\n"
+            + HOSTILE_BODY
+        ),
+        "news/doc-hai.en.md": (
+            "---\ntitle: '\" onmouseover=\"alert(26)'\ndate: 2021-03-03\n---\n\n" + HOSTILE_BODY
+        ),
+    }
+    for name, text in files.items():
+        path = content / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (content / "media").mkdir()
+    build = root / "build"
+    freeze_into(build, content)
+    with serve_folder(build) as origin:
+        yield ServedSite(build, origin)
+
+
+def test_hostile_markup_is_shown_as_text(hostile_site):
+    html = parse((hostile_site.folder / "vi/news/doc-hai/index.html").read_text())
+    assert html.find("h1").get_text() == HOSTILE_TITLE
+    assert html.select("main script, main iframe, main svg, main form, main [onerror]") == []
+    assert all(not a.get("href", "").lower().startswith(("javascript", "data")) for a in html("a"))
+
+
+def test_no_page_of_a_hostile_site_runs_script(hostile_site, open_page):
+    pages = sorted(hostile_site.folder.rglob("*.html"))
+    assert len(pages) > 10
+    for file in pages:
+        if file == hostile_site.folder / "index.html":
+            continue  # forwards to /vi/ at once, which is tested itself
+        path = "/" + file.relative_to(hostile_site.folder).as_posix().removesuffix("index.html")
+        page, watch = open_page(hostile_site, path)
+        page.mouse.move(200, 200)
+        page.keyboard.press("Tab")
+        page.evaluate(
+            """() => document.querySelectorAll('body *').forEach(el => {
+                 for (const type of ['mouseover', 'focus', 'load', 'error'])
+                   el.dispatchEvent(new Event(type));
+               })"""
+        )
+        assert watch.dialogs == [], path
+        assert not [e for e in watch.console_errors if "Content Security Policy" in e], path
+
+
+def test_pages_carry_a_strict_content_security_policy(hostile_site):
+    html = parse((hostile_site.folder / "en/index.html").read_text())
+    csp = html.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+
+
+def test_static_hosts_get_security_and_cache_headers(hostile_site):
+    headers = (hostile_site.folder / "_headers").read_text()
+    assert "X-Content-Type-Options: nosniff" in headers
+    assert "frame-ancestors 'none'" in headers
+    assert "Referrer-Policy: strict-origin-when-cross-origin" in headers
+    assert "/static/*\n  Cache-Control: public, max-age=31536000, immutable" in headers
+
+
+def test_static_files_are_linked_with_a_content_version(hostile_site):
+    html = parse((hostile_site.folder / "vi/index.html").read_text())
+    stylesheet = html.find("link", rel="stylesheet")["href"]
+    assert stylesheet.startswith("/static/css/site.css?v=")
+    assert (hostile_site.folder / "static/css/site.css").is_file()
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [
+        '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+        '<svg xmlns="http://www.w3.org/2000/svg"><a href="javascript:alert(1)">x</a></svg>',
+        '<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><p>x</p></foreignObject></svg>',
+    ],
+)
+def test_media_svgs_with_script_are_content_errors(make_content, svg):
+    root = make_content({"media/ve.svg": svg})
+    with pytest.raises(ContentError) as caught:
+        load_content(root)
+    assert [str(p).replace(f"{root}/", "") for p in caught.value.problems] == [
+        "media/ve.svg: an SVG file must not contain scripts, event handlers, "
+        "javascript: links or embedded HTML"
+    ]
