@@ -21,6 +21,7 @@ PROBLEM_FILES = {
     "news/anh-khong-alt.vi.md": page_text("Ảnh không mô tả", body="![](/media/so-do.png)"),
     "news/chu-lien-ket.vi.md": page_text("Chữ liên kết", body="Đọc [tại đây](/vi/about/)."),
     "news/nhay-cap.vi.md": page_text("Nhảy cấp", body="## Mục\n\nChữ.\n\n#### Mục con"),
+    "news/bat-dau-h3.vi.md": page_text("Bắt đầu h3", body="### Mục"),
     "news/trung-a.vi.md": page_text("Cùng một tiêu đề"),
     "news/trung-b.vi.md": page_text("Cùng một tiêu đề"),
     "news/nhap.vi.md": page_text("Bản nháp", draft="true"),
@@ -52,6 +53,8 @@ def problem_tree(make_content):
         ("news/anh-khong-alt.vi.md", 6, "error: the image /media/so-do.png has no alt text"),
         ("news/chu-lien-ket.vi.md", 6, "warning: the link text 'tại đây' does not say where"),
         ("news/nhay-cap.vi.md", 10, "warning: this heading skips a level (#### after ##): use ###"),
+        ("news/bat-dau-h3.vi.md", 6, "warning: the first heading of the body should be ## "
+         "(the title is the level-1 heading), not ###"),
         ("news/trung-a.vi.md", 2, "warning: another page has the same title: "),
         ("news/trung-b.vi.md", 2, "warning: another page has the same title: "),
         ("news/dan-den-nhap.vi.md", 6, "error: '/vi/news/nhap/' links to a draft"),
@@ -69,9 +72,9 @@ def test_each_problem_is_reported_with_its_file_and_line(
 def test_errors_give_exit_status_1_and_a_summary(monkeypatch, problem_tree):
     result = run_check(monkeypatch, problem_tree, "--lang", "en")
     assert result.exit_code == 1
-    assert result.output.rstrip().endswith("6 error(s), 14 warning(s)")
+    assert result.output.rstrip().endswith("6 error(s), 16 warning(s)")
     # Every vi-only page that loads (the draft too) lacks English; about has both.
-    assert "Pages without a translation: 0 without Vietnamese, 10 without English" in result.output
+    assert "Pages without a translation: 0 without Vietnamese, 11 without English" in result.output
 
 
 def test_messages_are_in_vietnamese_by_default(monkeypatch, problem_tree):
@@ -81,7 +84,7 @@ def test_messages_are_in_vietnamese_by_default(monkeypatch, problem_tree):
         in result.output
     )
     assert f"{problem_tree}/news/chu-lien-ket.vi.md:6: cảnh báo: chữ của liên kết" in result.output
-    assert "6 lỗi, 14 cảnh báo" in result.output
+    assert "6 lỗi, 16 cảnh báo" in result.output
 
 
 def test_only_warnings_give_exit_status_0(monkeypatch, make_content):

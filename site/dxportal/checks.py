@@ -444,6 +444,19 @@ def check_headings(page: Page, text: str) -> Iterator[Finding]:
                     ),
                 ),
             )
+        elif level > 2 and previous == 1:
+            yield Finding(
+                WARNING,
+                ContentProblem(
+                    page.source_path,
+                    line,
+                    Message(
+                        "the first heading of the body should be ## (the title is the level-1 "
+                        "heading), not {hashes}",
+                        hashes="#" * level,
+                    ),
+                ),
+            )
         elif level > previous + 1:
             yield Finding(
                 WARNING,

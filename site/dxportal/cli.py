@@ -13,7 +13,7 @@ import click
 
 from . import config, create_app
 from .catalogs import untranslated, update_catalogs
-from .checks import CheckFailed, CheckReport, check_content
+from .checks import CheckFailed, CheckReport, check_content, display_path
 from .content import local_now
 from .errors import ContentError
 from .freezing import BuildError, freeze_site
@@ -186,7 +186,7 @@ def new(section: str, title: str | None, lang: str | None, slug: str | None) -> 
     say(
         Message(
             "Created {path} (a draft). Preview it with dxportal serve at {address}",
-            path=path,
+            path=display_path(path),
             address=address,
         ),
         translate,
