@@ -160,3 +160,9 @@ def test_build_goes_ahead_with_warnings_and_ignores_drafts(tmp_path, monkeypatch
     assert not (tmp_path / "out/vi/news/nhap").exists()
     # `check` looks at drafts too.
     assert CliRunner().invoke(main, ["check"]).exit_code == 1
+    # A front-matter error stops the build even in a draft (the loader reads every file).
+    (root / "news/nhap.vi.md").write_text(page_text("Nháp", draft="true", tags="[khong-co]"),
+                                          encoding="utf-8")  # fmt: skip
+    result = CliRunner().invoke(main, ["build", "--lang", "en", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert f"{root}/news/nhap.vi.md:5: error: tag 'khong-co' is not in" in result.output

@@ -144,16 +144,13 @@ def check_content(
 ) -> CheckReport:
     """Load everything under ``root`` (drafts too) and check it.
 
-    With ``published_only`` (the build), only the pages published at ``now`` are checked.
+    With ``published_only`` (the build), the checks of this module look only at the pages
+    published at ``now``; the loader's format errors count in every file, drafts too.
     """
     site, problems = read_content(root, include_drafts=True)
     report = (
         check_site(site, now or local_now(), published_only) if site is not None else CheckReport()
     )
-    if published_only and site is not None:
-        moment = now or local_now()
-        hidden = {p.source_path for p in site.pages() if not p.is_published(moment)}
-        problems = [p for p in problems if p.path not in hidden]
     findings = [Finding(ERROR, p) for p in problems] + report.findings
     return CheckReport(findings, report.missing_translations)
 
