@@ -166,3 +166,36 @@ def test_build_goes_ahead_with_warnings_and_ignores_drafts(tmp_path, monkeypatch
     result = CliRunner().invoke(main, ["build", "--lang", "en", "-o", str(tmp_path / "out")])
     assert result.exit_code == 1
     assert f"{root}/news/nhap.vi.md:5: error: tag 'khong-co' is not in" in result.output
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('[![Sơ đồ](/media/so-do.png)](/vi/about/ "Giới thiệu")', []),
+        ("[Giới thiệu][gt]\n\n[gt]: /vi/khong-co/", [(7, "links to a page that does not exist")]),
+        ("[đây][gt]\n\n[gt]: /vi/about/", [(5, "does not say where the link goes")]),
+        ('Chữ <img src="/media/so-do.png"> chữ', [(5, "has no alt text")]),
+        ('<a href="/vi/news/khong-co/">Tin</a>', [(5, "links to a page that does not exist")]),
+        ("Mục\n===", [(5, "a level-1 heading (#) in the body")]),
+        ("## A\n\nMục con\n--------\n\n#### B", [(10, "skips a level (#### after ##)")]),
+        ("[Tệp](/media/../site.yml)", [(5, "there is no file ../site.yml")]),
+        ("[Tin](/vi/news/tin)", [(5, "must end with /, e.g. /vi/news/tin/")]),
+        ("[Sai](/fr/news/)", [(5, "is not an address of this site")]),
+        ("[Thẻ](/vi/tags/khong-co/)", [(5, "no page has the tag 'khong-co'")]),
+        ("[Ảnh](https://example.org/a.png) [thư](mailto:a@example.org) [mục](#muc)", []),
+        ("[Tin](/vi/news/) [Trang 2](/vi/news/page/2/) [RSS](/en/news/feed.xml)", []),
+    ],
+)
+def test_markdown_forms_are_checked(make_content, body, expected):
+    """A static page without a date: its body starts on line 5."""
+    from dxportal.checks import check_content
+
+    root = make_content({
+        "pages/kiem-tra.vi.md": page_text("Kiểm tra", date=None, body=body),
+        "pages/kiem-tra.en.md": page_text("Check", date=None),
+        "media/so-do.png": b"\x89PNG",
+    })  # fmt: skip
+    found = [(f.problem.line, str(f.problem.message)) for f in check_content(root).findings]
+    assert len(found) == len(expected), found
+    for (line, message), (want_line, want) in zip(found, expected, strict=True):
+        assert line == want_line and want in message, found

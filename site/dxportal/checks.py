@@ -303,7 +303,7 @@ def check_url(
         return
     if path.startswith("/media/"):
         name = path[len("/media/") :]
-        if not name or not (site.media_dir / name).is_file():
+        if not name or ".." in name.split("/") or not (site.media_dir / name).is_file():
             yield (
                 ERROR,
                 Message(
