@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from watchdog.events import FileClosedNoWriteEvent, FileModifiedEvent, FileOpenedEvent
 
-from dxportal.freezing import freeze_site
+from dxportal.freezing import BuildError, freeze_site
 from dxportal.preview import ChangeHandler, start_watching
 
 from conftest import page_text, parse
@@ -95,6 +96,9 @@ def test_the_reload_script_and_endpoint_never_reach_the_published_site(
     tmp_path, app_for, make_content
 ):
     root = make_content({"news/tin.vi.md": page_text("Tin")})
+    with pytest.raises(BuildError, match="never frozen"):
+        freeze_site(app_for(root, DXPORTAL_PREVIEW=True), tmp_path / "from-preview")
+    assert not (tmp_path / "from-preview").exists()
     app = app_for(root)
     assert app.test_client().get("/_preview/changes").status_code == 404
     assert not parse(app.test_client().get("/vi/news/tin/")).find_all("script")

@@ -6,6 +6,7 @@ with --lang.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from .errors import ContentError
 from .freezing import BuildError, freeze_site
 from .i18n import compile_catalogs
 from .messages import Message, Translate, translator
+from .preview import start_watching
 from .scaffold import ScaffoldError, create_page, translate_page
 from .sections import DEFAULT_LANGUAGE, LANGUAGES, SECTIONS
 
@@ -176,13 +178,9 @@ def new(section: str, title: str | None, lang: str | None, slug: str | None) -> 
     except ScaffoldError as exc:
         say(exc.message, translate, err=True)
         sys.exit(1)
-    page_lang = path.name.rsplit(".", 2)[1]
-    page_slug = path.name.split(".", 1)[0]
-    address = (
-        f"/{page_lang}/{page_slug}/"
-        if section == "pages"
-        else (f"/{page_lang}/{section}/{page_slug}/")
-    )
+    page_slug, page_lang, _ = path.name.split(".")
+    folder = "" if section == "pages" else f"{section}/"
+    address = f"/{page_lang}/{folder}{page_slug}/"
     say(
         Message(
             "Created {path} (a draft). Preview it with dxportal serve at {address}",
@@ -201,10 +199,6 @@ def new(section: str, title: str | None, lang: str | None, slug: str | None) -> 
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
-    import os
-
-    from .preview import start_watching
-
     app = create_app({"DXPORTAL_PREVIEW": True})
     # Werkzeug's reloader restarts the server when the Python code changes; the watcher runs
     # in the serving process only.

@@ -38,6 +38,8 @@ def freeze_site(app: Flask, destination: Path | None = None) -> list[str]:
     publish, BuildError when the destination is unsafe; in both cases, and on any other
     failure, ``destination`` is not touched.
     """
+    if app.config["DXPORTAL_PREVIEW"]:
+        raise BuildError("a preview app shows drafts and the reload script; it is never frozen")
     destination = Path(destination or app.config["DXPORTAL_BUILD_DIR"]).resolve()
     content_dir = Path(app.config["DXPORTAL_CONTENT_DIR"]).resolve()
     check_destination(destination, content_dir)
