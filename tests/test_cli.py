@@ -19,7 +19,7 @@ def test_build_writes_the_site(tmp_path, make_content, monkeypatch):
     monkeypatch.setenv("DXPORTAL_CONTENT_DIR", str(root))
     result = CliRunner().invoke(main, ["build", "--output", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    assert "Built" in result.output
+    assert "Đã dựng" in result.output  # Vietnamese by default
     assert (tmp_path / "out/vi/news/tin/index.html").is_file()
 
 
@@ -29,13 +29,16 @@ def test_build_reports_every_content_error_without_a_traceback(tmp_path, make_co
         "news/b.vi.md": "---\ntitle: B\ndate: 31/12/2021\n---\n",
     })  # fmt: skip
     result = subprocess.run(
-        [sys.executable, str(PROJECT_ROOT / "freeze.py"), "--output", str(tmp_path / "out")],
+        [sys.executable, str(PROJECT_ROOT / "freeze.py"), "--output", str(tmp_path / "out"),
+         "--lang", "en"],
         capture_output=True, text=True, env={**os.environ, "DXPORTAL_CONTENT_DIR": str(root)},
     )  # fmt: skip
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert f"{root}/news/a.vi.md:1: the required field 'title' is missing" in result.stderr
-    assert f"{root}/news/b.vi.md:3: 'date' must be a date written YYYY-MM-DD" in result.stderr
+    assert f"{root}/news/a.vi.md:1: error: the required field 'title' is missing" in result.stderr
+    assert (
+        f"{root}/news/b.vi.md:3: error: 'date' must be a date written YYYY-MM-DD" in result.stderr
+    )
     assert not (tmp_path / "out").exists()
 
 

@@ -64,3 +64,28 @@ def test_dates_are_formatted_per_locale(app, lang, expected):
         g.lang = lang
         refresh()
         assert format_date(dt.date(2021, 3, 3), "long") == expected
+
+
+def test_the_i18n_command_updates_compiles_and_lists_what_needs_translating(tmp_path, monkeypatch):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from dxportal.cli import main
+
+    translations = tmp_path / "translations"
+    shutil.copytree(TRANSLATIONS, translations, ignore=shutil.ignore_patterns("*.mo"))
+    monkeypatch.setenv("DXPORTAL_TRANSLATIONS_DIR", str(translations))
+    vi_po = translations / "vi/LC_MESSAGES/messages.po"
+    text = vi_po.read_text(encoding="utf-8")
+    assert 'msgid "Home"\nmsgstr "Trang chủ"' in text
+    vi_po.write_text(text.replace('msgid "Home"\nmsgstr "Trang chủ"', 'msgid "Home"\nmsgstr ""'),
+                     encoding="utf-8")  # fmt: skip
+
+    result = CliRunner().invoke(main, ["i18n", "--lang", "en"])
+    assert result.exit_code == 1
+    assert "  Home\n" in result.output
+    assert f"1 string(s) without a Vietnamese translation in {vi_po}" in result.output
+    assert (translations / "vi/LC_MESSAGES/messages.mo").is_file()
+    with vi_po.open("rb") as po:
+        assert message_ids(read_po(po)) == message_ids(catalog("vi"))

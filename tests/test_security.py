@@ -13,7 +13,7 @@ from conftest import parse
 HOSTILE_TITLE = '<script>alert("title")</script>"><img src=x onerror=alert(2)>'
 HOSTILE_BODY = """\
 <script>alert(3)</script>
-<img src=x onerror="alert(4)">
+<img src="/media/diem.png" alt="điểm ảnh" onerror="alert(4)">
 [a link](javascript:alert(5)) <a href="JaVaScRiPt:alert(6)">b</a>
 <iframe src="javascript:alert(7)"></iframe>
 <svg onload="alert(8)"><script>alert(9)</script></svg>
@@ -54,6 +54,7 @@ def hostile_site(tmp_path_factory):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     (content / "media").mkdir()
+    (content / "media/diem.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     build = root / "build"
     freeze_into(build, content)
     with serve_folder(build) as origin:

@@ -8,8 +8,8 @@ from typing import Any
 from flask import Flask, g, request, url_for
 from flask_babel import format_date, gettext
 
-from . import config, i18n, security, site_routes, views
-from .content import Entry, Page
+from . import config, i18n, preview, security, site_routes, views
+from .content import Entry, Page, local_now
 from .errors import ContentError
 from .feeds import feed_time
 from .labels import LANGUAGE_LABELS, OG_LOCALES, SECTION_DESCRIPTIONS, SECTION_TITLES
@@ -32,7 +32,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     app.extensions["dxportal.store"] = ContentStore(
-        Path(app.config["DXPORTAL_CONTENT_DIR"]), preview=app.config["DXPORTAL_PREVIEW"]
+        Path(app.config["DXPORTAL_CONTENT_DIR"]),
+        preview=app.config["DXPORTAL_PREVIEW"],
+        now=lambda: local_now(app.config["DXPORTAL_NOW"]),
     )
     app.extensions["dxportal.renderer"] = Renderer()
     app.register_blueprint(views.bp)
@@ -40,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_error_handler(404, site_routes.render_not_found)
     app.register_error_handler(ContentError, site_routes.render_content_error)
     init_templates(app)
+    preview.init_app(app)
     return app
 
 

@@ -1,23 +1,62 @@
-"""The `dxportal` command: build the static site, serve a live preview."""
+"""The `dxportal` command: write, check, preview and publish the portal.
+
+Messages for communicators are Message objects, printed in Vietnamese (the default) or English
+with --lang.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from . import create_app
+from . import config, create_app
+from .catalogs import untranslated, update_catalogs
+from .checks import CheckFailed, CheckReport, check_content, display_path
+from .content import local_now
 from .errors import ContentError
 from .freezing import BuildError, freeze_site
+from .i18n import compile_catalogs
+from .messages import Message, Translate, translator
+from .preview import start_watching
+from .scaffold import ScaffoldError, create_page, translate_page
+from .sections import DEFAULT_LANGUAGE, LANGUAGES, SECTIONS
+
+LANG_OPTION = click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=DEFAULT_LANGUAGE,
+    show_default=True,
+    help="Language of the messages: vi (Vietnamese) or en (English).",
+)
 
 
-@click.group(help="dxportal: publish the digital-transformation portal.")
+def setting(key: str) -> str:
+    """A DXPORTAL_* setting outside the app: the default, or the environment's value."""
+    return str({**config.DEFAULTS, **config.from_environment()}[key])
+
+
+def messages_in(lang: str) -> Translate:
+    translations = Path(setting("DXPORTAL_TRANSLATIONS_DIR"))
+    compile_catalogs(translations)
+    return translator(lang, translations)
+
+
+def say(message: Message, translate: Translate, err: bool = False) -> None:
+    click.echo(message.render(translate), err=err)
+
+
+@click.group(help="dxportal: write, check, preview and publish the digital-transformation portal.")
 def main() -> None:
     pass
 
 
-@main.command(help="Freeze the whole site into static files (default: build/).")
+@main.command(
+    help="Freeze the whole site into static files (default: build/). "
+    "Checks all content first and builds nothing if there is an error."
+)
 @click.option(
     "--output",
     "-o",
@@ -25,12 +64,14 @@ def main() -> None:
     help="Folder to write the site into (replaced only when the build succeeds).",
 )
 @click.option("--base-url", help="Public address of the site, e.g. https://example.org/portal/")
-def build(output: Path | None, base_url: str | None) -> None:
-    sys.exit(run_build(output, base_url))
+@LANG_OPTION
+def build(output: Path | None, base_url: str | None, lang: str) -> None:
+    sys.exit(run_build(output, base_url, lang))
 
 
-def run_build(output: Path | None = None, base_url: str | None = None) -> int:
+def run_build(output: Path | None = None, base_url: str | None = None, lang: str = "vi") -> int:
     """Build and report in plain words; return the exit code (no traceback for content errors)."""
+    translate = messages_in(lang)
     overrides: dict[str, object] = {"DXPORTAL_PREVIEW": False}
     if base_url:
         if not base_url.endswith("/"):
@@ -39,25 +80,152 @@ def run_build(output: Path | None = None, base_url: str | None = None) -> int:
     app = create_app(overrides)
     try:
         urls = freeze_site(app, output)
+    except CheckFailed as exc:
+        print_report(exc.report, translate, err=True)
+        say(Message("Nothing was published; the previous build is unchanged."), translate, True)
+        return 1
     except ContentError as exc:
-        click.echo(f"Build failed: {len(exc.problems)} content problem(s):", err=True)
         for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
-        click.echo("Nothing was published; the previous build is unchanged.", err=True)
+            click.echo(problem.render(translate), err=True)
+        say(Message("Nothing was published; the previous build is unchanged."), translate, True)
         return 1
     except BuildError as exc:
-        click.echo(f"Build refused: {exc}", err=True)
+        say(Message("Build refused: {reason}", reason=str(exc)), translate, True)
         return 1
     destination = output or app.config["DXPORTAL_BUILD_DIR"]
-    click.echo(f"Built {len(urls)} pages and files into {destination}")
+    for finding in app.extensions["dxportal.check_report"].warnings:
+        click.echo(finding.render(translate))
+    say(
+        Message("Built {count} pages and files into {folder}", count=len(urls), folder=destination),
+        translate,
+    )
     return 0
 
 
-@main.command(help="Serve a live preview at http://127.0.0.1:5000 (drafts shown, reloads).")
+@main.command(
+    help="Check all content (drafts too) without building. Prints every problem as "
+    "path:line: message. Exit status 1 if there is an error, 0 with only warnings."
+)
+@LANG_OPTION
+def check(lang: str) -> None:
+    translate = messages_in(lang)
+    now = local_now(setting("DXPORTAL_NOW"))
+    report = check_content(Path(setting("DXPORTAL_CONTENT_DIR")), now)
+    print_report(report, translate)
+    sys.exit(1 if report.errors else 0)
+
+
+def print_report(report: CheckReport, translate: Translate, err: bool = False) -> None:
+    for finding in report.findings:
+        click.echo(finding.render(translate), err=err)
+    missing = report.missing_translations
+    if any(missing.values()):
+        say(
+            Message(
+                "Pages without a translation: {vi} without Vietnamese, {en} without English",
+                vi=missing.get("vi", 0),
+                en=missing.get("en", 0),
+            ),
+            translate,
+            err,
+        )
+    say(
+        Message(
+            "{errors} error(s), {warnings} warning(s)",
+            errors=len(report.errors),
+            warnings=len(report.warnings),
+        ),
+        translate,
+        err,
+    )
+
+
+@main.command(
+    help='Start a new page as a draft: dxportal new news "Họp Ban Chỉ đạo lần thứ '
+    'nhất". The file name comes from the title. Never replaces an existing file. '
+    "With --translate SLUG, starts the other language's version of an existing page."
+)
+@click.argument("section", type=click.Choice(list(SECTIONS)))
+@click.argument("title", required=False)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    help="Language of the new page (default: vi; with --translate, the missing one).",
+)
+@click.option(
+    "--translate",
+    "slug",
+    metavar="SLUG",
+    help="Start a translation of content/SECTION/SLUG.vi.md (or .en.md).",
+)
+def new(section: str, title: str | None, lang: str | None, slug: str | None) -> None:
+    translate = messages_in(lang or DEFAULT_LANGUAGE)
+    root = Path(setting("DXPORTAL_CONTENT_DIR"))
+    try:
+        if slug:
+            path = translate_page(root, section, slug, lang, title)
+        elif title:
+            today = local_now(setting("DXPORTAL_NOW")).date()
+            path = create_page(root, section, title, lang or DEFAULT_LANGUAGE, today)
+        else:
+            raise ScaffoldError(
+                Message(
+                    "give the title in quotes, e.g. dxportal new news "
+                    '"Họp Ban Chỉ đạo lần thứ nhất"'
+                )
+            )
+    except ScaffoldError as exc:
+        say(exc.message, translate, err=True)
+        sys.exit(1)
+    page_slug, page_lang, _ = path.name.split(".")
+    folder = "" if section == "pages" else f"{section}/"
+    address = f"/{page_lang}/{folder}{page_slug}/"
+    say(
+        Message(
+            "Created {path} (a draft). Preview it with dxportal serve at {address}",
+            path=display_path(path),
+            address=address,
+        ),
+        translate,
+    )
+
+
+@main.command(
+    help="Serve a live preview at http://127.0.0.1:5000: drafts and scheduled pages "
+    "are shown with a notice, each page shows its problems, and the browser reloads "
+    "when content, templates or translations change."
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
     app = create_app({"DXPORTAL_PREVIEW": True})
-    translations = Path(app.config["DXPORTAL_TRANSLATIONS_DIR"])
-    extra_files = [str(p) for p in translations.glob("*/LC_MESSAGES/messages.po")]
-    app.run(host=host, port=port, debug=False, use_reloader=True, extra_files=extra_files)
+    # Werkzeug's reloader restarts the server when the Python code changes; the watcher runs
+    # in the serving process only.
+    if os.environ.get("WERKZEUG_RUN_MAIN") == "true":
+        start_watching(app)
+    app.run(host=host, port=port, debug=False, use_reloader=True, threaded=True)
+
+
+@main.command(
+    help="Update the interface translations: extract the strings, merge them into "
+    "translations/*/messages.po, compile. Exit status 1 while a string has no "
+    "Vietnamese translation."
+)
+@LANG_OPTION
+def i18n(lang: str) -> None:
+    translations = Path(setting("DXPORTAL_TRANSLATIONS_DIR"))
+    update_catalogs(config.PROJECT_ROOT, translations)
+    translate = messages_in(lang)
+    missing = untranslated(translations, "vi")
+    for msgid in missing:
+        click.echo(f"  {msgid}")
+    say(
+        Message(
+            "{count} string(s) without a Vietnamese translation in {path}",
+            count=len(missing),
+            path=translations / "vi/LC_MESSAGES/messages.po",
+        ),
+        translate,
+    )
+    sys.exit(1 if missing else 0)

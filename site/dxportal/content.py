@@ -29,6 +29,8 @@ SETTINGS_FILE = "site.yml"
 TAGS_FILE = "tags.yml"
 MEDIA_DIR = "media"
 _YAML = frontmatter.YAMLHandler()
+# Dates in front matter are local to the province (Vietnam has no daylight saving time).
+LOCAL_TIMEZONE = dt.timezone(dt.timedelta(hours=7), "ICT")
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,6 +78,32 @@ class Page:
     @property
     def draft(self) -> bool:
         return self.meta.get("draft", False)
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        return self.meta.get("aliases", ())
+
+    @property
+    def publish_at(self) -> dt.datetime | None:
+        """When the page may be published: ``publish`` if set, else its ``date`` (local time)."""
+        value = self.meta.get("publish") or self.date
+        return local_datetime(value) if value else None
+
+    def is_scheduled(self, now: dt.datetime) -> bool:
+        """True while the page waits for its publication time (``now`` in local time)."""
+        return self.publish_at is not None and self.publish_at > now
+
+    def is_published(self, now: dt.datetime) -> bool:
+        return not self.draft and not self.is_scheduled(now)
+
+
+def local_datetime(value: dt.date) -> dt.datetime:
+    """A date or datetime as a naive datetime in the site's local time."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(LOCAL_TIMEZONE).replace(tzinfo=None)
+        return value
+    return dt.datetime.combine(value, dt.time())
 
 
 def sort_key_date(value: dt.date | None) -> dt.datetime:
@@ -153,25 +181,57 @@ class ContentSet:
             yield from entry.versions.values()
 
 
-def load_content(root: Path, include_drafts: bool = False) -> ContentSet:
-    """Read and validate everything under ``root``; raise ContentError listing every problem."""
+def load_content(
+    root: Path, include_drafts: bool = False, now: dt.datetime | None = None
+) -> ContentSet:
+    """Read and validate everything under ``root``; raise ContentError listing every problem.
+
+    Without ``include_drafts`` (the published site), drafts are left out, and so are pages
+    scheduled after ``now`` (local time; default: the current time).
+    """
+    site, problems = read_content(root, include_drafts, now)
+    if problems:
+        raise ContentError(problems)
+    assert site is not None
+    return site
+
+
+def read_content(
+    root: Path, include_drafts: bool = False, now: dt.datetime | None = None
+) -> tuple[ContentSet | None, list[ContentProblem]]:
+    """Like load_content, but return the problems with the pages that could be read.
+
+    The ContentSet is None only when the folder or site.yml cannot be used.
+    """
     root = Path(root)
     problems: list[ContentProblem] = []
     if not root.is_dir():
-        raise ContentError(
-            [ContentProblem(root, None, Message("the content folder does not exist"))]
-        )
+        return None, [ContentProblem(root, None, Message("the content folder does not exist"))]
     settings = load_settings(root / SETTINGS_FILE, problems)
     tags = load_tags(root / TAGS_FILE, problems)
     pages = [p for p in (read_page(path, root, problems) for path in find_page_files(root)) if p]
     check_references(pages, tags, root, problems)
     check_media(root / MEDIA_DIR, problems)
-    entries = group_entries(pages if include_drafts else [p for p in pages if not p.draft])
+    if not include_drafts:
+        moment = now or local_now()
+        pages = [p for p in pages if p.is_published(moment)]
+    entries = group_entries(pages)
     check_navigation(settings, entries, root, problems)
-    if problems:
-        raise ContentError(problems)
-    assert settings is not None
-    return ContentSet(root, settings, tags, entries)
+    site = ContentSet(root, settings, tags, entries) if settings is not None else None
+    return site, problems
+
+
+def local_now(configured: str | dt.datetime | None = None) -> dt.datetime:
+    """The current time in the site's local time, naive (as front-matter dates are).
+
+    ``configured`` (DXPORTAL_NOW, an ISO date or datetime) replaces the clock, for tests and
+    to see the site as it will be published at a given moment.
+    """
+    if isinstance(configured, str) and configured.strip():
+        configured = dt.datetime.fromisoformat(configured.strip())
+    if isinstance(configured, dt.datetime):
+        return local_datetime(configured)
+    return dt.datetime.now(LOCAL_TIMEZONE).replace(tzinfo=None)
 
 
 def find_page_files(root: Path) -> list[Path]:
@@ -277,7 +337,9 @@ def parse_page_text(
         )
         return None
     front_line = text.count("\n", 0, opening.end()) + 1
-    body_offset = len(text) - len(body)
+    # The body is kept without its leading blank lines: body_line is the line of its first
+    # character, so line i of page.body (0-based) is line body_line + i of the file.
+    body_offset = len(text) - len(body) + (len(body) - len(body.lstrip("\n")))
     body_line = text.count("\n", 0, body_offset) + 1
     before = len(problems)
     mapping = load_mapping(front, path, problems, first_line=front_line)

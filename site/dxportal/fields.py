@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -85,3 +86,26 @@ def media_path(value: Any) -> str:
     if value.startswith(("/", "\\")) or ".." in value.split("/") or "\\" in value:
         raise FieldError(Message("must be a file name inside content/media/, e.g. poster.png"))
     return value
+
+
+ALIAS_PATTERN = re.compile(r"^/(vi|en)/(?:[a-z0-9][a-z0-9._-]*/)+$")
+
+
+def alias_list(value: Any) -> tuple[str, ...]:
+    """Old addresses of a page (``/vi/news/old-slug/``), each to become a redirect page."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise FieldError(Message("must be a list of old addresses, e.g. [/vi/news/old-slug/]"))
+    aliases = []
+    for item in value:
+        if not isinstance(item, str) or not ALIAS_PATTERN.match(item.strip()):
+            raise FieldError(
+                Message(
+                    "{item!r} is not an old address of this site: write it as /vi/… or /en/…, "
+                    "in lowercase, ending with /, e.g. /vi/news/old-slug/",
+                    item=item,
+                )
+            )
+        aliases.append(item.strip())
+    return tuple(aliases)

@@ -17,6 +17,8 @@ from pathlib import Path
 from flask import Flask
 from flask_frozen import Freezer, FrozenFlaskWarning, MissingURLGeneratorWarning
 
+from .checks import CheckFailed, check_content
+from .config import PROJECT_ROOT
 from .content import ContentSet
 from .sections import LANGUAGES
 from .security import headers_file
@@ -33,12 +35,21 @@ class BuildError(Exception):
 def freeze_site(app: Flask, destination: Path | None = None) -> list[str]:
     """Freeze ``app`` into ``destination`` (default DXPORTAL_BUILD_DIR); return the URLs written.
 
-    Raises ContentError when the content has problems, BuildError when the destination is
-    unsafe; in both cases, and on any other failure, ``destination`` is not touched.
+    Raises CheckFailed (a ContentError) when `dxportal check` finds errors in the pages to
+    publish, BuildError when the destination is unsafe; in both cases, and on any other
+    failure, ``destination`` is not touched.
     """
+    if app.config["DXPORTAL_PREVIEW"]:
+        raise BuildError("a preview app shows drafts and the reload script; it is never frozen")
     destination = Path(destination or app.config["DXPORTAL_BUILD_DIR"]).resolve()
-    check_destination(destination, Path(app.config["DXPORTAL_CONTENT_DIR"]).resolve())
-    site = app.extensions["dxportal.store"].get()  # validates; raises ContentError
+    content_dir = Path(app.config["DXPORTAL_CONTENT_DIR"]).resolve()
+    check_destination(destination, content_dir)
+    store = app.extensions["dxportal.store"]
+    report = check_content(content_dir, store.now(), published_only=True)
+    app.extensions["dxportal.check_report"] = report
+    if report.errors:
+        raise CheckFailed(report)
+    site = store.get()
 
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = destination.with_name(f".{destination.name}.new-{os.getpid()}")
@@ -83,15 +94,32 @@ def write_host_files(folder: Path) -> None:
 
 
 def check_destination(destination: Path, content_dir: Path) -> None:
-    """Refuse folders whose replacement would lose work: /, home, the project, content/."""
-    forbidden = {Path("/"), Path.home().resolve(), content_dir, content_dir.parent}
-    if destination in forbidden or content_dir.is_relative_to(destination):
+    """Refuse folders whose replacement would lose work: /, home, the project, content/.
+
+    The destination is replaced as a whole, so it must be new, empty or an earlier build.
+    """
+    forbidden = {Path("/"), Path.home().resolve(), content_dir, content_dir.parent, PROJECT_ROOT}
+    if (
+        destination in forbidden
+        or content_dir.is_relative_to(destination)
+        or PROJECT_ROOT.is_relative_to(destination)
+        or destination.is_relative_to(content_dir)
+    ):
         raise BuildError(
             f"refusing to build into {destination}: it holds content or the project; "
             "choose an empty folder such as build/"
         )
     if destination.exists() and not destination.is_dir():
         raise BuildError(f"{destination} exists and is not a folder")
+    if destination.is_dir() and any(destination.iterdir()) and not looks_built(destination):
+        raise BuildError(
+            f"refusing to build into {destination}: it is not empty and is not an earlier "
+            "build (no index.html and sitemap.xml); choose an empty folder such as build/"
+        )
+
+
+def looks_built(folder: Path) -> bool:
+    return (folder / "index.html").is_file() and (folder / "sitemap.xml").is_file()
 
 
 def swap_in(staging: Path, destination: Path) -> None:
@@ -138,6 +166,12 @@ def register_generators(freezer: Freezer, site: ContentSet, per_page: int) -> No
             for lang in LANGUAGES:
                 for number in page_numbers(len(site.tag_entries(tag))):
                     yield "portal.tag", {"lang": lang, "tag": tag, "number": number}
+
+    @freezer.register_generator
+    def aliases() -> Iterator[str]:
+        """Old addresses of published pages: each becomes a small redirect page."""
+        for page in site.pages():
+            yield from page.aliases
 
     @freezer.register_generator
     def media() -> Iterator[tuple[str, dict]]:

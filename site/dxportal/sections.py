@@ -17,6 +17,12 @@ COMMON_FIELDS = (
     f.Field("image_alt", f.text, help="What the image shows, for people who cannot see it."),
     f.Field("draft", f.boolean, help="true keeps the page out of the published site."),
     f.Field("updated", f.date, help="The date of the last significant change."),
+    f.Field(
+        "publish",
+        f.date,
+        help="Publish at this date and time (YYYY-MM-DD HH:MM, local time), not before.",
+    ),
+    f.Field("aliases", f.alias_list, help="Old addresses of the page, e.g. [/vi/news/old/]."),
 )
 DATE_FIELD = f.Field("date", f.date, required=True, help="Publication date, YYYY-MM-DD.")
 

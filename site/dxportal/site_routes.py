@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, render_template, request, send_from_directory
 
+from .aliases import render_alias
 from .errors import ContentError
 from .feeds import listing_pages
 from .sections import DEFAULT_LANGUAGE, LANGUAGES
@@ -55,7 +56,13 @@ def language_from_path() -> str:
 
 
 def render_not_found(error: Exception):
-    """The app's 404 handler, in the visitor's language."""
+    """The app's 404 handler, in the visitor's language; old addresses (aliases) redirect."""
+    try:
+        redirect_page = render_alias(request.path)
+    except ContentError:
+        redirect_page = None
+    if redirect_page is not None:
+        return redirect_page
     g.lang = language_from_path()
     return render_template("404.html"), 404
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
-from .content import ContentSet, load_content
+from .checks import CheckReport, check_site
+from .content import ContentSet, load_content, local_now
 from .errors import ContentError
 
 
@@ -27,9 +30,13 @@ def content_fingerprint(root: Path) -> tuple:
 class ContentStore:
     """The current ContentSet, or the ContentError that stops it from loading."""
 
-    def __init__(self, root: Path, preview: bool):
+    def __init__(
+        self, root: Path, preview: bool, now: Callable[[], dt.datetime] = local_now
+    ) -> None:
         self.root = Path(root)
         self.preview = preview
+        self.now = now
+        self._report: CheckReport | None = None
         self._lock = threading.Lock()
         self._fingerprint: tuple | None = None
         self._content: ContentSet | None = None
@@ -47,10 +54,19 @@ class ContentStore:
             assert self._content is not None
             return self._content
 
+    def report(self) -> CheckReport:
+        """The `dxportal check` findings for the current content (shown on pages in preview)."""
+        site = self.get()
+        with self._lock:
+            if self._report is None:
+                self._report = check_site(site, self.now())
+            return self._report
+
     def _load(self, fingerprint: tuple) -> None:
         self._fingerprint = fingerprint
+        self._report = None
         try:
-            self._content = load_content(self.root, include_drafts=self.preview)
+            self._content = load_content(self.root, include_drafts=self.preview, now=self.now())
             self._error = None
         except ContentError as exc:
             self._content, self._error = None, exc

@@ -1,0 +1,201 @@
+"""`dxportal check`: one fixture file per problem, each reported with its file and line."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from dxportal.cli import main
+from dxportal.content import load_content
+
+from conftest import page_text
+
+# page_text() puts the body on line 6: ---, title, date, ---, blank line, body.
+PROBLEM_FILES = {
+    "news/lien-ket-hong.vi.md": page_text(
+        "Liên kết hỏng", body="Xem [bài cũ](/vi/news/khong-co/)."
+    ),
+    "news/anh-thieu.vi.md": page_text(
+        "Ảnh thiếu", body="Đoạn một.\n\n![Sơ đồ](/media/khong-co.png)"
+    ),
+    "news/anh-khong-alt.vi.md": page_text("Ảnh không mô tả", body="![](/media/so-do.png)"),
+    "news/chu-lien-ket.vi.md": page_text("Chữ liên kết", body="Đọc [tại đây](/vi/about/)."),
+    "news/nhay-cap.vi.md": page_text("Nhảy cấp", body="## Mục\n\nChữ.\n\n#### Mục con"),
+    "news/bat-dau-h3.vi.md": page_text("Bắt đầu h3", body="### Mục"),
+    "news/trung-a.vi.md": page_text("Cùng một tiêu đề"),
+    "news/trung-b.vi.md": page_text("Cùng một tiêu đề"),
+    "news/nhap.vi.md": page_text("Bản nháp", draft="true"),
+    "news/dan-den-nhap.vi.md": page_text("Dẫn đến nháp", body="Xem [bản nháp](/vi/news/nhap/)."),
+    "news/tuong-doi.vi.md": page_text("Tương đối", body="Xem [giới thiệu](../pages/about.vi.md)."),
+    "news/sai-ngay.vi.md": page_text("Sai ngày", date="31/12/2021"),
+    "media/so-do.png": b"\x89PNG",
+}
+
+
+def run_check(monkeypatch, root, *args: str):
+    monkeypatch.setenv("DXPORTAL_CONTENT_DIR", str(root))
+    monkeypatch.setenv("DXPORTAL_NOW", "2026-11-26T09:00")
+    return CliRunner().invoke(main, ["check", *args])
+
+
+@pytest.fixture
+def problem_tree(make_content):
+    return make_content(PROBLEM_FILES)
+
+
+@pytest.mark.parametrize(
+    ("file", "line", "message"),
+    [
+        ("news/lien-ket-hong.vi.md", 6, "error: '/vi/news/khong-co/' links to a page that does "
+         "not exist: there is no content/news/khong-co.vi.md or content/news/khong-co.en.md"),
+        ("news/anh-thieu.vi.md", 8, "error: '/media/khong-co.png': there is no file khong-co.png "
+         "in content/media/"),
+        ("news/anh-khong-alt.vi.md", 6, "error: the image /media/so-do.png has no alt text"),
+        ("news/chu-lien-ket.vi.md", 6, "warning: the link text 'tại đây' does not say where"),
+        ("news/nhay-cap.vi.md", 10, "warning: this heading skips a level (#### after ##): use ###"),
+        ("news/bat-dau-h3.vi.md", 6, "warning: the first heading of the body should be ## "
+         "(the title is the level-1 heading), not ###"),
+        ("news/trung-a.vi.md", 2, "warning: another page has the same title: "),
+        ("news/trung-b.vi.md", 2, "warning: another page has the same title: "),
+        ("news/dan-den-nhap.vi.md", 6, "error: '/vi/news/nhap/' links to a draft"),
+        ("news/tuong-doi.vi.md", 6, "error: '../pages/about.vi.md' is a relative address"),
+        ("news/sai-ngay.vi.md", 3, "error: 'date' must be a date written YYYY-MM-DD"),
+    ],
+)  # fmt: skip
+def test_each_problem_is_reported_with_its_file_and_line(
+    monkeypatch, problem_tree, file, line, message
+):
+    result = run_check(monkeypatch, problem_tree, "--lang", "en")
+    assert f"{problem_tree}/{file}:{line}: {message}" in result.output
+
+
+def test_errors_give_exit_status_1_and_a_summary(monkeypatch, problem_tree):
+    result = run_check(monkeypatch, problem_tree, "--lang", "en")
+    assert result.exit_code == 1
+    assert result.output.rstrip().endswith("6 error(s), 16 warning(s)")
+    # Every vi-only page that loads (the draft too) lacks English; about has both.
+    assert "Pages without a translation: 0 without Vietnamese, 11 without English" in result.output
+
+
+def test_messages_are_in_vietnamese_by_default(monkeypatch, problem_tree):
+    result = run_check(monkeypatch, problem_tree)
+    assert (
+        f"{problem_tree}/news/anh-khong-alt.vi.md:6: lỗi: ảnh /media/so-do.png chưa có mô tả (alt)"
+        in result.output
+    )
+    assert f"{problem_tree}/news/chu-lien-ket.vi.md:6: cảnh báo: chữ của liên kết" in result.output
+    assert "6 lỗi, 16 cảnh báo" in result.output
+
+
+def test_only_warnings_give_exit_status_0(monkeypatch, make_content):
+    root = make_content({"news/chi-tieng-viet.vi.md": page_text("Chỉ tiếng Việt")})
+    result = run_check(monkeypatch, root, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert f"{root}/news/chi-tieng-viet.vi.md: warning: no English version yet" in result.output
+    assert "0 error(s), 1 warning(s)" in result.output
+
+
+def test_clean_content_passes(monkeypatch, make_content):
+    body = "## Mục\n\nXem [Giới thiệu](/vi/about/), [tin](/en/news/tin/#muc) và [trang chủ](/vi/)."
+    root = make_content({
+        "news/tin.vi.md": page_text("Tin", body=body),
+        "news/tin.en.md": page_text("News", body="See [About](/en/about/)."),
+    })  # fmt: skip
+    result = run_check(monkeypatch, root, "--lang", "en")
+    assert result.exit_code == 0
+    assert result.output.strip() == "0 error(s), 0 warning(s)"
+
+
+def test_code_and_comments_are_not_checked(monkeypatch, make_content):
+    body = "```\n[tại đây](/vi/khong-co/)\n```\n\n`![](/x.png)`\n\n<!-- [ví dụ](/vi/news/x/) -->"
+    root = make_content({
+        "pages/ma.vi.md": page_text("Mã", date=None, body=body),
+        "pages/ma.en.md": page_text("Code", date=None),
+    })  # fmt: skip
+    result = run_check(monkeypatch, root, "--lang", "en")
+    assert result.output.strip() == "0 error(s), 0 warning(s)"
+
+
+def test_body_line_counts_the_blank_lines_after_the_front_matter(make_content):
+    root = make_content({"news/tin.vi.md": "---\ntitle: Tin\ndate: 2021-03-03\n---\n\n\n\nĐầu\n"})
+    page = load_content(root).entry("news", "tin").versions["vi"]
+    assert page.body.startswith("Đầu")
+    assert page.body_line == 8
+
+
+def test_link_to_a_scheduled_page_is_an_error_until_it_is_published(monkeypatch, make_content):
+    root = make_content({
+        "news/sap-dang.vi.md": page_text("Sắp đăng", publish="2026-12-01 08:00"),
+        "news/sap-dang.en.md": page_text("Coming", publish="2026-12-01 08:00"),
+        "pages/about.vi.md": page_text("Giới thiệu", date=None,
+                                       body="[Sắp đăng](/vi/news/sap-dang/)"),
+    })  # fmt: skip
+    result = run_check(monkeypatch, root, "--lang", "en")
+    assert f"{root}/pages/about.vi.md:5: error: '/vi/news/sap-dang/' links to a page scheduled " \
+           "for 2026-12-01 08:00" in result.output  # fmt: skip
+    monkeypatch.setenv("DXPORTAL_NOW", "2026-12-01T08:00")
+    assert CliRunner().invoke(main, ["check"]).exit_code == 0
+
+
+def test_build_refuses_content_with_errors_and_writes_nothing(tmp_path, monkeypatch, make_content):
+    root = make_content({"news/tin.vi.md": page_text("Tin", body="[Cũ](/vi/news/cu/)")})
+    monkeypatch.setenv("DXPORTAL_CONTENT_DIR", str(root))
+    result = CliRunner().invoke(main, ["build", "--lang", "en", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert f"{root}/news/tin.vi.md:6: error: '/vi/news/cu/' links to a page that does not " \
+           "exist" in result.output  # fmt: skip
+    assert "Nothing was published" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_build_goes_ahead_with_warnings_and_ignores_drafts(tmp_path, monkeypatch, make_content):
+    root = make_content({
+        "news/tin.vi.md": page_text("Tin", body="Đọc [tại đây](/vi/about/)."),
+        "news/nhap.vi.md": page_text("Nháp", draft="true", body="[Cũ](/vi/news/cu/)"),
+    })  # fmt: skip
+    monkeypatch.setenv("DXPORTAL_CONTENT_DIR", str(root))
+    result = CliRunner().invoke(main, ["build", "--lang", "en", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out/vi/news/tin/index.html").is_file()
+    assert not (tmp_path / "out/vi/news/nhap").exists()
+    # `check` looks at drafts too.
+    assert CliRunner().invoke(main, ["check"]).exit_code == 1
+    # A front-matter error stops the build even in a draft (the loader reads every file).
+    (root / "news/nhap.vi.md").write_text(page_text("Nháp", draft="true", tags="[khong-co]"),
+                                          encoding="utf-8")  # fmt: skip
+    result = CliRunner().invoke(main, ["build", "--lang", "en", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert f"{root}/news/nhap.vi.md:5: error: tag 'khong-co' is not in" in result.output
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('[![Sơ đồ](/media/so-do.png)](/vi/about/ "Giới thiệu")', []),
+        ("[Giới thiệu][gt]\n\n[gt]: /vi/khong-co/", [(7, "links to a page that does not exist")]),
+        ("[đây][gt]\n\n[gt]: /vi/about/", [(5, "does not say where the link goes")]),
+        ('Chữ <img src="/media/so-do.png"> chữ', [(5, "has no alt text")]),
+        ('<a href="/vi/news/khong-co/">Tin</a>', [(5, "links to a page that does not exist")]),
+        ("Mục\n===", [(5, "a level-1 heading (#) in the body")]),
+        ("## A\n\nMục con\n--------\n\n#### B", [(10, "skips a level (#### after ##)")]),
+        ("[Tệp](/media/../site.yml)", [(5, "there is no file ../site.yml")]),
+        ("[Tin](/vi/news/tin)", [(5, "must end with /, e.g. /vi/news/tin/")]),
+        ("[Sai](/fr/news/)", [(5, "is not an address of this site")]),
+        ("[Thẻ](/vi/tags/khong-co/)", [(5, "no page has the tag 'khong-co'")]),
+        ("[Ảnh](https://example.org/a.png) [thư](mailto:a@example.org) [mục](#muc)", []),
+        ("[Tin](/vi/news/) [Trang 2](/vi/news/page/2/) [RSS](/en/news/feed.xml)", []),
+    ],
+)
+def test_markdown_forms_are_checked(make_content, body, expected):
+    """A static page without a date: its body starts on line 5."""
+    from dxportal.checks import check_content
+
+    root = make_content({
+        "pages/kiem-tra.vi.md": page_text("Kiểm tra", date=None, body=body),
+        "pages/kiem-tra.en.md": page_text("Check", date=None),
+        "media/so-do.png": b"\x89PNG",
+    })  # fmt: skip
+    found = [(f.problem.line, str(f.problem.message)) for f in check_content(root).findings]
+    assert len(found) == len(expected), found
+    for (line, message), (want_line, want) in zip(found, expected, strict=True):
+        assert line == want_line and want in message, found

@@ -1,0 +1,111 @@
+"""The live preview: file changes bump a version, the page script long-polls for it.
+
+No sleeps: changes are waited for with a timeout that only matters when something is broken.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from watchdog.events import FileClosedNoWriteEvent, FileModifiedEvent, FileOpenedEvent
+
+from dxportal.freezing import BuildError, freeze_site
+from dxportal.preview import ChangeHandler, start_watching
+
+from conftest import page_text, parse
+
+TIMEOUT = 10.0  # seconds; reached only if the watcher is broken
+
+
+def preview_app(app_for, make_content):
+    root = make_content({"news/tin.vi.md": page_text("Tin")})
+    return app_for(root, DXPORTAL_PREVIEW=True), root
+
+
+def test_preview_pages_load_the_external_reload_script(app_for, make_content):
+    app, _ = preview_app(app_for, make_content)
+    html = parse(app.test_client().get("/vi/news/tin/"))
+    scripts = html.find_all("script")
+    assert len(scripts) == 1
+    script = scripts[0]
+    assert script["src"] == "/_preview/static/live-reload.js"
+    assert script["data-changes"] == "/_preview/changes"
+    assert script["data-version"] == "0"
+    assert not script.get_text().strip()  # no inline code: ready for a strict CSP
+    with app.test_client().get(script["src"]) as js:
+        assert js.status_code == 200
+        assert "location.reload" in js.get_data(as_text=True)
+    assert app.jinja_env.auto_reload is True
+
+
+def test_the_changes_endpoint_answers_at_once_when_the_version_moved(app_for, make_content):
+    app, root = preview_app(app_for, make_content)
+    client = app.test_client()
+    assert client.get("/_preview/changes?since=0&wait=0").get_json() == {"version": 0}
+    handler = ChangeHandler(app.extensions["dxportal.changes"], lambda: None)
+    handler.on_any_event(FileModifiedEvent(str(root / "news/tin.vi.md")))
+    response = client.get("/_preview/changes?since=0&wait=30")
+    assert response.get_json() == {"version": 1}
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_waiting_request_is_woken_by_a_change(app_for, make_content):
+    app, root = preview_app(app_for, make_content)
+    answers = []
+    waiting = threading.Thread(
+        target=lambda: answers.append(
+            app.test_client().get(f"/_preview/changes?since=0&wait={TIMEOUT}").get_json()
+        )
+    )
+    waiting.start()
+    app.extensions["dxportal.changes"].bump()
+    waiting.join(TIMEOUT + 5)
+    assert answers == [{"version": 1}]
+
+
+def test_reading_files_is_not_a_change_but_a_catalog_edit_recompiles(app_for, make_content):
+    app, root = preview_app(app_for, make_content)
+    counter = app.extensions["dxportal.changes"]
+    recompiled = []
+    handler = ChangeHandler(counter, lambda: recompiled.append(True))
+    handler.on_any_event(FileOpenedEvent(str(root / "news/tin.vi.md")))
+    handler.on_any_event(FileClosedNoWriteEvent(str(root / "news/tin.vi.md")))
+    handler.on_any_event(FileModifiedEvent(str(root / "news/.tin.vi.md.swp")))
+    assert counter.version == 0
+    handler.on_any_event(FileModifiedEvent("/x/translations/vi/LC_MESSAGES/messages.po"))
+    assert counter.version == 1 and recompiled == [True]
+
+
+def test_the_watcher_sees_a_content_file_change(app_for, make_content):
+    app, root = preview_app(app_for, make_content)
+    counter = app.extensions["dxportal.changes"]
+    observer = start_watching(app)
+    try:
+        (root / "news/tin.vi.md").write_text(page_text("Tin đã sửa"), encoding="utf-8")
+        assert counter.wait_for_change(0, TIMEOUT) > 0
+    finally:
+        observer.stop()
+        observer.join(TIMEOUT)
+    # The next page load shows the change (the store re-reads changed content).
+    html = parse(app.test_client().get("/vi/news/tin/"))
+    assert html.find("h1").get_text() == "Tin đã sửa"
+
+
+def test_the_reload_script_and_endpoint_never_reach_the_published_site(
+    tmp_path, app_for, make_content
+):
+    root = make_content({"news/tin.vi.md": page_text("Tin")})
+    with pytest.raises(BuildError, match="never frozen"):
+        freeze_site(app_for(root, DXPORTAL_PREVIEW=True), tmp_path / "from-preview")
+    assert not (tmp_path / "from-preview").exists()
+    app = app_for(root)
+    assert app.test_client().get("/_preview/changes").status_code == 404
+    assert not parse(app.test_client().get("/vi/news/tin/")).find_all("script")
+    build = tmp_path / "published"
+    freeze_site(app, build)
+    assert not (build / "_preview").exists()
+    assert not list(build.rglob("live-reload*"))
+    for page in build.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "_preview" not in text and "live-reload" not in text, page
