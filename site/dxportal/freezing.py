@@ -17,12 +17,14 @@ from pathlib import Path
 from flask import Flask
 from flask_frozen import Freezer, FrozenFlaskWarning, MissingURLGeneratorWarning
 
+from . import section_views
 from .content import ContentSet
 from .sections import LANGUAGES
 from .views import LISTED_SECTIONS
 
 # Endpoints that may legitimately freeze nothing: a site without tags, media or static pages.
 OPTIONAL_ENDPOINTS = {"portal.tag", "portal.entry", "portal.static_page", "site.media"}
+OPTIONAL_ENDPOINTS |= section_views.OPTIONAL_ENDPOINTS
 
 
 class BuildError(Exception):
@@ -112,7 +114,10 @@ def register_generators(freezer: Freezer, site: ContentSet, per_page: int) -> No
         for lang in LANGUAGES:
             for section in LISTED_SECTIONS:
                 yield "portal.section_feed", {"lang": lang, "section": section}
-                for number in page_numbers(len(site.section_entries(section))):
+                count = (
+                    1 if section in section_views.LIST_VIEWS else len(site.section_entries(section))
+                )
+                for number in page_numbers(count):
                     yield "portal.section_list", {"lang": lang, "section": section,
                                                   "number": number}  # fmt: skip
 
@@ -131,6 +136,8 @@ def register_generators(freezer: Freezer, site: ContentSet, per_page: int) -> No
             for lang in LANGUAGES:
                 for number in page_numbers(len(site.tag_entries(tag))):
                     yield "portal.tag", {"lang": lang, "tag": tag, "number": number}
+
+    section_views.register_generators(freezer, site)
 
     @freezer.register_generator
     def media() -> Iterator[tuple[str, dict]]:
