@@ -368,3 +368,14 @@ def test_home_gives_each_section_a_place(programme):
     assert len(html.select(".home-materials .material-card")) == 2
     report = html.select_one(".home-report .report-card a")
     assert (report.get_text(), report["href"]) == ("Báo cáo tháng 4", "/en/documents/bao-cao-4/")
+
+
+def test_now_can_be_set_from_the_environment(monkeypatch, make_content):
+    from dxportal import create_app
+
+    monkeypatch.setenv("DXPORTAL_NOW", "2027-01-05T09:00:00")
+    root = make_content({"training/x.vi.md": call("X", "2027-01-08")})
+    client = create_app({"DXPORTAL_CONTENT_DIR": str(root)}).test_client()
+    assert parse(client.get("/en/training/")).select_one(".call-status").get_text() == (
+        "Closing soon"
+    )

@@ -22,6 +22,8 @@ DEFAULTS = {
     "DXPORTAL_PER_PAGE": 10,
     # Items in the Atom feeds.
     "DXPORTAL_FEED_SIZE": 20,
+    # The moment training statuses are computed at (ISO 8601); empty means the clock.
+    "DXPORTAL_NOW": "",
 }
 
 
