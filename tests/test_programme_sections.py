@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
 
@@ -10,13 +11,15 @@ import icalendar
 import pytest
 from PIL import Image
 
+from dxportal import create_app
 from dxportal.training import CLOSED, CLOSING_SOON_STATUS, OPEN, call_status
 
-from conftest import parse
+from conftest import SITE_YML, TAGS_YML, page_text, parse
 
 SITE_TZ = dt.timezone(dt.timedelta(hours=7))
 
 
+@functools.cache
 def png_bytes(width: int = 1000, height: int = 1400) -> bytes:
     out = io.BytesIO()
     Image.new("RGBA", (width, height), (11, 94, 85, 255)).save(out, "PNG")
@@ -64,9 +67,10 @@ def document(title, doc_type, signed, number, file=None):
 NEWS = "---\ntitle: Tin liên quan\ndate: 2021-03-03\ntags: [ban-chi-dao]\n---\n\nTin.\n"
 
 
-@pytest.fixture
-def programme(make_content, app_for):
-    root = make_content({
+@pytest.fixture(scope="module")
+def programme(tmp_path_factory):
+    """One site with every kind of programme page, seen at 2026-11-26 09:00 in Vietnam."""
+    root = write_content(tmp_path_factory.mktemp("programme"), {
         "news/tin.vi.md": NEWS,
         "goals/ho-so.vi.md": goal("Hồ sơ trực tuyến", "digital-government", (2020, 3),
                                   (2025, 50), [("2022-12-31", 18), ("2021-12-31", 8)]),
@@ -96,8 +100,28 @@ def programme(make_content, app_for):
         "media/to-roi.pdf": b"%PDF-1.4\n" + b"x" * 5000,
         "media/bao-cao.pdf": b"%PDF-1.4\n" + b"x" * 250_000,
     })  # fmt: skip
-    app = app_for(root, DXPORTAL_NOW="2026-11-26T09:00:00+07:00")
+    app = create_app({
+        "DXPORTAL_CONTENT_DIR": str(root), "DXPORTAL_NOW": "2026-11-26T09:00:00+07:00",
+        "TESTING": True,
+    })  # fmt: skip
     return app.test_client()
+
+
+def write_content(folder, files: dict) -> object:
+    """A content tree with the base files of conftest and ``files``."""
+    root = folder / "content"
+    base = {
+        "site.yml": SITE_YML, "tags.yml": TAGS_YML,
+        "pages/about.vi.md": page_text("Giới thiệu", date=None),
+    }  # fmt: skip
+    for relative, data in {**base, **files}.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return root
 
 
 # --- goals -------------------------------------------------------------------------------
@@ -371,11 +395,30 @@ def test_home_gives_each_section_a_place(programme):
 
 
 def test_now_can_be_set_from_the_environment(monkeypatch, make_content):
-    from dxportal import create_app
-
     monkeypatch.setenv("DXPORTAL_NOW", "2027-01-05T09:00:00")
     root = make_content({"training/x.vi.md": call("X", "2027-01-08")})
     client = create_app({"DXPORTAL_CONTENT_DIR": str(root)}).test_client()
     assert parse(client.get("/en/training/")).select_one(".call-status").get_text() == (
         "Closing soon"
     )
+
+
+def test_feeds_carry_material_and_document_files_as_enclosures(programme):
+    import xml.etree.ElementTree as ET
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.fromstring(programme.get("/en/outreach/feed.xml").data)
+    leaflet = next(e for e in feed.iter(f"{atom}entry") if e.find(f"{atom}title").text == "Tờ rơi")
+    enclosures = [
+        link.attrib for link in leaflet.iter(f"{atom}link") if link.get("rel") == "enclosure"
+    ]
+    assert [(e["href"], e["type"]) for e in enclosures] == [
+        ("http://localhost/media/to-roi.png", "image/png"),
+        ("http://localhost/media/to-roi.pdf", "application/pdf"),
+    ]
+    assert enclosures[1]["length"] == str(len(b"%PDF-1.4\n" + b"x" * 5000))
+    documents = ET.fromstring(programme.get("/vi/documents/feed.xml").data)
+    hrefs = [
+        link.get("href") for link in documents.iter(f"{atom}link") if link.get("rel") == "enclosure"
+    ]
+    assert hrefs == ["http://localhost/media/bao-cao.pdf"]

@@ -8,6 +8,7 @@ register_generators tells the freezer about each of them.
 from __future__ import annotations
 
 import datetime as dt
+import mimetypes
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -350,6 +351,22 @@ def media_size(filename: str) -> int:
     return (content().media_dir / filename).stat().st_size
 
 
+def attached_files(page: Page) -> list[dict[str, Any]]:
+    """The files of a material or document, with media type and size (for feed enclosures)."""
+    items = list(page.meta.get("files", ()))
+    if "file" in page.meta:
+        items.append({"path": page.meta["file"], "title": page.title})
+    return [
+        {
+            "path": item["path"],
+            "title": item["title"],
+            "type": mimetypes.guess_type(item["path"])[0] or "application/octet-stream",
+            "size": media_size(item["path"]),
+        }
+        for item in items
+    ]
+
+
 def preview_image(filename: str) -> dict[str, Any]:
     """src, srcset and size of a material's preview: a thumbnail, or the SVG itself."""
     if not outreach.is_raster(filename):
@@ -398,6 +415,7 @@ def init_app(app: Flask) -> None:
         deadline_of=training.deadline_of,
         is_online=training.is_online,
         media_size=media_size,
+        attached_files=attached_files,
         preview_image=preview_image,
         preview_file=outreach.preview_file,
         file_format=outreach.file_format,

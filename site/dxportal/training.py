@@ -15,7 +15,7 @@ import icalendar
 from flask import current_app
 from markupsafe import Markup
 
-from .content import Entry, Page, sort_key_date
+from .content import Entry, Page
 from .feeds import SITE_TIMEZONE
 from .programme_fields import LOCATION_ONLINE
 
@@ -151,7 +151,3 @@ def safe_json(data: object) -> Markup:
 
 def _iso(value: dt.date) -> str:
     return site_time(value).isoformat() if isinstance(value, dt.datetime) else value.isoformat()
-
-
-def by_deadline(entries: list[Entry]) -> list[Entry]:
-    return sorted(entries, key=lambda e: sort_key_date(e.version("vi").meta["deadline"]))
