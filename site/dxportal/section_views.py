@@ -226,7 +226,7 @@ def goal_chart(page: Page, progress: goals.Progress) -> Markup:
         target_label=gettext(
             "Target %(year)s: %(value)s",
             year=progress.target.date.year,
-            value=format_number(progress.target.value),
+            value=quantity(progress.target.value, unit),
         ),
     )
 

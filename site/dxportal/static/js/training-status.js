@@ -16,5 +16,8 @@
       item.textContent = label;
       item.className = "call-status call-status--" + status;
     }
+    // Lists of open calls (the home page) drop the calls that have closed since the build.
+    var card = item.closest ? item.closest("[data-hide-when-closed]") : null;
+    if (card && status === "closed") card.hidden = true;
   }
 })();
