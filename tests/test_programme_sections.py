@@ -95,6 +95,8 @@ def programme(tmp_path_factory):
         "documents/nghi-quyet.vi.md": document("Nghị quyết", "resolution", "2020-10-01",
                                                "01-NQ"),
         "documents/ke-hoach.vi.md": document("Kế hoạch", "plan", None, "KH"),
+        "outreach/video.vi.md": "---\ntitle: Video\ndate: 2021-03-01\nkind: video\n"
+                                "video: https://example.com/video\n---\n\nVideo.\n",
         "media/ap-phich.svg": '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>',
         "media/to-roi.png": png_bytes(),
         "media/to-roi.pdf": b"%PDF-1.4\n" + b"x" * 5000,
@@ -293,17 +295,18 @@ def test_json_ld_cannot_close_its_script_element(make_content, app_for):
 
 def test_outreach_filters_are_plain_links(programme):
     html = parse(programme.get("/vi/outreach/"))
-    assert len(html.select(".material-card")) == 2
+    assert len(html.select(".material-card")) == 3
     kinds = html.select_one(".filter-links")
     assert [a["href"] for a in kinds.select("a")] == [
         "/vi/outreach/", "/vi/outreach/kind/poster/", "/vi/outreach/kind/leaflet/",
+        "/vi/outreach/kind/video/",
     ]  # fmt: skip
     filtered = parse(programme.get("/vi/outreach/kind/leaflet/"))
     assert [h.get_text() for h in filtered.select(".material-card__title")] == ["Tờ rơi"]
     assert filtered.select_one('a[aria-current="page"]')["href"] == "/vi/outreach/kind/leaflet/"
     by_audience = parse(programme.get("/en/outreach/audience/citizens/"))
     assert [h.get_text() for h in by_audience.select(".material-card__title")] == ["Áp phích"]
-    assert programme.get("/vi/outreach/kind/video/").status_code == 404
+    assert programme.get("/vi/outreach/kind/slides/").status_code == 404
     assert programme.get("/vi/outreach/kind/unknown/").status_code == 404
 
 
@@ -389,7 +392,7 @@ def test_home_gives_each_section_a_place(programme):
     assert len(goals) == 3
     calls = [c.get_text() for c in html.select(".home-calls .call-card__title")]
     assert calls == ["Lớp sắp hết hạn", "Lớp còn mở"]
-    assert len(html.select(".home-materials .material-card")) == 2
+    assert len(html.select(".home-materials .material-card")) == 3
     report = html.select_one(".home-report .report-card a")
     assert (report.get_text(), report["href"]) == ("Báo cáo tháng 4", "/en/documents/bao-cao-4/")
 
@@ -422,3 +425,19 @@ def test_feeds_carry_material_and_document_files_as_enclosures(programme):
         link.get("href") for link in documents.iter(f"{atom}link") if link.get("rel") == "enclosure"
     ]
     assert hrefs == ["http://localhost/media/bao-cao.pdf"]
+
+
+def test_a_video_material_links_to_the_video(programme):
+    html = parse(programme.get("/vi/outreach/video/"))
+    assert html.select_one(".downloads a")["href"] == "https://example.com/video"
+    assert html.select_one(".material-figure") is None
+
+
+def test_filtered_pages_have_their_own_address_in_both_languages(programme):
+    html = parse(programme.get("/en/documents/type/report/"))
+    assert (
+        html.find("link", rel="canonical")["href"] == "http://localhost/en/documents/type/report/"
+    )
+    assert html.find("link", hreflang="vi")["href"] == "http://localhost/vi/documents/type/report/"
+    assert html.select_one("h1").get_text() == "Documents: Reports"
+    assert programme.get("/vi/training/khong-co/event.ics").status_code == 404
