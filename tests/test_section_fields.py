@@ -67,7 +67,14 @@ file: report.pdf
 
 Nội dung.
 """
-MEDIA = {"media/poster.png": b"png", "media/report.pdf": b"pdf"}
+MEDIA = {
+    "media/poster.png": bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a3e9b3a10000000049454e44ae426082"
+    ),
+    "media/not-an-image.png": b"%PDF-1.4",
+    "media/report.pdf": b"pdf",
+}
 
 
 def problems_of(root) -> list[str]:
@@ -133,6 +140,9 @@ def test_valid_section_fields_are_converted(make_content):
          "(got 'banner')"),
         ("outreach", OUTREACH, "path: poster.png", "path: missing.png",
          "outreach/x.vi.md:6: file 1: 'missing.png' is not in content/media/"),
+        ("outreach", OUTREACH, "path: poster.png", "path: not-an-image.png",
+         "outreach/x.vi.md:6: file 1: 'not-an-image.png' is not a readable image; save it "
+         "again as PNG or JPEG"),
         ("outreach", OUTREACH, ", title: Áp phích", "",
          "outreach/x.vi.md:6: 'files' file 1: needs 'title'"),
         ("documents", DOCUMENT, "type: report", "type: letter",

@@ -17,10 +17,12 @@ import frontmatter
 
 from .errors import ContentError, ContentProblem, FieldError
 from .messages import Message
+from .outreach import is_raster
 from .programme_fields import check_programme_fields
 from .sections import DEFAULT_LANGUAGE, LANGUAGES, RESERVED_SLUGS, SECTIONS, Section
 from .settings import SiteSettings, load_settings, load_tags
 from .slugs import is_slug
+from .thumbnails import is_readable_image
 from .yamlfile import load_mapping, read_text
 
 FILE_NAME = re.compile(r"^(?P<slug>[^.]+)\.(?P<lang>[^.]+)\.md$")
@@ -388,6 +390,19 @@ def check_section_references(
                     page.meta_lines.get("files"),
                     Message(
                         "file {number}: '{file}' is not in content/media/",
+                        number=number,
+                        file=item["path"],
+                    ),
+                )
+            )
+        elif is_raster(item["path"]) and not is_readable_image(media / item["path"]):
+            problems.append(
+                ContentProblem(
+                    page.source_path,
+                    page.meta_lines.get("files"),
+                    Message(
+                        "file {number}: '{file}' is not a readable image; save it again as "
+                        "PNG or JPEG",
                         number=number,
                         file=item["path"],
                     ),

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
-from .content import Entry, Page
 from .vocabularies import AUDIENCES, MATERIAL_KINDS
+
+if TYPE_CHECKING:  # content.py imports this module to check media files
+    from .content import Entry, Page
 
 RASTER_FORMATS = {".png", ".jpg", ".jpeg", ".webp", ".gif"}
 PREVIEW_FORMATS = RASTER_FORMATS | {".svg"}

@@ -16,17 +16,19 @@ from PIL import Image, ImageOps
 
 WIDTHS = (360, 720)  # a phone screen, and the same at double density
 QUALITY = 80
-_cache: dict[tuple, tuple[bytes, tuple[int, int]]] = {}
+# (path, width) -> (file signature, result): a changed file replaces its old thumbnail.
+_cache: dict[tuple[str, int], tuple[tuple, tuple[bytes, tuple[int, int]]]] = {}
 _lock = threading.Lock()
 
 
 def make_thumbnail(source: Path, width: int) -> tuple[bytes, tuple[int, int]]:
     """A JPEG at most ``width`` pixels wide (never enlarged), transparency on white."""
     stat = source.stat()
-    key = (str(source), stat.st_mtime_ns, stat.st_size, width)
+    key, signature = (str(source), width), (stat.st_mtime_ns, stat.st_size)
     with _lock:
-        if key in _cache:
-            return _cache[key]
+        cached = _cache.get(key)
+        if cached and cached[0] == signature:
+            return cached[1]
     with Image.open(source) as original:
         image = ImageOps.exif_transpose(original)
         image.thumbnail((width, width * 4))
@@ -41,10 +43,19 @@ def make_thumbnail(source: Path, width: int) -> tuple[bytes, tuple[int, int]]:
         image.save(out, "JPEG", quality=QUALITY, optimize=True, progressive=True)
     result = (out.getvalue(), image.size)
     with _lock:
-        _cache[key] = result
+        _cache[key] = (signature, result)
     return result
 
 
 def image_size(source: Path) -> tuple[int, int]:
     with Image.open(source) as image:
         return image.size
+
+
+def is_readable_image(source: Path) -> bool:
+    """Whether Pillow can read the file's header (a PNG that is really a PDF is not)."""
+    try:
+        image_size(source)
+    except (OSError, SyntaxError, ValueError):
+        return False
+    return True
