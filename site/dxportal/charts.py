@@ -58,31 +58,35 @@ def line_chart(
 ) -> Markup:
     """Measurements over time from the baseline to the target year, with the target dashed.
 
-    The x axis runs from the start of the baseline year to the end of the target year; the
-    y axis from 0 to a round number above the largest value.
+    The x axis runs from the start of the baseline year (or of an earlier measurement) to the
+    end of the target year (or of a later one); the y axis from 0 (or a round number below
+    the smallest value, if it is negative) to a round number above the largest value.
     """
-    start = dt.date(baseline.date.year, 1, 1)
+    values = [target.value, baseline.value] + [p.value for p in points]
+    start = dt.date(min([baseline.date.year] + [p.date.year for p in points]), 1, 1)
     end = max([target.date] + [p.date for p in points])
     days = max(1, (end - start).days)
-    top_value = nice_ceiling(max([target.value, baseline.value] + [p.value for p in points]))
+    top_value = nice_ceiling(max(values))
+    low_value = -nice_ceiling(-min(values)) if min(values) < 0 else 0
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(day: dt.date) -> float:
         return round(LEFT + plot_w * (day - start).days / days, 1)
 
     def y(value: float) -> float:
-        return round(TOP + plot_h * (1 - value / top_value), 1)
+        return round(TOP + plot_h * (top_value - value) / (top_value - low_value), 1)
 
     parts = [
         f'<svg class="chart" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" data-max="{top_value:g}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" data-min="{low_value:g}" '
+        f'data-max="{top_value:g}" '
         f'data-x-start="{start.isoformat()}" data-x-end="{end.isoformat()}">',
         Markup('<title id="{}-title">{}</title>').format(chart_id, title),
         Markup('<desc id="{}-desc">{}</desc>').format(chart_id, description),
         '<g class="chart__axes" font-size="12" fill="#17212b">',
     ]
     for step in range(5):
-        value = top_value * step / 4
+        value = low_value + (top_value - low_value) * step / 4
         parts.append(
             Markup(
                 f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value)}" y2="{y(value)}" '
