@@ -190,3 +190,39 @@ def test_every_page_has_a_unique_title_and_a_description(built):
         titles[title] = name
         description = html.find("meta", attrs={"name": "description"})
         assert description and description["content"].strip(), name
+
+
+def test_every_programme_page_type_is_frozen(built):
+    import icalendar
+    from PIL import Image
+
+    for lang in ("vi", "en"):
+        for page in ("goals", "training", "outreach", "documents", "outreach/kind/poster",
+                     "outreach/kind/infographic", "outreach/audience/citizens",
+                     "documents/type/report", "documents/type/resolution",
+                     "documents/year/2021"):  # fmt: skip
+            assert (built / lang / page / "index.html").is_file(), f"{lang}/{page}"
+        calendar = icalendar.Calendar.from_ical(
+            (built / lang / "training/calendar.ics").read_bytes()
+        )
+        assert len(calendar.walk("VEVENT")) == 2
+        slug = "vi-du-lop-ky-nang-so-cho-can-bo-cong-chuc-cap-xa"
+        event = icalendar.Calendar.from_ical(
+            (built / lang / "training" / slug / "event.ics").read_bytes()
+        ).walk("VEVENT")[0]
+        assert str(event["URL"]) == f"http://localhost/{lang}/training/{slug}/"
+    goal = parse(
+        (built / "en/goals/vi-du-ty-le-ho-so-truc-tuyen-toan-trinh/index.html").read_text()
+    )
+    assert [c["data-value"] for c in goal.select("svg.chart circle")] == ["3", "8", "18"]
+    thumbnail = built / "thumbnails/360/vi-du-infographic-sau-huong-uu-tien.png.jpg"
+    with Image.open(thumbnail) as image:
+        assert (image.format, image.width) == ("JPEG", 360)
+    # English pages keep English labels and dates in the frozen site too.
+    documents = parse((built / "en/documents/index.html").read_text())
+    assert documents.select_one(".document-table time").get_text() == "May 3, 2021"
+    training = parse((built / "en/training/index.html").read_text())
+    assert training.select(".call-status")[-1].get_text() == "Registration closed"
+    sitemap = (built / "sitemap.xml").read_text()
+    assert "http://localhost/en/documents/type/report/" in sitemap
+    assert "http://localhost/vi/outreach/audience/citizens/" in sitemap

@@ -43,12 +43,21 @@ def test_new_page_slug_comes_from_the_title(run_new, title, slug):
     assert page.date.isoformat() == "2026-11-26"
 
 
-def test_new_page_passes_check_apart_from_its_missing_translation(run_new):
-    run_new("training", "Lớp học kỹ năng số")
+@pytest.mark.parametrize("section", ["news", "goals", "training", "documents"])
+def test_new_page_passes_check_apart_from_its_missing_translation(run_new, section):
+    run_new(section, "Lớp học kỹ năng số")
     result = CliRunner().invoke(main, ["check", "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "0 error(s), 1 warning(s)" in result.output
     assert "no English version yet" in result.output
+
+
+def test_new_material_asks_for_its_file(run_new):
+    run_new("outreach", "Áp phích kỹ năng số")
+    result = CliRunner().invoke(main, ["check", "--lang", "en"])
+    assert result.exit_code == 1
+    assert "outreach material needs 'files' or a 'video' address" in result.output
+    assert "1 error(s)" in result.output
 
 
 def test_new_static_page_has_no_date_and_english_template(run_new):

@@ -78,7 +78,13 @@ def test_preview_shows_scheduled_pages_with_a_notice_and_their_problems(app_for,
 
 
 def test_updated_pages_show_when_they_were_last_updated(app_for, make_content):
-    root = make_content({"documents/bao-cao.vi.md": page_text("Báo cáo", updated="2021-04-10")})
+    root = make_content(
+        {
+            "documents/bao-cao.vi.md": page_text(
+                "Báo cáo", updated="2021-04-10", number="01/BC", type="report"
+            )
+        }
+    )
     html = parse(app_for(root).test_client().get("/vi/documents/bao-cao/"))
     meta = html.select_one(".article__meta").get_text(" ", strip=True)
     assert "Cập nhật lần cuối 10 tháng 4, 2021" in meta

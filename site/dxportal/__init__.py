@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, g, request, url_for
 from flask_babel import format_date, gettext
 
-from . import config, i18n, preview, security, site_routes, views
+from . import config, i18n, preview, section_views, security, site_routes, views
 from .content import Entry, Page, local_now
 from .errors import ContentError
 from .feeds import feed_time
@@ -39,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["dxportal.renderer"] = Renderer()
     app.register_blueprint(views.bp)
     app.register_blueprint(site_routes.bp)
+    section_views.init_app(app)
     app.register_error_handler(404, site_routes.render_not_found)
     app.register_error_handler(ContentError, site_routes.render_content_error)
     init_templates(app)
@@ -58,7 +59,7 @@ def init_templates(app: Flask) -> None:
 
     def url_in(lang: str, external: bool = False) -> str:
         """This page's address in another language (every page exists in both)."""
-        if request.endpoint and request.endpoint.startswith("portal."):
+        if request.endpoint and request.endpoint.startswith(("portal.", "sections.")):
             args = dict(request.view_args or {}, lang=lang)
             return url_for(request.endpoint, _external=external, **args)
         return url_for("portal.home", lang=lang, _external=external)

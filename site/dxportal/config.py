@@ -22,7 +22,8 @@ DEFAULTS = {
     "DXPORTAL_PER_PAGE": 10,
     # Items in the Atom feeds.
     "DXPORTAL_FEED_SIZE": 20,
-    # "Now" for scheduled publishing, local time, e.g. 2026-12-01T08:00 (empty: the real time).
+    # "Now" (local time, ISO 8601, e.g. 2026-12-01T08:00) for scheduled publishing and
+    # training-call statuses; empty means the clock.
     "DXPORTAL_NOW": "",
 }
 

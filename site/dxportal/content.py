@@ -17,9 +17,12 @@ import frontmatter
 
 from .errors import ContentError, ContentProblem, FieldError
 from .messages import Message
+from .outreach import is_raster
+from .programme_fields import check_programme_fields
 from .sections import DEFAULT_LANGUAGE, LANGUAGES, RESERVED_SLUGS, SECTIONS, Section
 from .settings import SiteSettings, load_settings, load_tags
 from .slugs import is_slug
+from .thumbnails import is_readable_image
 from .yamlfile import load_mapping, read_text
 
 FILE_NAME = re.compile(r"^(?P<slug>[^.]+)\.(?P<lang>[^.]+)\.md$")
@@ -406,6 +409,7 @@ def validate_fields(
                 Message("'image' needs 'image_alt': a short text saying what the image shows"),
             )
         )
+    check_programme_fields(section.name, meta, set(values), line_of, path, problems)
     return meta
 
 
@@ -434,6 +438,56 @@ def check_references(
                     page.source_path,
                     page.meta_lines.get("image"),
                     Message("image '{image}' is not in content/media/", image=page.image),
+                )
+            )
+        check_section_references(page, tags, media, problems)
+
+
+def check_section_references(
+    page: Page, tags: dict[str, dict[str, str]], media: Path, problems: list
+) -> None:
+    """Files named by outreach and documents exist in content/media/; related tags exist."""
+    for number, item in enumerate(page.meta.get("files", ()), start=1):
+        if not (media / item["path"]).is_file():
+            problems.append(
+                ContentProblem(
+                    page.source_path,
+                    page.meta_lines.get("files"),
+                    Message(
+                        "file {number}: '{file}' is not in content/media/",
+                        number=number,
+                        file=item["path"],
+                    ),
+                )
+            )
+        elif is_raster(item["path"]) and not is_readable_image(media / item["path"]):
+            problems.append(
+                ContentProblem(
+                    page.source_path,
+                    page.meta_lines.get("files"),
+                    Message(
+                        "file {number}: '{file}' is not a readable image; save it again as "
+                        "PNG or JPEG",
+                        number=number,
+                        file=item["path"],
+                    ),
+                )
+            )
+    if "file" in page.meta and not (media / page.meta["file"]).is_file():
+        problems.append(
+            ContentProblem(
+                page.source_path,
+                page.meta_lines.get("file"),
+                Message("file '{file}' is not in content/media/", file=page.meta["file"]),
+            )
+        )
+    for tag in page.meta.get("related_tags", ()):
+        if tag not in tags:
+            problems.append(
+                ContentProblem(
+                    page.source_path,
+                    page.meta_lines.get("related_tags"),
+                    Message("related tag '{tag}' is not in content/tags.yml", tag=tag),
                 )
             )
 

@@ -33,4 +33,7 @@ def listing_pages(site: ContentSet, sections: tuple[str, ...]) -> list[Listing]:
     pages = [Listing("portal.home"), Listing("portal.tags_index")]
     pages += [Listing("portal.section_list", {"section": s}) for s in sections]
     pages += [Listing("portal.tag", {"tag": t}) for t in site.used_tags()]
+    from .section_views import listing_pages as section_listings  # imports feeds: import here
+
+    pages += [Listing(endpoint, args) for endpoint, args in section_listings(site)]
     return pages

@@ -109,3 +109,134 @@ def alias_list(value: Any) -> tuple[str, ...]:
             )
         aliases.append(item.strip())
     return tuple(aliases)
+
+
+def number(value: Any) -> int | float:
+    """A number such as 18 or 18.5 (a comma is taken as the decimal mark: 18,5)."""
+    if isinstance(value, bool):
+        raise FieldError(Message("must be a number (got {value!r})", value=value))
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, str):
+        cleaned = value.strip().replace(",", ".")
+        try:
+            parsed = float(cleaned)
+        except ValueError:
+            pass
+        else:
+            return int(parsed) if parsed.is_integer() and "." not in cleaned else parsed
+    raise FieldError(Message("must be a number (got {value!r})", value=value))
+
+
+def year(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and 1900 <= value <= 2100:
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return year(int(value.strip()))
+    raise FieldError(Message("must be a year such as 2025 (got {value!r})", value=value))
+
+
+def positive_integer(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    raise FieldError(Message("must be a whole number above 0 (got {value!r})", value=value))
+
+
+def web_address(value: Any) -> str:
+    """An http(s) address, e.g. https://dichvucong.bentre.gov.vn/."""
+    value = text(value)
+    if not value.startswith(("https://", "http://")) or " " in value:
+        raise FieldError(
+            Message("must be a web address starting with https:// (got {value!r})", value=value)
+        )
+    return value
+
+
+def choice(*options: str) -> Converter:
+    """One value from a fixed list."""
+
+    def convert(value: Any) -> str:
+        if isinstance(value, str) and value.strip() in options:
+            return value.strip()
+        raise FieldError(
+            Message(
+                "must be one of: {options} (got {value!r})",
+                options=", ".join(options),
+                value=value,
+            )
+        )
+
+    return convert
+
+
+def choice_list(*options: str) -> Converter:
+    """One or more values from a fixed list: a single value or a list such as [a, b]."""
+    one = choice(*options)
+
+    def convert(value: Any) -> tuple[str, ...]:
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not items:
+            raise FieldError(
+                Message("must be a list of values from: {options}", options=", ".join(options))
+            )
+        return tuple(dict.fromkeys(one(item) for item in items))
+
+    return convert
+
+
+ItemLabel = Callable[[int], Message]
+
+
+def record(parts: dict[str, tuple[Converter, bool]]) -> Converter:
+    """A mapping with named parts: {part: (converter, required)}; returns a plain dict."""
+
+    def convert(value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise FieldError(Message("must be a group of fields: {parts}", parts=", ".join(parts)))
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            if key not in parts:
+                raise FieldError(
+                    Message(
+                        "has an unknown field '{part}'; allowed: {parts}",
+                        part=key,
+                        parts=", ".join(parts),
+                    )
+                )
+            try:
+                result[key] = parts[key][0](item)
+            except FieldError as exc:
+                raise FieldError(
+                    Message("'{part}' {reason}", part=key, reason=exc.message)
+                ) from None
+        for key, (_, required) in parts.items():
+            if required and key not in value:
+                raise FieldError(Message("needs '{part}'", part=key))
+        return result
+
+    return convert
+
+
+def record_list(parts: dict[str, tuple[Converter, bool]], label: ItemLabel) -> Converter:
+    """A list of records; a problem names the item by ``label(number)`` (1-based)."""
+    one = record(parts)
+
+    def convert(value: Any) -> tuple[dict[str, Any], ...]:
+        if not isinstance(value, list):
+            raise FieldError(
+                Message(
+                    "must be a list, each item with: {parts}",
+                    parts=", ".join(parts),
+                )
+            )
+        items = []
+        for number_, item in enumerate(value, start=1):
+            try:
+                items.append(one(item))
+            except FieldError as exc:
+                raise FieldError(
+                    Message("{item}: {reason}", item=label(number_), reason=exc.message)
+                ) from None
+        return tuple(items)
+
+    return convert

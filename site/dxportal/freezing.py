@@ -17,6 +17,7 @@ from pathlib import Path
 from flask import Flask
 from flask_frozen import Freezer, FrozenFlaskWarning, MissingURLGeneratorWarning
 
+from . import section_views
 from .checks import CheckFailed, check_content
 from .config import PROJECT_ROOT
 from .content import ContentSet
@@ -26,6 +27,7 @@ from .views import LISTED_SECTIONS
 
 # Endpoints that may legitimately freeze nothing: a site without tags, media or static pages.
 OPTIONAL_ENDPOINTS = {"portal.tag", "portal.entry", "portal.static_page", "site.media"}
+OPTIONAL_ENDPOINTS |= section_views.OPTIONAL_ENDPOINTS
 
 
 class BuildError(Exception):
@@ -147,7 +149,10 @@ def register_generators(freezer: Freezer, site: ContentSet, per_page: int) -> No
         for lang in LANGUAGES:
             for section in LISTED_SECTIONS:
                 yield "portal.section_feed", {"lang": lang, "section": section}
-                for number in page_numbers(len(site.section_entries(section))):
+                count = (
+                    1 if section in section_views.LIST_VIEWS else len(site.section_entries(section))
+                )
+                for number in page_numbers(count):
                     yield "portal.section_list", {"lang": lang, "section": section,
                                                   "number": number}  # fmt: skip
 
@@ -166,6 +171,8 @@ def register_generators(freezer: Freezer, site: ContentSet, per_page: int) -> No
             for lang in LANGUAGES:
                 for number in page_numbers(len(site.tag_entries(tag))):
                     yield "portal.tag", {"lang": lang, "tag": tag, "number": number}
+
+    section_views.register_generators(freezer, site)
 
     @freezer.register_generator
     def aliases() -> Iterator[str]:

@@ -13,6 +13,7 @@ import yaml
 from .messages import Message
 from .sections import LANGUAGES, RESERVED_SLUGS, SECTIONS
 from .slugs import is_slug, make_slug
+from .vocabularies import AUDIENCES, DOCUMENT_TYPES, MATERIAL_KINDS, PILLARS
 
 OPTIONAL_FIELDS = {
     "vi": (
@@ -56,6 +57,51 @@ Opening paragraph: who, what, when, where.
 The text of the section.
 """,
 }
+
+
+def section_field_lines(section: str, lang: str, today: dt.date) -> list[str]:
+    """The section's own required fields, filled with valid placeholders to replace."""
+    soon = today + dt.timedelta(days=14)
+    todo = {"vi": "(cần điền)", "en": "(to be filled in)"}[lang]
+    choices = {"vi": "một trong", "en": "one of"}[lang]
+    if section == "goals":
+        return [
+            f"pillar: digital-government  # {choices}: {', '.join(PILLARS)}",
+            f'indicator: "{todo}"',
+            'unit: "%"',
+            f"baseline: {{year: {today.year}, value: 0}}",
+            f"target: {{year: {today.year + 4}, value: 100}}",
+            f'# measurements:\n#   - {{date: {today.isoformat()}, value: 0, source: "{todo}"}}',
+        ]
+    if section == "training":
+        return [
+            f"audience: [citizens]  # {', '.join(AUDIENCES)}",
+            f"start: {soon.isoformat()} 08:00",
+            f"end: {soon.isoformat()} 11:00",
+            f"deadline: {(soon - dt.timedelta(days=7)).isoformat()}",
+            "location: online",
+            f'organiser: "{todo}"',
+            f'contact: "{todo}"',
+            "# registration: https://…",
+            "# capacity: 40",
+        ]
+    if section == "outreach":
+        return [
+            f"kind: poster  # {choices}: {', '.join(MATERIAL_KINDS)}",
+            f"# audience: [citizens]  # {', '.join(AUDIENCES)}",
+            f'# files:\n#   - {{path: ten-tep.pdf, title: "{todo}", format: PDF}}',
+        ]
+    if section == "documents":
+        return [
+            f'number: "{todo}"',
+            f"type: report  # {choices}: {', '.join(DOCUMENT_TYPES)}",
+            "# issuer: …",
+            f"# signed: {today.isoformat()}",
+            "# file: ten-tep.pdf",
+        ]
+    return []
+
+
 TRANSLATION_NOTES = {
     "vi": "<!-- Bản dịch từ {source}: dịch tiêu đề, tóm tắt, image_alt và nội dung dưới đây. -->",
     "en": "<!-- Translated from {source}: translate the title, summary, image_alt and text. -->",
@@ -90,6 +136,7 @@ def create_page(root: Path, section: str, title: str, lang: str, today: dt.date)
     lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}"]
     if SECTIONS[section].listed:
         lines.append(f"date: {today.isoformat()}")
+    lines += section_field_lines(section, lang, today)
     lines += ["draft: true", *OPTIONAL_FIELDS[lang], "---", "", BODY_TEMPLATES[lang]]
     return write_new(page_path(root, section, slug, lang), "\n".join(lines))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import fields as f
+from .programme_fields import DOCUMENT_FIELDS, GOAL_FIELDS, OUTREACH_FIELDS, TRAINING_FIELDS
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
@@ -49,10 +50,10 @@ SECTIONS: dict[str, Section] = {
     s.name: s
     for s in (
         _section("news"),
-        _section("goals"),
-        _section("training"),
-        _section("outreach"),
-        _section("documents"),
+        _section("goals", *GOAL_FIELDS),
+        _section("training", *TRAINING_FIELDS),
+        _section("outreach", *OUTREACH_FIELDS),
+        _section("documents", *DOCUMENT_FIELDS),
         _section("pages", listed=False),
     )
 }

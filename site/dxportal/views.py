@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, render_template
 
+from . import section_views
 from .content import ContentSet, Entry
 from .pagination import paginate
 from .sections import LANGUAGES, SECTIONS
@@ -48,6 +49,8 @@ def home():
 @bp.route(f"/{SECTION_RULE}/", defaults={"number": 1})
 @bp.route(f"/{SECTION_RULE}/page/<int:number>/")
 def section_list(section: str, number: int):
+    if section in section_views.LIST_VIEWS:
+        return section_views.LIST_VIEWS[section](content(), number)
     pagination = paginate(content().section_entries(section), number, per_page())
     if pagination is None:
         abort(404)
@@ -94,4 +97,10 @@ def _render_entry(found: Entry | None):
     if found is None:
         abort(404)
     page = found.version(g.lang)
-    return render_template("entry.html", entry=found, page=page, is_fallback=page.lang != g.lang)
+    return render_template(
+        section_views.entry_template(found.section),
+        entry=found,
+        page=page,
+        is_fallback=page.lang != g.lang,
+        **section_views.entry_context(found, page),
+    )
