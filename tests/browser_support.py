@@ -246,3 +246,15 @@ def run_axe(page) -> list[dict]:
 
 
 EMBEDDED = load_content(PROJECT_ROOT / "content")
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say it plainly at the end when browser tests did not run."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if SETUP_HINT in str(getattr(report, "longrepr", ""))
+    ]
+    if skipped:
+        terminalreporter.write_sep("=", f"{len(skipped)} browser tests were SKIPPED", yellow=True)
+        terminalreporter.write_line(f"To run them: {SETUP_HINT}. In CI (CI=true) they must run.")

@@ -109,3 +109,15 @@ def test_site_works_under_a_sub_path(frozen_subpath_site, open_page):
     assert "/portal/vi/news/" in page.url
     assert page.evaluate("document.styleSheets.length") >= 1
     assert watch.failed_requests == [] and watch.console_errors == []
+
+
+def test_print_button_appears_with_script_and_prints(frozen_site, open_page):
+    page, watch = open_page(frozen_site, "/en/news/hop-ban-chi-dao-chuyen-doi-so-lan-thu-nhat/")
+    page.evaluate("window.print = () => { window.printed = true; }")
+    button = page.get_by_role("button", name="Print this page")
+    assert button.is_visible()
+    button.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("window.printed") is True
+    assert page.get_by_role("button", name="Copy the link").is_visible()
+    assert watch.console_errors == []

@@ -97,3 +97,19 @@ def test_tables_scroll_in_a_labelled_keyboard_region(render):
     assert [r["aria-label"] for r in regions] == ["Table 1", "Table 2"]
     assert all(r["role"] == "region" and r["tabindex"] == "0" for r in regions)
     assert all(r.find("table") for r in regions)
+
+
+@pytest.mark.parametrize(
+    ("svg", "size"),
+    [
+        ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30px">', (40, 30)),
+        ('<svg viewBox="0 0 595 842" xmlns="http://www.w3.org/2000/svg">', (595, 842)),
+        ("<svg xmlns='http://www.w3.org/2000/svg' viewBox='0,0,12.5,10'>", (12, 10)),
+        ('<svg width="100%" xmlns="http://www.w3.org/2000/svg">', None),
+        ("not an svg", None),
+    ],
+)
+def test_svg_dimensions_come_from_size_or_view_box(svg, size):
+    from dxportal.media_info import svg_dimensions
+
+    assert svg_dimensions(svg) == size

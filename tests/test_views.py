@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 import xml.etree.ElementTree as ET
+from urllib.parse import quote
 
 import pytest
 
@@ -61,7 +62,9 @@ def test_article_renders_title_date_body_and_tags(client):
     og = {m["property"]: m["content"] for m in html.find_all("meta", property=True)}
     assert og["og:type"] == "article"
     assert og["og:image"] == "http://localhost/media/hop-ban-chi-dao.svg"
-    assert html.select_one(".article__figure img")["alt"]
+    figure = html.select_one(".article__figure img")
+    assert figure["alt"]
+    assert (figure["width"], figure["height"]) == ("1200", "630")  # space kept while loading
 
 
 def test_english_article_has_english_dates(client):
@@ -221,3 +224,24 @@ def test_navigation_uses_the_short_label_from_site_settings(client):
         html = parse(client.get(f"/{lang}/"))
         link = html.select_one(f'.main-nav a[href="/{lang}/about/"]')
         assert link.get_text() == label
+
+
+def test_articles_offer_share_links_that_need_no_script(client):
+    html = parse(client.get(MEETING))
+    tools = html.select_one("section.page-tools")
+    links = [a["href"] for a in tools.select("a")]
+    shared = quote("http://localhost" + MEETING, safe="/")
+    assert f"https://www.facebook.com/sharer/sharer.php?u={shared}" in links
+    assert any(h.startswith("mailto:?subject=") and h.endswith(shared) for h in links)
+    # Print and copy are buttons that only the page script reveals.
+    assert [li.has_attr("hidden") for li in tools.select("li:has(button)")] == [True, True]
+    assert html.find("script", src=lambda s: s and s.startswith("/static/js/page-tools.js?v="))
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_footer_links_the_accessibility_statement_and_privacy_note(client, lang):
+    html = parse(client.get(f"/{lang}/"))
+    footer_links = {a["href"] for a in html.select(".site-footer__links a")}
+    assert {f"/{lang}/accessibility/", f"/{lang}/privacy/"} <= footer_links
+    statement = parse(client.get(f"/{lang}/accessibility/"))
+    assert "WCAG 2.1" in statement.select_one(".prose").get_text()

@@ -13,6 +13,7 @@ from .content import Entry, Page, local_now
 from .errors import ContentError
 from .feeds import feed_time
 from .labels import LANGUAGE_LABELS, OG_LOCALES, SECTION_DESCRIPTIONS, SECTION_TITLES
+from .media_info import image_dimensions
 from .rendering import Renderer
 from .sections import DEFAULT_LANGUAGE, LANGUAGES
 from .store import ContentStore
@@ -68,6 +69,9 @@ def init_templates(app: Flask) -> None:
         tags = app.extensions["dxportal.store"].get().tags
         return tags.get(tag, {}).get(g.lang, tag)
 
+    def media_dimensions(filename: str) -> tuple[int, int] | None:
+        return image_dimensions(app.extensions["dxportal.store"].get().media_dir / filename)
+
     def long_date(value) -> str:
         return format_date(value, "long") if value else ""
 
@@ -87,6 +91,7 @@ def init_templates(app: Flask) -> None:
 
     app.jinja_env.globals.update(
         entry_url=entry_url,
+        media_dimensions=media_dimensions,
         feed_time=feed_time,
         media_url=media_url,
         render_body=render_body,
