@@ -7,7 +7,7 @@ from pathlib import Path
 import flask_babel
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, g
+from flask import Blueprint, Flask, g
 
 from .sections import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -34,6 +34,19 @@ def init_app(app: Flask) -> None:
         flask_babel.refresh()
 
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES)
+
+
+def add_language_prefix(blueprint: Blueprint) -> None:
+    """Blueprints under /<lang>/: the prefix sets g.lang and is added to their URLs."""
+
+    @blueprint.url_value_preprocessor
+    def pull_language(endpoint: str | None, values: dict | None) -> None:
+        g.lang = values.pop("lang") if values else DEFAULT_LANGUAGE
+
+    @blueprint.url_defaults
+    def add_language(endpoint: str, values: dict) -> None:
+        if "lang" not in values and "lang" in g:
+            values["lang"] = g.lang
 
 
 def compile_catalogs(translations: Path) -> list[Path]:

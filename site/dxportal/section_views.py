@@ -21,7 +21,9 @@ from werkzeug.security import safe_join
 
 from . import charts, documents, goals, outreach, thumbnails, training
 from .content import ContentSet, Entry, Page
+from .i18n import add_language_prefix
 from .sections import LANGUAGES
+from .store import current_content as content
 from .urls import entry_url, media_url
 from .vocabularies import (
     AUDIENCES,
@@ -47,19 +49,7 @@ HOME_GOALS, HOME_CALLS, HOME_MATERIALS = 4, 3, 3
 RELATED_NEWS = 5
 
 
-@bp.url_value_preprocessor
-def pull_language(endpoint: str | None, values: dict | None) -> None:
-    g.lang = values.pop("lang") if values else LANGUAGES[0]
-
-
-@bp.url_defaults
-def add_language(endpoint: str, values: dict) -> None:
-    if "lang" not in values and "lang" in g:
-        values["lang"] = g.lang
-
-
-def content() -> ContentSet:
-    return current_app.extensions["dxportal.store"].get()
+add_language_prefix(bp)
 
 
 # --- section lists (one page each: views.section_list hands them over) ---------------------

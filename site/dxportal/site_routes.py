@@ -8,7 +8,8 @@ from .aliases import render_alias
 from .errors import ContentError
 from .feeds import listing_pages
 from .sections import DEFAULT_LANGUAGE, LANGUAGES
-from .views import LISTED_SECTIONS, content
+from .store import current_content as content
+from .views import LISTED_SECTIONS
 
 bp = Blueprint("site", __name__)
 

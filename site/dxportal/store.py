@@ -8,6 +8,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from flask import current_app
+
 from .checks import CheckReport, check_site
 from .content import ContentSet, load_content, local_now
 from .errors import ContentError
@@ -70,3 +72,8 @@ class ContentStore:
             self._error = None
         except ContentError as exc:
             self._content, self._error = None, exc
+
+
+def current_content() -> ContentSet:
+    """The app's loaded content (raises ContentError; preview shows it as a problems page)."""
+    return current_app.extensions["dxportal.store"].get()

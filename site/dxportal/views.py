@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, g, render_template
 
 from . import section_views
-from .content import ContentSet, Entry
+from .content import Entry
+from .i18n import add_language_prefix
 from .pagination import paginate
-from .sections import LANGUAGES, SECTIONS
+from .sections import SECTIONS
+from .store import current_content as content
 
 bp = Blueprint("portal", __name__, url_prefix="/<any(vi, en):lang>")
 
@@ -16,19 +18,7 @@ SECTION_RULE = "<any(" + ", ".join(LISTED_SECTIONS) + "):section>"
 HOME_NEWS_COUNT = 5
 
 
-@bp.url_value_preprocessor
-def pull_language(endpoint: str | None, values: dict | None) -> None:
-    g.lang = values.pop("lang") if values else LANGUAGES[0]
-
-
-@bp.url_defaults
-def add_language(endpoint: str, values: dict) -> None:
-    if "lang" not in values and "lang" in g:
-        values["lang"] = g.lang
-
-
-def content() -> ContentSet:
-    return current_app.extensions["dxportal.store"].get()
+add_language_prefix(bp)
 
 
 def per_page() -> int:
