@@ -201,10 +201,13 @@ def new(section: str, title: str | None, lang: str | None, slug: str | None) -> 
 def serve(host: str, port: int) -> None:
     app = create_app({"DXPORTAL_PREVIEW": True})
     # Werkzeug's reloader restarts the server when the Python code changes; the watcher runs
-    # in the serving process only.
+    # in the serving process only. The "stat" reloader polls the project's modules: the
+    # watchdog one would watch all of site-packages and overflow inotify queues.
     if os.environ.get("WERKZEUG_RUN_MAIN") == "true":
         start_watching(app)
-    app.run(host=host, port=port, debug=False, use_reloader=True, threaded=True)
+    app.run(
+        host=host, port=port, debug=False, use_reloader=True, reloader_type="stat", threaded=True
+    )
 
 
 @main.command(
