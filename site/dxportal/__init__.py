@@ -8,12 +8,13 @@ from typing import Any
 from flask import Flask, g, request, url_for
 from flask_babel import format_date, gettext
 
-from . import config, i18n, site_routes, views
+from . import config, i18n, search, site_routes, views
 from .content import Entry, Page
 from .errors import ContentError
 from .feeds import feed_time
 from .labels import LANGUAGE_LABELS, OG_LOCALES, SECTION_DESCRIPTIONS, SECTION_TITLES
 from .rendering import Renderer
+from .search import views as search_views  # noqa: F401  (adds /<lang>/search/ to views.bp)
 from .sections import DEFAULT_LANGUAGE, LANGUAGES
 from .store import ContentStore
 from .urls import entry_url, media_url, url_prefix
@@ -34,6 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         Path(app.config["DXPORTAL_CONTENT_DIR"]), preview=app.config["DXPORTAL_PREVIEW"]
     )
     app.extensions["dxportal.renderer"] = Renderer()
+    search.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(site_routes.bp)
     app.register_error_handler(404, site_routes.render_not_found)

@@ -18,6 +18,7 @@ from flask import Flask
 from flask_frozen import Freezer, FrozenFlaskWarning, MissingURLGeneratorWarning
 
 from .content import ContentSet
+from .search.export import export_static_index
 from .sections import LANGUAGES
 from .views import LISTED_SECTIONS
 
@@ -55,6 +56,7 @@ def freeze_site(app: Flask, destination: Path | None = None) -> list[str]:
             warnings.simplefilter("always", FrozenFlaskWarning)
             urls = list(freezer.freeze_yield())
         fail_on_freezer_warnings(caught)
+        export_static_index(app, site, staging)  # <lang>/search/data/ for the frozen search page
         swap_in(staging, destination)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -106,6 +108,7 @@ def register_generators(freezer: Freezer, site: ContentSet, per_page: int) -> No
         for lang in LANGUAGES:
             yield "portal.home", {"lang": lang}
             yield "portal.tags_index", {"lang": lang}
+            yield "portal.search", {"lang": lang}
 
     @freezer.register_generator
     def section_pages() -> Iterator[tuple[str, dict]]:
