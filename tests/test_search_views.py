@@ -157,3 +157,16 @@ def test_index_follows_content_changes(make_content, app_for):
     assert result_links(search(client, "bao cao")) == []
     (root / "news/b.vi.md").write_text(page_text("Báo cáo", body="Mới."), encoding="utf-8")
     assert result_links(search(client, "bao cao")) == ["/vi/news/b/"]
+
+
+def test_index_command_builds_the_index(make_content, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from dxportal.cli import main
+
+    root = make_content({"news/a.vi.md": page_text("Tin A")})
+    monkeypatch.setenv("DXPORTAL_CONTENT_DIR", str(root))
+    monkeypatch.setenv("DXPORTAL_SEARCH_INDEX_DIR", str(tmp_path / "idx"))
+    result = CliRunner().invoke(main, ["index"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "idx" / "vi").is_dir() and (tmp_path / "idx" / "en").is_dir()

@@ -53,6 +53,23 @@ def run_build(output: Path | None = None, base_url: str | None = None) -> int:
     return 0
 
 
+@main.command(help="Rebuild the search index (search_index/) from the content.")
+def index() -> None:
+    from .search.index import build_index
+
+    app = create_app({"DXPORTAL_PREVIEW": False})
+    try:
+        site = app.extensions["dxportal.store"].get()
+    except ContentError as exc:
+        click.echo(f"Index not built: {len(exc.problems)} content problem(s):", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    folder = Path(app.config["DXPORTAL_SEARCH_INDEX_DIR"])
+    build_index(site, folder, app.extensions["dxportal.renderer"])
+    click.echo(f"Indexed {len(site.entries)} entries into {folder}")
+
+
 @main.command(help="Serve a live preview at http://127.0.0.1:5000 (drafts shown, reloads).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
