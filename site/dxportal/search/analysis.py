@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from whoosh.analysis import Token, Tokenizer
 
@@ -94,7 +95,9 @@ class Word:
         return self.exact
 
 
+@lru_cache(maxsize=65536)
 def word_forms(raw: str, lang: str) -> tuple[str, str]:
+    """(exact, folded) of one word as written; cached, as texts repeat their words."""
     exact = canonical_tone(unicodedata.normalize("NFC", raw.lower()))
     if lang == "en":
         exact = stem_english(exact)

@@ -96,17 +96,32 @@ def write_shards(folder: Path, entries: dict[str, list[int]], count: int) -> Non
 
 
 def collect_weights(searcher, fields: dict[str, float], with_positions: bool = False):
-    """term -> {doc: weight}, and for pairs term -> {doc: [positions]}."""
+    """term -> {doc: weight}, and for pairs term -> {doc: [positions]}.
+
+    The score of each posting is Whoosh's own BM25F (same idf, same stored field lengths,
+    same B and K1), computed here in one pass instead of through a scorer per term.
+    """
+    reader = searcher.reader()
+    weighting = searcher.weighting
+    count = reader.doc_count_all()
     scores: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
     positions: dict[str, dict[int, list[int]]] = defaultdict(dict)
-    reader = searcher.reader()
     for name, boost in fields.items():
+        avgfl = searcher.avg_field_length(name) or 1
+        lengths = [searcher.doc_field_length(doc, name, 1) or 1 for doc in range(count)]
+        b_value = weighting._field_B.get(name, weighting.B)
+        k1 = weighting.K1
+        norms = [k1 * ((1 - b_value) + b_value * length / avgfl) for length in lengths]
         for term in reader.field_terms(name):
-            matcher = searcher.postings(name, term)
+            matcher = reader.postings(name, term)
+            idf = searcher.idf(name, term)
+            into = scores[term]
+            where = positions[term] if with_positions else None
             while matcher.is_active():
-                scores[term][matcher.id()] += boost * matcher.score()
-                if with_positions:
-                    positions[term][matcher.id()] = list(matcher.value_as("positions"))
+                doc, tf = matcher.id(), matcher.weight()
+                into[doc] += boost * idf * ((tf * (k1 + 1)) / (tf + norms[doc]))
+                if where is not None:
+                    where[doc] = list(matcher.value_as("positions"))
                 matcher.next()
     weights = {t: {d: to_weight(s) for d, s in docs.items()} for t, docs in scores.items()}
     return weights, positions
@@ -121,9 +136,8 @@ def snippet_source(summary: str, body: str) -> str:
 
 
 def export_language(app: Flask, site: ContentSet, lang: str, folder: Path, work: Path) -> dict:
-    """Write ``folder`` (…/<lang>/search/data) from a fresh index of ``lang``; return meta."""
+    """Write ``folder`` (…/<lang>/search/data) from the index of ``lang`` in ``work``."""
     renderer = app.extensions["dxportal.renderer"]
-    write_language_index(site, lang, work / lang, renderer)
     long_date = app.jinja_env.filters["long_date"]
     with open_index(work, lang).searcher() as searcher:
         words, _ = collect_weights(searcher, FIELD_BOOSTS)
@@ -169,9 +183,18 @@ def export_language(app: Flask, site: ContentSet, lang: str, folder: Path, work:
     return meta
 
 
-def export_static_index(app: Flask, site: ContentSet, destination: Path) -> None:
-    """Write <destination>/<lang>/search/data/ for every language (the freeze calls this)."""
+def export_static_index(
+    app: Flask, site: ContentSet, destination: Path, index_dir: Path | None = None
+) -> None:
+    """Write <destination>/<lang>/search/data/ for every language (the freeze calls this).
+
+    ``index_dir`` is a search index of exactly ``site``; without it one is built aside.
+    """
     work = Path(tempfile.mkdtemp(prefix="dxportal-search-"))
+    if index_dir is None:
+        for lang in LANGUAGES:
+            write_language_index(site, lang, work / lang, app.extensions["dxportal.renderer"])
+        index_dir = work
     base_url = app.config.get("FREEZER_BASE_URL") or app.config["DXPORTAL_BASE_URL"]
     try:
         with app.test_request_context("/", base_url=base_url):
@@ -181,6 +204,6 @@ def export_static_index(app: Flask, site: ContentSet, destination: Path) -> None
                 folder = Path(destination) / lang / "search" / DATA_DIR
                 shutil.rmtree(folder, ignore_errors=True)
                 folder.mkdir(parents=True)
-                export_language(app, site, lang, folder, work)
+                export_language(app, site, lang, folder, Path(index_dir))
     finally:
         shutil.rmtree(work, ignore_errors=True)
