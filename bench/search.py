@@ -14,6 +14,7 @@ import gzip
 import importlib.util
 import json
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -117,6 +118,66 @@ def query_bytes(data: Path, raw: str, docs: list[int]) -> int:
     return sum(f.stat().st_size for f in files)
 
 
+BROWSER_PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>bench</title>
+<link rel="icon" href="data:,"></head><body>
+<input id="search-q" type="search"><select id="search-section"><option value=""></option></select>
+<div id="search-results" data-index="/vi/search/data/" data-lang="vi" data-msg-empty="empty"
+ data-msg-none="none" data-msg-one="one" data-msg-many="{num} results" data-msg-page="{number}"
+ data-msg-pages="pages" data-msg-previous="prev" data-msg-next="next" data-msg-loading="..."
+ data-msg-error="error"></div><script src="/static/js/search.js"></script></body></html>"""
+
+
+def measure_in_browser(root: Path, queries: list[str]) -> None:
+    """Bytes each first query downloads in headless Chromium, and the time to results when
+    typing a second query on the loaded page."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("browser: playwright is not installed, skipped")
+        return
+    (root / "static" / "js").mkdir(parents=True, exist_ok=True)
+    shutil.copy(PROJECT_ROOT / "site/dxportal/static/js/search.js", root / "static/js/search.js")
+    (root / "vi" / "search" / "index.html").write_text(BROWSER_PAGE, encoding="utf-8")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind",
+                               "127.0.0.1"], cwd=root, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)  # fmt: skip
+    time.sleep(1)
+    args = ["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND, "
+            "EXCLUDE localhost, EXCLUDE 127.0.0.1"]  # fmt: skip
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+            downloads, typing = [], []
+            for raw in queries:
+                page = browser.new_page()
+                sizes: list[int] = []
+                page.on("requestfinished", lambda r, sizes=sizes: sizes.append(
+                    r.sizes()["responseBodySize"]) if "/data/" in r.url else None)  # fmt: skip
+                page.goto(f"http://127.0.0.1:{port}/vi/search/?q={raw}")
+                page.wait_for_selector(".search-count")
+                page.wait_for_load_state("networkidle")
+                downloads.append(sum(sizes))
+                page.fill("#search-q", raw + " so")
+                page.wait_for_function("!location.search || location.search.includes('+so')")
+                page.wait_for_function("!document.getElementById('search-results')"
+                                       ".hasAttribute('aria-busy')")  # fmt: skip
+                typing.append(int(page.get_attribute("#search-results", "data-took")))
+                page.close()
+            browser.close()
+        print(
+            f"browser (Chromium): first query downloads median "
+            f"{statistics.median(downloads) / 1000:.1f} kB (max {max(downloads) / 1000:.1f} kB)"
+            f" of index data; results after typing a second query: median "
+            f"{statistics.median(typing):.0f} ms in the page, after a 40 ms typing pause"
+        )
+    finally:
+        server.terminate()
+        server.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000)
@@ -194,6 +255,7 @@ def main() -> None:
                 f"static first query, AND queries: median {statistics.median(sizes) / 1000:.1f} kB "
                 f"(max {max(sizes) / 1000:.1f} kB), plus search.js"
             )
+        measure_in_browser(work / "static", AND_QUERIES)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

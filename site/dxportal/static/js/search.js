@@ -288,13 +288,15 @@
     var page = parseInt(params.get("page"), 10) || 1;
 
     function run(raw, section) {
-      var mine = ++serial;
+      var mine = ++serial, began = performance.now();
       box.setAttribute("aria-busy", "true");
+      if (!box.querySelector(".search-count")) box.replaceChildren(el("p", "search-count", box.dataset.msgLoading));
       return search(index, raw, lang, section).then(function (result) {
         return render(box, index, result, section, page, lang);
       }).then(function (frag) {
         if (mine !== serial) return;
         box.replaceChildren(frag);
+        box.dataset.took = Math.round(performance.now() - began);  /* ms, for the benchmark */
         box.removeAttribute("aria-busy");
       }, function () {
         if (mine !== serial) return;
@@ -317,7 +319,7 @@
       if (select.querySelector('option[value="' + CSS.escape(section) + '"]')) select.value = section;
       run(input.value, select.value);
     }
-    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 60); });
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 40); });
     select.addEventListener("change", update);
   }
 
