@@ -15,13 +15,13 @@
   "aey".split("").forEach(function (base) {
     TONES.split("").forEach(function (mark) { TONED[(base + mark).normalize("NFC")] = [base, mark]; });
   });
-  var OLD_STYLE = new RegExp("(?<!q)([ou])([" + Object.keys(TONED).join("") + "])$");
+  var OLD_STYLE = new RegExp("([ou])([" + Object.keys(TONED).join("") + "])$");  /* not after q */
   var OLD_SOURCE = { o: "ae", u: "y" };
   var MAX_QUERY_CHARS = 200, MAX_WORDS = 12, PAGE_SIZE = 10, SNIPPET_WORDS = 28;
 
   function canonicalTone(word) {
     var m = OLD_STYLE.exec(word);
-    if (!m) return word;
+    if (!m || word.charAt(m.index - 1) === "q") return word;
     var toned = TONED[m[2]];
     if (OLD_SOURCE[m[1]].indexOf(toned[0]) < 0) return word;
     return word.slice(0, m.index) + (m[1] + toned[1]).normalize("NFC") + toned[0];
