@@ -170,3 +170,12 @@ def test_index_command_builds_the_index(make_content, tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["index"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "idx" / "vi").is_dir() and (tmp_path / "idx" / "en").is_dir()
+
+
+def test_nfd_query_equals_nfc_query(client):
+    import unicodedata
+
+    nfc = result_links(search(client, "chuyển đổi số"))
+    assert (
+        nfc and result_links(search(client, unicodedata.normalize("NFD", "chuyển đổi số"))) == nfc
+    )
