@@ -19,7 +19,13 @@ from ..content import ContentSet, Entry, Page
 from ..rendering import Renderer
 from ..store import ContentStore
 from .analysis import fold, split_words
-from .index import build_index, content_fingerprint, open_index, read_fingerprint
+from .index import (
+    build_index,
+    content_fingerprint,
+    make_document,
+    open_index,
+    read_fingerprint,
+)
 from .query import ParsedQuery, build_query, parse_query
 from .snippets import make_snippet
 
@@ -98,7 +104,8 @@ class SearchEngine:
                 entry = site.entry(hit["section"], hit["slug"])
                 if entry is None:
                     continue
-                text = " ".join(filter(None, (hit["summary"], hit["body"])))
+                document = make_document(entry, lang, site, self.renderer)
+                text = " ".join(filter(None, (document.summary, document.body)))
                 results.hits.append(
                     Hit(
                         entry,

@@ -23,7 +23,7 @@ from ..sections import LANGUAGES, SECTIONS
 from .analysis import FIELD_BREAK, PairTokenizer, WordTokenizer
 
 # Bump when the analysis or the schema changes: an index built before is then rebuilt.
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 FINGERPRINT_FILE = "FINGERPRINT"
 SEARCH_SECTIONS = tuple(SECTIONS)  # news, goals, training, outreach, documents, pages
 # Query-time weights of each field (the same numbers go into the static export).
@@ -42,10 +42,10 @@ def make_schema(lang: str) -> Schema:
         slug=STORED,
         source_lang=STORED,
         date=STORED,
-        title=TEXT(analyzer=words, stored=True, phrase=False),
-        summary=TEXT(analyzer=words, stored=True, phrase=False),
-        body=TEXT(analyzer=words, stored=True, phrase=False),
-        tags=TEXT(analyzer=words, stored=True, phrase=False),
+        title=TEXT(analyzer=words, phrase=False),
+        summary=TEXT(analyzer=words, phrase=False),
+        body=TEXT(analyzer=words, phrase=False),
+        tags=TEXT(analyzer=words, phrase=False),
         pairs=TEXT(analyzer=PairTokenizer(lang), phrase=True),
     )
 
