@@ -119,7 +119,7 @@ def sample_paths(site: ContentSet) -> list[str]:
         paths.append(f"/en/{untranslated.section}/{untranslated.slug}/")
     tag = next(iter(site.used_tags()), None)
     for lang in ("vi", "en"):
-        paths += [f"/{lang}/", f"/{lang}/tags/"]
+        paths += [f"/{lang}/", f"/{lang}/tags/", f"/{lang}/search/"]
         if tag:
             paths.append(f"/{lang}/tags/{tag}/")
         for section in ("news", "goals", "training", "outreach", "documents"):

@@ -77,8 +77,12 @@ def make_content(tmp_path: Path):
 
 
 @pytest.fixture
-def app():
-    return create_app({"DXPORTAL_CONTENT_DIR": str(EMBEDDED_CONTENT), "TESTING": True})
+def app(tmp_path):
+    return create_app({
+        "DXPORTAL_CONTENT_DIR": str(EMBEDDED_CONTENT),
+        "DXPORTAL_SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
+        "TESTING": True,
+    })  # fmt: skip
 
 
 @pytest.fixture
@@ -94,6 +98,7 @@ def app_for(tmp_path):
         settings = {
             "DXPORTAL_CONTENT_DIR": str(content_dir),
             "DXPORTAL_BUILD_DIR": str(tmp_path / "build"),
+            "DXPORTAL_SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
             "TESTING": True,
         }
         settings.update(config)

@@ -8,13 +8,14 @@ from typing import Any
 from flask import Flask, g, request, url_for
 from flask_babel import format_date, gettext
 
-from . import config, i18n, preview, section_views, security, site_routes, views
+from . import config, i18n, preview, search, section_views, security, site_routes, views
 from .content import Entry, Page, local_now
 from .errors import ContentError
 from .feeds import feed_time
 from .labels import LANGUAGE_LABELS, OG_LOCALES, SECTION_DESCRIPTIONS, SECTION_TITLES
 from .media_info import image_dimensions
 from .rendering import Renderer
+from .search import views as search_views  # noqa: F401  (adds /<lang>/search/ to views.bp)
 from .sections import DEFAULT_LANGUAGE, LANGUAGES
 from .store import ContentStore
 from .urls import entry_url, media_url, url_prefix
@@ -38,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         now=lambda: local_now(app.config["DXPORTAL_NOW"]),
     )
     app.extensions["dxportal.renderer"] = Renderer()
+    search.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(site_routes.bp)
     section_views.init_app(app)

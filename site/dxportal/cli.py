@@ -191,6 +191,23 @@ def new(section: str, title: str | None, lang: str | None, slug: str | None) -> 
     )
 
 
+@main.command(help="Rebuild the search index (search_index/) from the content.")
+def index() -> None:
+    from .search.index import build_index
+
+    app = create_app({"DXPORTAL_PREVIEW": False})
+    try:
+        site = app.extensions["dxportal.store"].get()
+    except ContentError as exc:
+        click.echo(f"Index not built: {len(exc.problems)} content problem(s):", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    folder = Path(app.config["DXPORTAL_SEARCH_INDEX_DIR"])
+    build_index(site, folder, app.extensions["dxportal.renderer"])
+    click.echo(f"Indexed {len(site.entries)} entries into {folder}")
+
+
 @main.command(
     help="Serve a live preview at http://127.0.0.1:5000: drafts and scheduled pages "
     "are shown with a notice, each page shows its problems, and the browser reloads "

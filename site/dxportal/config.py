@@ -12,6 +12,8 @@ DEFAULTS = {
     "DXPORTAL_CONTENT_DIR": str(PROJECT_ROOT / "content"),
     # Gettext catalogs (vi, en); .mo files are compiled from .po on start and by the build.
     "DXPORTAL_TRANSLATIONS_DIR": str(PROJECT_ROOT / "translations"),
+    # The Whoosh search index (one folder per language), rebuilt when the content changes.
+    "DXPORTAL_SEARCH_INDEX_DIR": str(PROJECT_ROOT / "search_index"),
     # Where `dxportal build` / freeze.py writes the static site.
     "DXPORTAL_BUILD_DIR": str(PROJECT_ROOT / "build"),
     # The public address of the site, with its sub-path if any: https://example.org/portal/

@@ -21,6 +21,7 @@ from . import section_views
 from .checks import CheckFailed, check_content
 from .config import PROJECT_ROOT
 from .content import ContentSet
+from .search.export import export_static_index
 from .sections import LANGUAGES
 from .security import headers_file
 from .views import LISTED_SECTIONS
@@ -69,6 +70,7 @@ def freeze_site(app: Flask, destination: Path | None = None) -> list[str]:
             warnings.simplefilter("always", FrozenFlaskWarning)
             urls = list(freezer.freeze_yield())
         fail_on_freezer_warnings(caught)
+        export_static_index(app, site, staging)  # <lang>/search/data/ for the frozen search page
         write_host_files(staging)
         swap_in(staging, destination)
     except BaseException:
@@ -143,6 +145,7 @@ def register_generators(freezer: Freezer, site: ContentSet, per_page: int) -> No
         for lang in LANGUAGES:
             yield "portal.home", {"lang": lang}
             yield "portal.tags_index", {"lang": lang}
+            yield "portal.search", {"lang": lang}
 
     @freezer.register_generator
     def section_pages() -> Iterator[tuple[str, dict]]:

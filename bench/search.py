@@ -1,0 +1,264 @@
+"""Search benchmark on the synthetic corpus of ../shared/bench (prints figures, asserts nothing).
+
+    PYTHONPATH=site python bench/search.py [--n 2000] [--gen ../shared/bench/gen_corpus.py]
+
+Index build time and size, Whoosh query latency medians (AND and phrase), recall of queries
+typed without marks against a plain scan of the text, and the bytes a first query downloads
+from the static index (meta.json, the shards of its terms, the documents of the first page).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import importlib.util
+import json
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from dxportal import create_app
+from dxportal.config import PROJECT_ROOT
+from dxportal.content import load_content
+from dxportal.search.analysis import split_words
+from dxportal.search.export import export_static_index, fnv1a
+from dxportal.search.index import build_index, make_document, open_index, ordered_entries
+from dxportal.search.query import build_query, loose_pair_terms, parse_query, phrase_pair_terms
+
+AND_QUERIES = [
+    "dang ky",
+    "chuyen doi",
+    "dịch vụ",
+    "ho so truc tuyen",
+    "ban chi dao",
+    "người dân",
+    "giay phep",
+    "thu tuc hanh chinh",
+    "doanh nghiep",
+    "bao hiem",
+]
+PHRASE_QUERIES = [
+    '"chuyển đổi số"',
+    '"chuyen doi so"',
+    '"dịch vụ công"',
+    '"ho so"',
+    '"thủ tục hành chính"',
+    '"dang ky"',
+]
+RECALL_QUERIES = ["dang ky", "dat dai", "do", "duong", "chuyen doi so", "dich vu cong"]
+DEFAULT_GEN = PROJECT_ROOT.parent.parent / "shared" / "bench" / "gen_corpus.py"
+
+
+def make_corpus(gen: Path, n: int, out: Path) -> Path:
+    subprocess.run([sys.executable, str(gen), str(n), str(out)], check=True)
+    spec = importlib.util.spec_from_file_location("gen_corpus", gen)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    content = out / "content"
+    shutil.copy(PROJECT_ROOT / "content" / "site.yml", content / "site.yml")
+    (content / "pages").mkdir(exist_ok=True)
+    for path in (PROJECT_ROOT / "content" / "pages").glob("about.*.md"):
+        shutil.copy(path, content / "pages" / path.name)
+    (content / "media").mkdir(exist_ok=True)
+    tags = yaml.safe_load((PROJECT_ROOT / "content" / "tags.yml").read_text(encoding="utf-8"))
+    tags.update({module.tag_slug(t): {"vi": t, "en": t} for t in module.TAG_POOL})
+    (content / "tags.yml").write_text(json.dumps(tags, ensure_ascii=False), encoding="utf-8")
+    return content
+
+
+def median_ms(searcher, raw: str, runs: int = 7) -> float:
+    query = build_query(parse_query(raw, "vi"))
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        len(searcher.search(query, limit=None))  # what the search page does (counts all)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def scan_truth(texts: dict[str, str], raw: str, phrase: bool) -> set[str]:
+    """Documents that hold the query words (in order, side by side, for a phrase), found by a
+    plain scan: a word typed with marks compares exact forms, one typed without, folded forms."""
+    wanted = parse_query(raw, "vi").words
+    found = set()
+    for key, text in texts.items():
+        words = split_words(text)
+        seen = [[w.exact if q.marked else w.folded for w in words] for q in wanted]
+        if phrase:
+            starts = range(len(words) - len(wanted) + 1)
+            ok = any(all(seen[i][s + i] == q.term for i, q in enumerate(wanted)) for s in starts)
+        else:
+            ok = all(q.term in seen[i] for i, q in enumerate(wanted))
+        if ok:
+            found.add(key)
+    return found
+
+
+def query_bytes(data: Path, raw: str, docs: list[int]) -> int:
+    counts = json.loads((data / "meta.json").read_text())["shards"]
+    parsed = parse_query(raw, "vi")
+    files = {data / "meta.json"}
+    files |= {data / "t" / f"{fnv1a(t) % counts['t']}.json" for t in parsed.terms}
+    pairs = [t for p in parsed.phrases for t in phrase_pair_terms(p)] + loose_pair_terms(parsed)
+    files |= {data / "p" / f"{fnv1a(t) % counts['p']}.json" for t in pairs}
+    long = [t for p in parsed.phrases if len(p) > 2 for t in phrase_pair_terms(p)]
+    files |= {data / "q" / f"{fnv1a(t) % counts['q']}.json" for t in long}
+    files |= {data / "d" / f"{d}.json" for d in docs}
+    return sum(f.stat().st_size for f in files)
+
+
+BROWSER_PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>bench</title>
+<link rel="icon" href="data:,"></head><body>
+<input id="search-q" type="search"><select id="search-section"><option value=""></option></select>
+<div id="search-results" data-index="/vi/search/data/" data-lang="vi" data-msg-empty="empty"
+ data-msg-none="none" data-msg-one="one" data-msg-many="{num} results" data-msg-page="{number}"
+ data-msg-pages="pages" data-msg-previous="prev" data-msg-next="next" data-msg-loading="..."
+ data-msg-error="error"></div><script src="/static/js/search.js"></script></body></html>"""
+
+
+def measure_in_browser(root: Path, queries: list[str]) -> None:
+    """Bytes each first query downloads in headless Chromium, and the time to results when
+    typing a second query on the loaded page."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("browser: playwright is not installed, skipped")
+        return
+    (root / "static" / "js").mkdir(parents=True, exist_ok=True)
+    shutil.copy(PROJECT_ROOT / "site/dxportal/static/js/search.js", root / "static/js/search.js")
+    (root / "vi" / "search" / "index.html").write_text(BROWSER_PAGE, encoding="utf-8")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind",
+                               "127.0.0.1"], cwd=root, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)  # fmt: skip
+    time.sleep(1)
+    args = ["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND, "
+            "EXCLUDE localhost, EXCLUDE 127.0.0.1"]  # fmt: skip
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+            downloads, typing = [], []
+            for raw in queries:
+                page = browser.new_page()
+                sizes: list[int] = []
+                page.on("requestfinished", lambda r, sizes=sizes: sizes.append(
+                    r.sizes()["responseBodySize"]) if "/data/" in r.url else None)  # fmt: skip
+                page.goto(f"http://127.0.0.1:{port}/vi/search/?q={raw}")
+                page.wait_for_selector(".search-count")
+                page.wait_for_load_state("networkidle")
+                downloads.append(sum(sizes))
+                page.fill("#search-q", raw + " so")
+                page.wait_for_function("!location.search || location.search.includes('+so')")
+                page.wait_for_function("!document.getElementById('search-results')"
+                                       ".hasAttribute('aria-busy')")  # fmt: skip
+                typing.append(int(page.get_attribute("#search-results", "data-took")))
+                page.close()
+            browser.close()
+        print(
+            f"browser (Chromium): first query downloads median "
+            f"{statistics.median(downloads) / 1000:.1f} kB (max {max(downloads) / 1000:.1f} kB)"
+            f" of index data; results after typing a second query: median "
+            f"{statistics.median(typing):.0f} ms in the page, after a 40 ms typing pause"
+        )
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=2000)
+    parser.add_argument("--gen", type=Path, default=DEFAULT_GEN)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="dxportal-bench-"))
+    try:
+        content = make_corpus(args.gen, args.n, work / "corpus")
+        app = create_app(
+            {
+                "DXPORTAL_CONTENT_DIR": str(content),
+                "DXPORTAL_SEARCH_INDEX_DIR": str(work / "search_index"),
+            }
+        )
+        site = load_content(content)
+        renderer = app.extensions["dxportal.renderer"]
+        print(f"corpus: {len(site.entries)} entries, {sum(1 for _ in site.pages())} pages")
+
+        start = time.perf_counter()
+        build_index(site, work / "search_index", renderer)
+        print(
+            f"whoosh index: built in {time.perf_counter() - start:.1f} s, "
+            f"{folder_size(work / 'search_index') / 1e6:.1f} MB (vi + en)"
+        )
+
+        start = time.perf_counter()
+        export_static_index(app, site, work / "static", work / "search_index")
+        data = work / "static" / "vi" / "search" / "data"
+        print(
+            f"static export: {time.perf_counter() - start:.1f} s, vi "
+            f"{folder_size(data) / 1e6:.1f} MB in {sum(1 for _ in data.rglob('*.json'))} files"
+        )
+        js = (PROJECT_ROOT / "site/dxportal/static/js/search.js").read_bytes()
+        print(f"search.js: {len(js)} bytes, {len(gzip.compress(js))} gzipped (not minified)")
+
+        texts = {}
+        for entry in ordered_entries(site):
+            doc = make_document(entry, "vi", site, renderer)
+            texts[doc.key] = " ".join((doc.title, doc.tags, doc.summary, doc.body))
+        with open_index(work / "search_index", "vi").searcher() as searcher:
+            and_ms = [median_ms(searcher, q) for q in AND_QUERIES]
+            phrase_ms = [median_ms(searcher, q) for q in PHRASE_QUERIES]
+            print(
+                f"whoosh AND queries: median {statistics.median(and_ms):.1f} ms "
+                f"(max of medians {max(and_ms):.1f} ms)"
+            )
+            print(
+                f"whoosh phrase queries: median {statistics.median(phrase_ms):.1f} ms "
+                f"(max of medians {max(phrase_ms):.1f} ms)"
+            )
+            for raw in RECALL_QUERIES + PHRASE_QUERIES:
+                phrase = raw.startswith('"')
+                truth = scan_truth(texts, raw, phrase)
+                hits = searcher.search(build_query(parse_query(raw, "vi")), limit=None)
+                got = {h["key"] for h in hits}
+                recall = len(got & truth) / len(truth) if truth else 1.0
+                top = [h.docnum for h in hits[:10]]
+                print(
+                    f"  {raw!r:26} truth {len(truth):5}  found {len(got):5}  "
+                    f"recall {recall:6.1%}  exact {got == truth}  "
+                    f"static first query {query_bytes(data, raw, top) / 1000:.1f} kB"
+                )
+            sizes = [
+                query_bytes(
+                    data,
+                    q,
+                    [
+                        h.docnum
+                        for h in searcher.search(build_query(parse_query(q, "vi")), limit=None)[:10]
+                    ],
+                )
+                for q in AND_QUERIES
+            ]
+            print(
+                f"static first query, AND queries: median {statistics.median(sizes) / 1000:.1f} kB "
+                f"(max {max(sizes) / 1000:.1f} kB), plus search.js"
+            )
+        measure_in_browser(work / "static", AND_QUERIES)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
