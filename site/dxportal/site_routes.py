@@ -46,7 +46,9 @@ def robots():
 
 @bp.route("/media/<path:filename>")
 def media(filename: str):
-    return send_from_directory(content().media_dir, filename)
+    response = send_from_directory(content().media_dir, filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def language_from_path() -> str:
