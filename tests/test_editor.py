@@ -325,9 +325,11 @@ def test_the_type_comes_from_the_content_not_the_name(client, content):
     assert sorted(p.name for p in (content / "media").iterdir()) == ["bao-cao.pdf"]
 
 
-def test_an_image_without_alt_text_is_flagged(client, content):
-    response = upload(client, NEWS_URL, "anh.png", png_bytes(), text="")
-    assert "anh.png" in parse(response).select_one(".notice--problem").text
+def test_an_image_needs_its_alt_text_before_it_is_stored(client, content):
+    response = upload(client, NEWS_URL, "anh.png", png_bytes(), text=" ")
+    assert "văn bản thay thế" in parse(response).select_one(".notice--problem").text
+    assert list((content / "media").iterdir()) == []
+    assert "/media/" not in parse(response).select_one("#f-body").text
 
 
 def test_uploads_are_limited_in_size(editor_app, content):

@@ -55,10 +55,19 @@ def detect_type(data: bytes) -> str:
     raise UploadRefused(Message("only images (PNG, JPEG, GIF, WebP) and PDF files can be uploaded"))
 
 
-def save_upload(root: Path, filename: str, stream: IO[bytes], limit: int) -> tuple[str, str]:
-    """Store the upload in content/media/; return (file name, extension)."""
+def save_upload(
+    root: Path, filename: str, stream: IO[bytes], limit: int, description: str
+) -> tuple[str, str]:
+    """Store the upload in content/media/; return (file name, extension).
+
+    An image is refused without ``description`` (its alt text): it would be inserted unusable.
+    """
     data = read_limited(stream, limit)
     extension = detect_type(data)
+    if extension != "pdf" and not description.strip():
+        raise UploadRefused(
+            Message("an image needs its alt text: write what it shows, then upload it again")
+        )
     stem = make_slug(Path(filename or "").stem)[:80].strip("-") or "file"
     for number in range(1, 1000):
         name = f"{stem}.{extension}" if number == 1 else f"{stem}-{number}.{extension}"

@@ -383,6 +383,7 @@ def upload_into(form: PageForm) -> dict | None:
             upload.filename,
             upload.stream,
             current_app.config["DXPORTAL_EDITOR_MAX_UPLOAD"],
+            text,
         )
     except UploadRefused as refused:
         form.general_problems.append((ERROR, refused.message))
@@ -390,10 +391,6 @@ def upload_into(form: PageForm) -> dict | None:
     is_image = extension != "pdf"
     snippet = f"![{text}](/media/{name})" if is_image else f"[{text or name}](/media/{name})"
     form.body = (form.body.rstrip("\n") + "\n\n" + snippet).strip("\n")
-    if is_image and not text:
-        form.general_problems.append(
-            (ERROR, Message("the image {name} needs alt text: say what it shows", name=name))
-        )
     return {"name": name, "snippet": snippet}
 
 
