@@ -344,8 +344,9 @@ def test_uploads_are_limited_in_size(editor_app, content):
     assert list((content / "media").iterdir()) == []
 
 
-def test_media_are_served_without_sniffing(client, content):
+def test_media_are_served_without_sniffing_even_while_a_page_is_broken(client, content):
     (content / "media/a.png").write_bytes(png_bytes())
+    (content / NEWS).write_text("---\ntitle: [\n---\n", encoding="utf-8")
     with client.get("/media/a.png") as response:
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.mimetype == "image/png"

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 from browser_support import ServedSite, run_axe
 from PIL import Image
+from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from dxportal import create_app
@@ -136,3 +137,37 @@ def test_an_article_with_an_image_written_in_the_browser_is_published(
     assert "Ví dụ: Tập huấn kỹ năng số cho người dân" in html
     assert 'alt="Học viên trước máy tính"' in html
     assert (build / "media/anh-tap-huan.png").read_bytes() == png()
+
+
+def test_the_conflict_and_sign_in_pages_pass_axe(make_content, open_page, tmp_path):
+    root = make_content({"news/hop.vi.md": page_text("Họp Ban Chỉ đạo")})
+    app = create_app(
+        {
+            "DXPORTAL_CONTENT_DIR": str(root),
+            "DXPORTAL_PREVIEW": True,
+            "DXPORTAL_EDITOR": True,
+            "DXPORTAL_EDITOR_PASSWORD_HASH": generate_password_hash("mật khẩu"),
+        }
+    )
+    with serve_app(app) as origin:
+        site = ServedSite(root, origin)
+        page, watch = open_page(site, "/edit/page/news/hop/vi/", width=1280)
+        assert page.url.startswith(origin + "/edit/login")
+        assert run_axe(page) == []
+        page.fill("#password", "sai")
+        page.click("button[type=submit]")
+        assert page.get_attribute("#password", "aria-invalid") == "true"
+        assert run_axe(page) == []
+        page.fill("#password", "mật khẩu")
+        page.click("button[type=submit]")
+        page.wait_for_url("**/edit/page/news/hop/vi/")
+        (root / "news/hop.vi.md").write_text(page_text("Sửa bằng tay"), encoding="utf-8")
+        page.fill("#f-title", "Sửa trong trình duyệt")
+        page.click("button[value=save]")
+        page.locator(".conflict").wait_for()
+        assert "Sửa bằng tay" in (root / "news/hop.vi.md").read_text(encoding="utf-8")
+        page.frame_locator("#preview-frame").locator("main").wait_for()
+        assert run_axe(page) == []
+        # The refusals answer 401 and 409 (Chromium logs those statuses); nothing else failed.
+        assert [e for e in watch.console_errors if "(UNAUTHORIZED)" not in e
+                and "(CONFLICT)" not in e] == []  # fmt: skip
