@@ -497,6 +497,30 @@ def test_serve_edit_refuses_a_public_bind_without_a_password(monkeypatch):
     assert "0.0.0.0" in result.output
 
 
+@pytest.mark.parametrize(
+    ("host", "password_hash"), [("127.0.0.1", ""), ("0.0.0.0", generate_password_hash("x"))]
+)
+def test_serve_edit_starts_the_editor_when_allowed(monkeypatch, content, host, password_hash):
+    started = []
+    monkeypatch.setattr("flask.Flask.run", lambda app, **options: started.append((app, options)))
+    monkeypatch.setenv("DXPORTAL_CONTENT_DIR", str(content))
+    monkeypatch.setenv("DXPORTAL_EDITOR_PASSWORD_HASH", password_hash)
+    result = CliRunner().invoke(main, ["serve", "--edit", "--host", host, "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert f"http://{host}:5000/edit/" in result.output
+    ((app, options),) = started
+    assert options["host"] == host
+    assert app.test_client().get("/edit/").status_code == (302 if password_hash else 200)
+
+
+def test_serve_without_edit_has_no_editor(monkeypatch, content):
+    started = []
+    monkeypatch.setattr("flask.Flask.run", lambda app, **options: started.append(app))
+    monkeypatch.setenv("DXPORTAL_CONTENT_DIR", str(content))
+    assert CliRunner().invoke(main, ["serve", "--host", "0.0.0.0"]).exit_code == 0
+    assert started[0].test_client().get("/edit/").status_code == 404
+
+
 def test_editor_password_prints_a_hash_of_the_password():
     result = CliRunner().invoke(main, ["editor-password", "--lang", "en"], input="bí mật\nbí mật\n")
     assert result.exit_code == 0
