@@ -557,3 +557,23 @@ def test_a_frozen_site_has_no_editor_and_no_link_to_it(content, tmp_path):
     assert not (tmp_path / "site/edit").exists()
     for page in (tmp_path / "site").rglob("*.html"):
         assert "/edit/" not in page.read_text(encoding="utf-8"), page
+
+
+def test_of_two_saves_from_the_same_opened_file_only_the_first_is_written(content):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dxportal.editor.storage import Conflict, digest, save_page
+
+    opened_digest = digest((content / NEWS).read_text(encoding="utf-8"))
+
+    def save(number: int) -> bool:
+        try:
+            save_page(content, "news", "hop", "vi", page_text(f"Lần {number}"), opened_digest)
+        except Conflict:
+            return False
+        return True
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(save, range(16)))
+    assert results.count(True) == 1
+    assert len(list((content / ".history/news/hop.vi").iterdir())) == 1

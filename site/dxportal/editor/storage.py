@@ -13,10 +13,14 @@ import datetime as dt
 import hashlib
 import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from .paths import HISTORY_DIR, history_file, history_folder, page_file
+
+# The server is threaded: the compare-then-replace of two saves must not interleave.
+_SAVING = threading.Lock()
 
 
 class Conflict(Exception):
@@ -71,14 +75,15 @@ def save_page(
     Raises Conflict (nothing written) if the file on disk is not the one the editor opened.
     """
     path = page_file(root, section, slug, lang)
-    current = read_file(path)
-    if digest(current) != opened_digest:
-        raise Conflict(current)
-    if current is not None:
-        if current == text:
-            return path
-        keep_version(root, section, slug, lang, current)
-    write_atomically(path, text)
+    with _SAVING:
+        current = read_file(path)
+        if digest(current) != opened_digest:
+            raise Conflict(current)
+        if current is not None:
+            if current == text:
+                return path
+            keep_version(root, section, slug, lang, current)
+        write_atomically(path, text)
     return path
 
 
