@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, g, request, url_for
 from flask_babel import format_date, gettext
 
-from . import config, i18n, preview, search, section_views, security, site_routes, views
+from . import config, editor, i18n, preview, search, section_views, security, site_routes, views
 from .content import Entry, Page, local_now
 from .errors import ContentError
 from .feeds import feed_time
@@ -47,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_error_handler(ContentError, site_routes.render_content_error)
     init_templates(app)
     preview.init_app(app)
+    editor.init_app(app)
     return app
 
 

@@ -16,6 +16,7 @@ from . import config, create_app
 from .catalogs import untranslated, update_catalogs
 from .checks import CheckFailed, CheckReport, check_content, display_path
 from .content import local_now
+from .editor import BindRefused, check_bind, hash_password
 from .errors import ContentError
 from .freezing import BuildError, freeze_site
 from .i18n import compile_catalogs
@@ -211,20 +212,43 @@ def index() -> None:
 @main.command(
     help="Serve a live preview at http://127.0.0.1:5000: drafts and scheduled pages "
     "are shown with a notice, each page shows its problems, and the browser reloads "
-    "when content, templates or translations change."
+    "when content, templates or translations change. With --edit, also the browser "
+    "editor at /edit/ (a password is required on any address but 127.0.0.1)."
 )
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
-    app = create_app({"DXPORTAL_PREVIEW": True})
+@click.option("--edit", is_flag=True, help="Add the browser editor at /edit/.")
+@LANG_OPTION
+def serve(host: str, port: int, edit: bool, lang: str) -> None:
+    if edit:
+        try:
+            check_bind(host, setting("DXPORTAL_EDITOR_PASSWORD_HASH"))
+        except BindRefused as exc:
+            say(exc.message, messages_in(lang), err=True)
+            sys.exit(2)
+    app = create_app({"DXPORTAL_PREVIEW": True, "DXPORTAL_EDITOR": edit})
     # Werkzeug's reloader restarts the server when the Python code changes; the watcher runs
     # in the serving process only. The "stat" reloader polls the project's modules: the
     # watchdog one would watch all of site-packages and overflow inotify queues.
     if os.environ.get("WERKZEUG_RUN_MAIN") == "true":
         start_watching(app)
+    if edit and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
+        say(Message("Editor: http://{host}:{port}/edit/", host=host, port=port), messages_in(lang))
     app.run(
         host=host, port=port, debug=False, use_reloader=True, reloader_type="stat", threaded=True
     )
+
+
+@main.command(
+    "editor-password",
+    help="Print a password hash for the editor (dxportal serve --edit): put it in the "
+    "DXPORTAL_EDITOR_PASSWORD_HASH environment variable. The password itself is not stored.",
+)
+@click.password_option(help="The password (asked twice if not given).")
+@LANG_OPTION
+def editor_password(password: str, lang: str) -> None:
+    say(Message("Set this in the environment of dxportal serve --edit:"), messages_in(lang))
+    click.echo(f"DXPORTAL_EDITOR_PASSWORD_HASH='{hash_password(password)}'")
 
 
 @main.command(

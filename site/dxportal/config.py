@@ -27,6 +27,12 @@ DEFAULTS = {
     # "Now" (local time, ISO 8601, e.g. 2026-12-01T08:00) for scheduled publishing and
     # training-call statuses; empty means the clock.
     "DXPORTAL_NOW": "",
+    # The browser editor at /edit/ (`dxportal serve --edit`; preview apps only, never frozen).
+    "DXPORTAL_EDITOR": False,
+    # A werkzeug password hash (`dxportal editor-password`); required off the loopback address.
+    "DXPORTAL_EDITOR_PASSWORD_HASH": "",
+    # The largest file the editor accepts as an upload, in bytes.
+    "DXPORTAL_EDITOR_MAX_UPLOAD": 10 * 1024 * 1024,
 }
 
 

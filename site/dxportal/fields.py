@@ -166,6 +166,7 @@ def choice(*options: str) -> Converter:
             )
         )
 
+    convert.options = options  # type: ignore[attr-defined]  # the editor offers them
     return convert
 
 
@@ -181,6 +182,7 @@ def choice_list(*options: str) -> Converter:
             )
         return tuple(dict.fromkeys(one(item) for item in items))
 
+    convert.options = options  # type: ignore[attr-defined]
     return convert
 
 
@@ -214,6 +216,7 @@ def record(parts: dict[str, tuple[Converter, bool]]) -> Converter:
                 raise FieldError(Message("needs '{part}'", part=key))
         return result
 
+    convert.parts = tuple(parts)  # type: ignore[attr-defined]
     return convert
 
 
@@ -239,4 +242,6 @@ def record_list(parts: dict[str, tuple[Converter, bool]], label: ItemLabel) -> C
                 ) from None
         return tuple(items)
 
+    convert.parts = tuple(parts)  # type: ignore[attr-defined]
+    convert.is_list = True  # type: ignore[attr-defined]
     return convert

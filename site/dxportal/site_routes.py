@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, current_app, g, render_template, request, send_from_directory
 
 from .aliases import render_alias
+from .content import MEDIA_DIR
 from .errors import ContentError
 from .feeds import listing_pages
 from .sections import DEFAULT_LANGUAGE, LANGUAGES
@@ -47,7 +50,12 @@ def robots():
 
 @bp.route("/media/<path:filename>")
 def media(filename: str):
-    return send_from_directory(content().media_dir, filename)
+    # Straight from the folder: media stay visible (in the editor's preview too) while a page
+    # elsewhere has a problem that stops the content from loading.
+    folder = Path(current_app.config["DXPORTAL_CONTENT_DIR"]) / MEDIA_DIR
+    response = send_from_directory(folder, filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def language_from_path() -> str:

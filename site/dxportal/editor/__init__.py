@@ -1,0 +1,39 @@
+"""The browser editor (`dxportal serve --edit`): write, preview and publish without files.
+
+It exists only in a preview app started with DXPORTAL_EDITOR: the blueprint is never
+registered in the app that freezes the site, so /edit/ can never be published.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask
+
+from ..security import CSP_DIRECTIVES, HEADER_ONLY_DIRECTIVES
+from .auth import BindRefused, check_bind, hash_password
+
+__all__ = ["BindRefused", "check_bind", "hash_password", "init_app"]
+
+
+def editor_policy() -> str:
+    """The site's Content-Security-Policy, except that the preview frame may show our pages."""
+    directives = {**CSP_DIRECTIVES, **HEADER_ONLY_DIRECTIVES}
+    directives.update({"frame-src": "'self'", "frame-ancestors": "'self'"})
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def init_app(app: Flask) -> None:
+    if not (app.config["DXPORTAL_EDITOR"] and app.config["DXPORTAL_PREVIEW"]):
+        return
+    from . import views
+
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secrets.token_bytes(32)  # sessions end with the server
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        MAX_CONTENT_LENGTH=app.config["DXPORTAL_EDITOR_MAX_UPLOAD"] + 1024 * 1024,
+        DXPORTAL_EDITOR_CSP=editor_policy(),
+    )
+    app.register_blueprint(views.bp)

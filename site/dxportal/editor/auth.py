@@ -1,0 +1,82 @@
+"""Who may use the editor: loopback without a password, anything else with one; CSRF tokens.
+
+A password is stored only as a werkzeug hash (DXPORTAL_EDITOR_PASSWORD_HASH, printed by
+`dxportal editor-password`). The session cookie is HttpOnly and SameSite=Strict, and every POST
+must carry the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import secrets
+
+from flask import abort, current_app, session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..messages import Message
+
+LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+class BindRefused(Exception):
+    def __init__(self, message: Message):
+        self.message = message
+        super().__init__(str(message))
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(host: str, password_hash: str) -> None:
+    """Refuse to serve the editor beyond this machine without a password hash."""
+    if not is_loopback(host) and not password_hash:
+        raise BindRefused(
+            Message(
+                "refusing to serve the editor on {host} without a password: anyone who can "
+                "reach it could change the site. Run dxportal editor-password and set "
+                "DXPORTAL_EDITOR_PASSWORD_HASH, or serve on 127.0.0.1 (this computer only).",
+                host=host,
+            )
+        )
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
+
+
+def password_required() -> bool:
+    return bool(current_app.config["DXPORTAL_EDITOR_PASSWORD_HASH"])
+
+
+def password_matches(password: str) -> bool:
+    stored = current_app.config["DXPORTAL_EDITOR_PASSWORD_HASH"]
+    return bool(stored) and check_password_hash(stored, password)
+
+
+def is_signed_in() -> bool:
+    return not password_required() or session.get("editor") is True
+
+
+def sign_in() -> None:
+    session.clear()
+    session["editor"] = True
+    session["csrf"] = secrets.token_urlsafe(32)
+
+
+def csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+def check_csrf(sent: str | None) -> None:
+    expected = session.get("csrf")
+    if not expected or not sent or not hmac.compare_digest(expected, sent):
+        abort(400, description="csrf")

@@ -1,0 +1,513 @@
+"""The editor's pages under /edit/: list, create, edit, preview, upload, history, publish."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import flask_babel
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext, lazy_gettext
+
+from .. import section_views
+from ..checks import ERROR, WARNING, check_body, check_content, check_site
+from ..content import (
+    ContentSet,
+    Entry,
+    Page,
+    check_references,
+    find_page_files,
+    parse_page_text,
+    read_content,
+    sort_key_date,
+)
+from ..errors import ContentError, ContentProblem
+from ..freezing import BuildError, freeze_site
+from ..messages import Message
+from ..scaffold import ScaffoldError, translate_page
+from ..sections import DEFAULT_LANGUAGE, LANGUAGES, RESERVED_SLUGS, SECTIONS
+from ..slugs import is_slug, make_slug
+from . import auth
+from .forms import PageForm, PageText, attach_problems, form_from_request, form_from_text, page_text
+from .labels import FIELD_HINTS, FIELD_LABELS, OPTION_NAMES, PART_LABELS
+from .paths import UnsafePath, page_file
+from .storage import Conflict, digest, list_versions, read_file, read_version, save_page
+from .uploads import UploadRefused, save_upload
+
+bp = Blueprint(
+    "editor", __name__, url_prefix="/edit", static_folder="static", static_url_path="/static"
+)
+
+STATUS_LABELS = {
+    "published": lazy_gettext("Published on the site"),
+    "draft": lazy_gettext("Draft"),
+    "scheduled": lazy_gettext("Scheduled"),
+    "missing": lazy_gettext("Missing translation"),
+    "problems": lazy_gettext("Has problems"),
+}
+SEVERITY = {ERROR: lazy_gettext("Error"), WARNING: lazy_gettext("Warning")}
+OPEN_ENDPOINTS = {"editor.login", "editor.static"}
+
+
+def content_root() -> Path:
+    return Path(current_app.config["DXPORTAL_CONTENT_DIR"])
+
+
+def store():
+    return current_app.extensions["dxportal.store"]
+
+
+# --- every request: language, sign-in, CSRF, headers -------------------------------------
+
+
+@bp.before_request
+def prepare() -> object:
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        session["ui_lang"] = asked
+    g.lang = session.get("ui_lang", DEFAULT_LANGUAGE)
+    flask_babel.refresh()
+    if request.endpoint not in OPEN_ENDPOINTS and not auth.is_signed_in():
+        return redirect(url_for("editor.login", next=request.full_path))
+    if request.method == "POST":
+        auth.check_csrf(request.form.get("csrf_token"))
+    return None
+
+
+@bp.after_request
+def add_headers(response):
+    response.headers["Content-Security-Policy"] = current_app.config["DXPORTAL_EDITOR_CSP"]
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.errorhandler(400)
+def refused(error):
+    return render_template("editor/error.html", kind="csrf"), 400
+
+
+@bp.app_errorhandler(413)
+def too_large(error):
+    return render_template("editor/error.html", kind="too_large"), 413
+
+
+@bp.app_context_processor
+def editor_globals() -> dict:
+    return {
+        "csrf_token": auth.csrf_token,
+        "STATUS_LABELS": STATUS_LABELS,
+        "SEVERITY": SEVERITY,
+        "FIELD_LABELS": FIELD_LABELS,
+        "FIELD_HINTS": FIELD_HINTS,
+        "PART_LABELS": PART_LABELS,
+        "OPTION_NAMES": OPTION_NAMES,
+    }
+
+
+def validated(section: str, slug: str, page_lang: str) -> Path:
+    """The page's file, or 404 for any name that is not a section, slug and language."""
+    try:
+        return page_file(content_root(), section, slug, page_lang)
+    except UnsafePath:
+        abort(404)
+
+
+# --- sign in ----------------------------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        if auth.password_matches(request.form.get("password", "")):
+            auth.sign_in()
+            return redirect(safe_next(request.args.get("next")))
+        error = gettext("The password is not right.")
+    status = 401 if error else 200
+    return render_template("editor/login.html", error=error), status
+
+
+def safe_next(target: str | None) -> str:
+    """Only an address inside the editor (no other host, no scheme)."""
+    parts = urlsplit(target or "")
+    if target and not parts.scheme and not parts.netloc and parts.path.startswith("/edit/"):
+        return target
+    return url_for("editor.list_pages")
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    session.clear()
+    return redirect(url_for("editor.login"))
+
+
+# --- the list of pages -------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    section: str
+    slug: str
+    lang: str
+    title: str
+    date: object = None
+    statuses: list[str] = field(default_factory=list)
+
+    @property
+    def exists(self) -> bool:
+        return "missing" not in self.statuses
+
+
+def content_rows() -> list[Row]:
+    root = content_root()
+    site, problems = read_content(root, include_drafts=True)
+    now = store().now()
+    flagged = {p.path for p in problems}
+    if site is not None:
+        report = check_site(site, now)
+        # A missing translation has its own status (and its own row).
+        flagged |= {f.problem.path for f in report.findings if f.problem.line is not None}
+        flagged |= {p.problem.path for p in report.errors}
+    pages = {(p.section, p.slug, p.lang): p for p in site.pages()} if site else {}
+    rows: dict[tuple[str, str, str], Row] = {}
+    for path in find_page_files(root):
+        parts = path.relative_to(root).parts
+        slug, _, rest = parts[-1].partition(".")
+        lang = rest.removesuffix(".md")
+        if len(parts) != 2 or parts[0] not in SECTIONS or lang not in LANGUAGES:
+            continue
+        page = pages.get((parts[0], slug, lang))
+        row = Row(parts[0], slug, lang, page.title if page else slug, page.date if page else None)
+        if page is not None:
+            if page.draft:
+                row.statuses.append("draft")
+            elif page.is_scheduled(now):
+                row.statuses.append("scheduled")
+            else:
+                row.statuses.append("published")
+        if path in flagged or page is None:
+            row.statuses.append("problems")
+        rows[(row.section, slug, lang)] = row
+    for section, slug, lang in list(rows):
+        for other in LANGUAGES:
+            if (section, slug, other) not in rows:
+                source = rows[(section, slug, lang)]
+                rows[(section, slug, other)] = Row(
+                    section, slug, other, source.title, source.date, ["missing"]
+                )
+    return list(rows.values())
+
+
+def folded(text: str) -> str:
+    """Lowercase without accents (đ as d), for searching Vietnamese with or without marks."""
+    text = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+@bp.route("/")
+def list_pages():
+    query = request.args.get("q", "").strip()
+    section = request.args.get("section", "")
+    status = request.args.get("status", "")
+    oldest_first = request.args.get("sort") == "oldest"
+    rows = content_rows()
+    if query:
+        wanted = folded(query)
+        rows = [r for r in rows if wanted in folded(r.title) or wanted in r.slug]
+    if section in SECTIONS:
+        rows = [r for r in rows if r.section == section]
+    if status in STATUS_LABELS:
+        rows = [r for r in rows if status in r.statuses]
+    rows.sort(key=lambda r: (r.section, r.slug, r.lang))
+    rows.sort(key=lambda r: sort_key_date(r.date), reverse=not oldest_first)
+    return render_template(
+        "editor/list.html",
+        rows=rows,
+        query=query,
+        section=section,
+        status=status,
+        sort="oldest" if oldest_first else "newest",
+        sections=list(SECTIONS),
+    )
+
+
+# --- creating and editing ------------------------------------------------------------------
+
+
+def loaded_site() -> ContentSet | None:
+    try:
+        return store().get()
+    except ContentError:
+        return read_content(content_root(), include_drafts=True)[0]
+
+
+def analyse(form: PageForm, written: PageText, path: Path, slug: str, lang: str) -> Page | None:
+    """Load the text as the site would and put the loader's and checker's problems on the form."""
+    problems: list[ContentProblem] = []
+    page = parse_page_text(written.text, path, form.section, slug, lang, problems)
+    found = [(ERROR, p) for p in problems]
+    site = loaded_site()
+    if page is not None and site is not None:
+        references: list[ContentProblem] = []
+        check_references([page], site.tags, content_root(), references)
+        found += [(ERROR, p) for p in references]
+        found += [(f.severity, f.problem) for f in check_body(page, site, store().now())]
+    attach_problems(form, written, found)
+    return page
+
+
+def show_form(form: PageForm, section: str, page_lang: str, slug: str | None, **context):
+    status = context.pop("status", 200)
+    media = sorted(p.name for p in (content_root() / "media").glob("*") if p.is_file())
+    return render_template(
+        "editor/edit.html",
+        form=form,
+        section=section,
+        page_lang=page_lang,
+        slug=slug,
+        media_files=media,
+        other_lang=next(lg for lg in LANGUAGES if lg != page_lang),
+        **context,
+    ), status
+
+
+@bp.route("/new/<section>/<page_lang>/", methods=["GET", "POST"])
+def new_page(section: str, page_lang: str):
+    if section not in SECTIONS or page_lang not in LANGUAGES:
+        abort(404)
+    if request.method == "POST":
+        return submit(section, page_lang, None)
+    form = form_from_text(SECTIONS[section], "")
+    return show_form(form, section, page_lang, None, opened_digest="")
+
+
+@bp.route("/page/<section>/<slug>/<page_lang>/", methods=["GET", "POST"])
+def edit_page(section: str, slug: str, page_lang: str):
+    path = validated(section, slug, page_lang)
+    if request.method == "POST":
+        return submit(section, page_lang, slug)
+    text = read_file(path)
+    if text is None:
+        abort(404)
+    form = form_from_text(SECTIONS[section], text)
+    written = page_text(form)
+    if written is not None:
+        analyse(form, written, path, slug, page_lang)
+    return show_form(form, section, page_lang, slug, opened_digest=digest(text))
+
+
+def new_slug(section: str, form: PageForm) -> tuple[str | None, Message | None]:
+    wanted = request.form.get("slug", "").strip()
+    title = form.field("title").value if form.field("title") else ""
+    slug = wanted or make_slug(title)
+    if not slug or not is_slug(slug):
+        return None, Message(
+            "the address must be lowercase letters without accents, digits and hyphens, "
+            "e.g. hop-ban-chi-dao"
+        )
+    if section == "pages" and slug in RESERVED_SLUGS:
+        return None, Message("'{slug}' is reserved for the site; choose another slug", slug=slug)
+    return slug, None
+
+
+def submit(section: str, page_lang: str, slug: str | None):
+    """Save, or upload a file into the text, and show the form again with its problems."""
+    form = form_from_request(SECTIONS[section], request.form)
+    opened = request.form.get("digest", "")
+    if request.form.get("action") == "upload":
+        uploaded = upload_into(form)
+        return show_form(form, section, page_lang, slug, opened_digest=opened, uploaded=uploaded)
+    creating = slug is None
+    if creating:
+        slug, problem = new_slug(section, form)
+        if problem is not None:
+            return show_form(
+                form, section, page_lang, None, opened_digest="", slug_problem=problem, status=422
+            )
+    path = validated(section, slug, page_lang)
+    if creating and path.exists():
+        problem = Message(
+            "a page with the address {slug} already exists in this language; open it from "
+            "the list or choose another address",
+            slug=slug,
+        )
+        return show_form(
+            form, section, page_lang, None, opened_digest="", slug_problem=problem, status=409
+        )
+    written = page_text(form)
+    if written is None:
+        return show_form(form, section, page_lang, None if creating else slug,
+                         opened_digest=opened, status=422)  # fmt: skip
+    try:
+        save_page(content_root(), section, slug, page_lang, written.text, opened)
+    except Conflict as conflict:
+        return show_form(
+            form,
+            section,
+            page_lang,
+            slug,
+            opened_digest=digest(conflict.current),
+            conflict=conflict.current,
+            yours=written.text,
+            status=409,
+        )
+    flash(gettext("Saved."))
+    return redirect(url_for("editor.edit_page", section=section, slug=slug, page_lang=page_lang))
+
+
+def upload_into(form: PageForm) -> dict | None:
+    """Store the uploaded file and add it to the end of the text (not saved yet)."""
+    upload = request.files.get("upload")
+    text = " ".join(request.form.get("upload_text", "").split())
+    if upload is None or not upload.filename:
+        form.general_problems.append((ERROR, Message("choose a file to upload")))
+        return None
+    try:
+        name, extension = save_upload(
+            content_root(),
+            upload.filename,
+            upload.stream,
+            current_app.config["DXPORTAL_EDITOR_MAX_UPLOAD"],
+            text,
+        )
+    except UploadRefused as refused:
+        form.general_problems.append((ERROR, refused.message))
+        return None
+    is_image = extension != "pdf"
+    snippet = f"![{text}](/media/{name})" if is_image else f"[{text or name}](/media/{name})"
+    form.body = (form.body.rstrip("\n") + "\n\n" + snippet).strip("\n")
+    return {"name": name, "snippet": snippet}
+
+
+# --- preview ----------------------------------------------------------------------------
+
+
+@bp.route("/preview/<section>/<page_lang>/", methods=["POST"])
+def preview(section: str, page_lang: str):
+    """The page as the site would show it, rendered from the form by the real templates."""
+    if section not in SECTIONS or page_lang not in LANGUAGES:
+        abort(404)
+    form = form_from_request(SECTIONS[section], request.form)
+    slug = request.form.get("slug", "").strip() or make_slug(
+        form.field("title").value if form.field("title") else ""
+    )
+    if not is_slug(slug):
+        slug = "preview"
+    path = validated(section, slug, page_lang)
+    written = page_text(form)
+    page = analyse(form, written, path, slug, page_lang) if written is not None else None
+    if page is None:
+        return render_template("editor/preview_problems.html", form=form)
+    site = loaded_site()
+    existing = site.entry(section, slug) if site else None
+    entry = Entry(section, slug, dict(existing.versions) if existing else {})
+    entry.versions[page_lang] = page
+    g.lang = page_lang
+    flask_babel.refresh()
+    return render_template(
+        section_views.entry_template(section),
+        entry=entry,
+        page=page,
+        is_fallback=False,
+        preview=False,
+        **section_views.entry_context(entry, page),
+    )
+
+
+# --- history, translation, publishing ----------------------------------------------------
+
+
+@bp.route("/history/<section>/<slug>/<page_lang>/")
+def history(section: str, slug: str, page_lang: str):
+    validated(section, slug, page_lang)
+    versions = list_versions(content_root(), section, slug, page_lang)
+    return render_template(
+        "editor/history.html", section=section, slug=slug, page_lang=page_lang, versions=versions
+    )
+
+
+@bp.route("/history/<section>/<slug>/<page_lang>/<version>", methods=["GET", "POST"])
+def version(section: str, slug: str, page_lang: str, version: str):
+    path = validated(section, slug, page_lang)
+    try:
+        text = read_version(content_root(), section, slug, page_lang, version)
+    except UnsafePath:
+        abort(404)
+    if text is None:
+        abort(404)
+    current = read_file(path)
+    if request.method == "POST":
+        try:
+            save_page(
+                content_root(), section, slug, page_lang, text, request.form.get("digest", "")
+            )
+        except Conflict:
+            flash(gettext("The page changed since you opened this version; nothing was restored."))
+            return redirect(request.path)
+        flash(gettext("The earlier version was restored; the replaced one is in the history."))
+        return redirect(
+            url_for("editor.edit_page", section=section, slug=slug, page_lang=page_lang)
+        )
+    return render_template(
+        "editor/version.html",
+        section=section,
+        slug=slug,
+        page_lang=page_lang,
+        version=version,
+        text=text,
+        current=current,
+        current_digest=digest(current),
+    )
+
+
+@bp.route("/translate/<section>/<slug>/<page_lang>/", methods=["POST"])
+def translate(section: str, slug: str, page_lang: str):
+    validated(section, slug, page_lang)
+    try:
+        translate_page(content_root(), section, slug, page_lang)
+    except ScaffoldError as exc:
+        flash(exc.message.render(gettext))
+        return redirect(url_for("editor.list_pages"))
+    flash(gettext("The translation was started from the other language; it is a draft."))
+    return redirect(url_for("editor.edit_page", section=section, slug=slug, page_lang=page_lang))
+
+
+@bp.route("/publish", methods=["GET", "POST"])
+def publish():
+    """Check everything and freeze the site into the build folder; report on the page."""
+    if request.method == "GET":
+        report = check_content(content_root(), store().now(), published_only=True)
+        return render_template("editor/publish.html", report=report, result=None)
+    from .. import create_app
+
+    settings = {k: v for k, v in current_app.config.items() if k.startswith("DXPORTAL_")}
+    settings.update(DXPORTAL_PREVIEW=False, DXPORTAL_EDITOR=False)
+    site_app = create_app(settings)
+    result: dict = {"ok": False, "folder": current_app.config["DXPORTAL_BUILD_DIR"]}
+    try:
+        result["count"] = len(freeze_site(site_app))
+        result["ok"] = True
+    except BuildError as exc:
+        result["reason"] = str(exc)
+    except ContentError:
+        pass
+    report = site_app.extensions.get("dxportal.check_report") or check_content(
+        content_root(), store().now(), published_only=True
+    )
+    status = 200 if result["ok"] else 422
+    return render_template("editor/publish.html", report=report, result=result), status
