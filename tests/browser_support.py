@@ -100,6 +100,21 @@ def serve_folder(root: Path) -> Iterator[str]:
         server.server_close()
 
 
+@contextlib.contextmanager
+def serve_app(app) -> Iterator[str]:
+    """Run a Flask app (preview, editor) on a free loopback port in a thread."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def freeze_into(destination: Path, content: Path, base_url: str = "http://localhost/") -> None:
     app = create_app(
         {

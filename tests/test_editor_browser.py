@@ -3,16 +3,13 @@ article written through the form (with an image), previewed, saved and published
 
 from __future__ import annotations
 
-import contextlib
 import io
-import threading
 from collections.abc import Iterator
 
 import pytest
-from browser_support import ServedSite, run_axe
+from browser_support import ServedSite, run_axe, serve_app
 from PIL import Image
 from werkzeug.security import generate_password_hash
-from werkzeug.serving import make_server
 
 from dxportal import create_app
 from dxportal.freezing import freeze_site
@@ -20,18 +17,6 @@ from dxportal.freezing import freeze_site
 from conftest import page_text
 
 NOW = "2026-12-01T09:00"
-
-
-@contextlib.contextmanager
-def serve_app(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

@@ -74,3 +74,25 @@ def test_rendered_markdown_never_carries_script(body):
             assert name != "style"
             if name in ("href", "src"):
                 assert not str(value).strip().lower().startswith(("javascript", "data", "vbscript"))
+
+
+@FAST
+@given(st.one_of(st.text(max_size=300), html_like), st.sampled_from(["vi", "en"]))
+def test_search_queries_never_raise(raw, lang):
+    from dxportal.search.query import build_query, parse_query
+
+    parsed = parse_query(raw, lang)
+    assert len(parsed.text) <= 200
+    if not parsed.is_empty:
+        build_query(parsed)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+          HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(query=st.one_of(st.text(max_size=120), html_like))
+def test_the_search_page_answers_any_query_without_echoing_markup(client, query):
+    response = client.get("/vi/search/", query_string={"q": query})
+    assert response.status_code == 200
+    html = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert html.select("main script:not([src])") == []
+    assert all(not name.startswith("on") for tag in html.select("main *") for name in tag.attrs)

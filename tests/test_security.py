@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import quote
+
 import pytest
 from browser_support import ServedSite, freeze_into, serve_folder
 
@@ -129,3 +132,32 @@ def test_media_svgs_with_script_are_content_errors(make_content, svg):
         "media/ve.svg: an SVG file must not contain scripts, event handlers, "
         "javascript: links or embedded HTML"
     ]
+
+
+HOSTILE_QUERIES = [
+    "<img src=x onerror=alert(1)>",
+    '"><script>alert(2)</script>',
+    "</title><svg onload=alert(3)>",
+    "javascript:alert(4)",
+    'chuyển đổi số" onmouseover="alert(5)',
+]
+
+
+def test_hostile_queries_on_the_preview_server_stay_text(open_page):
+    from browser_support import serve_app
+
+    from dxportal import create_app
+
+    app = create_app({"DXPORTAL_PREVIEW": True})
+    with serve_app(app) as origin:
+        site = ServedSite(folder=Path("."), origin=origin)
+        for query in HOSTILE_QUERIES:
+            page, watch = open_page(site, "/vi/search/?q=" + quote(query))
+            page.evaluate(
+                """() => document.querySelectorAll('body *').forEach(el => {
+                     for (const type of ['mouseover', 'focus', 'load', 'error'])
+                       el.dispatchEvent(new Event(type));
+                   })"""
+            )
+            assert watch.dialogs == [], query
+            assert page.input_value("#search-q") == query
