@@ -35,8 +35,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         Path(app.config["DXPORTAL_CONTENT_DIR"]),
         preview=app.config["DXPORTAL_PREVIEW"],
         now=lambda: local_now(app.config["DXPORTAL_NOW"]),
+        cache_dir=cache_dir(app),
     )
-    app.extensions["dxportal.renderer"] = Renderer()
+    app.extensions["dxportal.renderer"] = Renderer(cache_dir(app))
     app.register_blueprint(views.bp)
     app.register_blueprint(site_routes.bp)
     section_views.init_app(app)
@@ -45,6 +46,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_templates(app)
     preview.init_app(app)
     return app
+
+
+def cache_dir(app: Flask) -> Path | None:
+    """DXPORTAL_CACHE_DIR, or None when it is empty (no disk caches)."""
+    folder = app.config.get("DXPORTAL_CACHE_DIR")
+    return Path(folder) if folder else None
 
 
 def init_templates(app: Flask) -> None:

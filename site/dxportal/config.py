@@ -25,6 +25,11 @@ DEFAULTS = {
     # "Now" (local time, ISO 8601, e.g. 2026-12-01T08:00) for scheduled publishing and
     # training-call statuses; empty means the clock.
     "DXPORTAL_NOW": "",
+    # Rendered Markdown, parsed front matter and build records, kept between runs (git ignores
+    # it). Safe to delete at any time; empty turns the disk caches off.
+    "DXPORTAL_CACHE_DIR": str(PROJECT_ROOT / ".cache"),
+    # Processes that freeze pages in parallel; 0 means one per core (at most 4).
+    "DXPORTAL_WORKERS": 0,
 }
 
 
