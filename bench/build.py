@@ -9,8 +9,8 @@ $DXPORTAL_BENCH_CORPUS), lays out the same Vietnamese articles for Hugo and Peli
 whole processes (start-up included), several runs each:
 
 - cold: `dxportal build` with no cache and no earlier build;
-- warm: the caches present, no earlier build (a fresh checkout of the output);
-- edit: one article edited, the earlier build and the caches present;
+- warm: the caches present, no earlier build (as after deleting build/);
+- edit: one article's text edited, the earlier builds and the caches present (the usual case);
 - hugo: `hugo` (Debian package; always rebuilds everything), minimal layouts;
 - pelican: `pelican` (PyPI, in a throwaway venv under /tmp), default theme.
 
@@ -204,14 +204,16 @@ class Bench:
         return run_timed(command, PROJECT, env)
 
     def run_dxportal(self, size: int, folder: Path) -> None:
-        cache, output = folder / "cache", folder / "out"
+        cache, output, spare = folder / "cache", folder / "out", folder / ".out.spare"
         for _ in range(self.runs):
-            shutil.rmtree(cache, ignore_errors=True)
-            shutil.rmtree(output, ignore_errors=True)
+            for path in (cache, output, spare):
+                shutil.rmtree(path, ignore_errors=True)
             self.record(size, "cold", self.dxportal(folder, cache, output))
         for _ in range(self.runs):
-            shutil.rmtree(output, ignore_errors=True)
+            for path in (output, spare):
+                shutil.rmtree(path, ignore_errors=True)
             self.record(size, "warm", self.dxportal(folder, cache, output))
+        self.dxportal(folder, cache, output)  # the earlier build is kept as the next base
         for counter in range(self.runs):
             edit_one_article(folder / "content", counter)
             self.record(size, "edit", self.dxportal(folder, cache, output))

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, g, request, url_for
 from flask_babel import format_date, gettext
+from jinja2 import FileSystemBytecodeCache
 
 from . import config, i18n, preview, section_views, security, site_routes, views
 from .content import Entry, Page, local_now
@@ -57,6 +58,13 @@ def cache_dir(app: Flask) -> Path | None:
 def init_templates(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    folder = cache_dir(app)
+    if folder is not None:  # compiled templates, checked against their source by Jinja
+        try:
+            (folder / "templates").mkdir(parents=True, exist_ok=True)
+            app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(folder / "templates"))
+        except OSError:
+            pass  # no cache: only slower
 
     def render_body(page: Page) -> str:
         from markupsafe import Markup

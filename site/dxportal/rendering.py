@@ -17,7 +17,7 @@ from pathlib import Path
 import markdown
 import nh3
 
-from .cache import DiskCache, code_version, hash_text
+from .cache import DiskCache, hash_files, hash_text
 from .slugs import make_slug
 
 EXTENSIONS = ["tables", "footnotes", "toc", "attr_list", "sane_lists", "fenced_code", "abbr"]
@@ -64,7 +64,8 @@ def renderer_version() -> str:
     """Everything that changes the HTML of a body besides the body: cache entries are kept apart.
 
     The libraries' versions, the extensions and their settings, the allow-lists, the labels,
-    and the source of dxportal itself (which covers any change to the code around them).
+    and the source of this module and of the slug function (any change to the code around
+    them).
     """
 
     def named(value: object) -> object:
@@ -73,6 +74,7 @@ def renderer_version() -> str:
     settings = {
         "markdown": markdown.__version__,
         "nh3": metadata.version("nh3"),
+        "python-slugify": metadata.version("python-slugify"),
         "extensions": EXTENSIONS,
         "configs": EXTENSION_CONFIGS,
         "backlinks": BACKLINK_TITLES,
@@ -83,7 +85,9 @@ def renderer_version() -> str:
         "schemes": sorted(URL_SCHEMES),
         "demotion": HEADING_DEMOTION,
     }
-    return hash_text(json.dumps(settings, sort_keys=True, default=named), code_version())
+    here = Path(__file__).resolve().parent
+    code = hash_files([here / "rendering.py", here / "slugs.py"], here)
+    return hash_text(json.dumps(settings, sort_keys=True, default=named), code)
 
 
 class Renderer:
