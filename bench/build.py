@@ -158,8 +158,12 @@ def edit_one_article(content: Path, counter: int) -> None:
 
 def run_timed(
     command: list[str], cwd: Path, env: dict[str, str] | None = None
-) -> tuple[float, int]:
-    """Run ``command``; return its wall-clock seconds and peak RSS in MB (largest process)."""
+) -> tuple[float, int, float]:
+    """Run ``command``; return wall-clock seconds, peak RSS in MB (largest process), CPU seconds.
+
+    CPU time (user + system, workers included) suffers less than wall-clock time when other
+    work shares the machine.
+    """
     start = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
@@ -171,28 +175,34 @@ def run_timed(
     if process.returncode != 0:
         sys.stderr.write(output.decode("utf-8", "replace")[-3000:])
         raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}")
-    return elapsed, usage.ru_maxrss // 1024
+    return elapsed, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime
 
 
 class Bench:
     def __init__(self, python: str, runs: int) -> None:
         self.python = python
         self.runs = runs
-        self.results: dict[tuple[int, str], list[tuple[float, int]]] = {}
+        self.results: dict[tuple[int, str], list[tuple[float, int, float]]] = {}
 
-    def record(self, size: int, name: str, measurement: tuple[float, int]) -> None:
+    def record(self, size: int, name: str, measurement: tuple[float, int, float]) -> None:
         self.results.setdefault((size, name), []).append(measurement)
-        print(f"  {size:>5} {name:<8} {measurement[0]:7.2f} s {measurement[1]:5d} MB", flush=True)
+        wall, memory, cpu = measurement
+        load = os.getloadavg()[0]
+        print(
+            f"  {size:>5} {name:<8} {wall:7.2f} s wall {cpu:7.2f} s CPU {memory:5d} MB"
+            f"  (load {load:.1f})",
+            flush=True,
+        )
 
-    def median(self, size: int, name: str) -> float | None:
+    def median(self, size: int, name: str, index: int = 0) -> float | None:
         runs = self.results.get((size, name))
-        return statistics.median(t for t, _ in runs) if runs else None
+        return statistics.median(run[index] for run in runs) if runs else None
 
     def peak(self, size: int, name: str) -> int | None:
         runs = self.results.get((size, name))
-        return max(m for _, m in runs) if runs else None
+        return max(run[1] for run in runs) if runs else None
 
-    def dxportal(self, folder: Path, cache: Path, output: Path) -> tuple[float, int]:
+    def dxportal(self, folder: Path, cache: Path, output: Path) -> tuple[float, int, float]:
         env = dict(
             os.environ,
             DXPORTAL_CONTENT_DIR=str(folder / "content"),
@@ -270,8 +280,8 @@ def tool_version(command: list[str]) -> str:
 
 def print_table(bench: Bench, sizes: list[int]) -> None:
     def cell(size: int, name: str) -> str:
-        value = bench.median(size, name)
-        return f"{value:.2f} s" if value is not None else "–"
+        wall, cpu = bench.median(size, name), bench.median(size, name, 2)
+        return f"{wall:.2f} s ({cpu:.1f} s CPU)" if wall is not None else "–"
 
     def ratio(size: int, name: str, peer: str) -> str:
         a, b = bench.median(size, name), bench.median(size, peer)
@@ -284,7 +294,10 @@ def print_table(bench: Bench, sizes: list[int]) -> None:
     )
     print(f"hugo: {tool_version(['hugo', 'version'])}")
     print(f"pelican: {tool_version([str(PELICAN_VENV / 'bin' / 'pelican'), '--version'])}")
-    print(f"medians of {bench.runs} runs; peak RSS of the largest process")
+    print(
+        f"medians of {bench.runs} runs (wall clock, and CPU time user+system in brackets); "
+        f"peak RSS of the largest process; load average now {os.getloadavg()[0]:.1f}"
+    )
     print()
     print("| | " + " | ".join(f"{s:,} articles" for s in sizes) + " |")
     print("|---|" + "---|" * len(sizes))

@@ -149,7 +149,7 @@ def take_spare(spare: Path, staging: Path, cache_dir: Path | None) -> BuildRecor
     files whose bytes changed are written, and files no longer produced are removed.
     Returns its record (empty if unknown: everything is rendered), or None for a new folder.
     """
-    if spare.is_symlink() or not spare.is_dir():
+    if spare.is_symlink() or not spare.is_dir() or not looks_built(spare):
         return None
     record = BuildRecord.load(cache_dir, spare) or BuildRecord()
     BuildRecord().save(cache_dir, spare)  # from here on, the spare is being changed
