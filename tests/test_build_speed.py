@@ -7,6 +7,8 @@ never show in the output.
 from __future__ import annotations
 
 import hashlib
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from dxportal.content import load_content
 from dxportal.freezing import freeze_site
 from dxportal.rendering import Renderer
 
-from conftest import page_text, parse
+from conftest import EMBEDDED_CONTENT, page_text, parse
 
 BODY = """Mở đầu với [liên kết nội bộ](/vi/news/bai-2/).
 
@@ -52,12 +54,12 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 
 def build(root: Path, destination: Path, cache_dir: Path, **config) -> Path:
-    app = create_app({
+    settings = {
         "DXPORTAL_CONTENT_DIR": str(root),
         "DXPORTAL_CACHE_DIR": str(cache_dir),
         "DXPORTAL_NOW": "2026-01-01T00:00",
-        **config,
-    })  # fmt: skip
+    }
+    app = create_app({**settings, **config})
     freeze_site(app, destination)
     return destination
 
@@ -278,3 +280,30 @@ def test_the_preview_shows_an_edit_without_a_restart(tmp_path, make_content, app
     page = parse(client.get("/vi/news/bai-3/"))
     assert page.h1.get_text() == "Bài đã sửa"
     assert "Nội dung mới." in page.select_one(".prose").get_text()
+
+
+def test_incremental_builds_of_the_programme_sections_equal_clean_builds(tmp_path):
+    """The embedded content: goals (related news), training (statuses, .ics), outreach, …"""
+    root = tmp_path / "content"
+    shutil.copytree(EMBEDDED_CONTENT, root)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    now = {"DXPORTAL_NOW": "2026-12-01T00:00"}
+    build(root, site, caches, **now)
+    build(root, site, caches, **now)
+    news = root / "news/hop-ban-chi-dao-chuyen-doi-so-lan-thu-nhat.vi.md"
+    text = news.read_text(encoding="utf-8")  # its tag is a goal's related tag: the goal lists it
+    news.write_text(text.replace("Họp Ban Chỉ đạo", "Phiên họp Ban Chỉ đạo", 1), encoding="utf-8")
+    goal = next((root / "goals").glob("*.vi.md"))
+    text = goal.read_text(encoding="utf-8")
+    text = re.sub(r"^title: .*$", "title: 'Ví dụ: chỉ tiêu đã đổi tên'", text, count=1, flags=re.M)
+    goal.write_text(text, encoding="utf-8")
+    build(root, site, caches, **now)
+    clean = build(root, tmp_path / "clean", tmp_path / "c2", **now)
+    assert tree_digest(site) == tree_digest(clean)
+    # three days before a deadline a call is closing soon, and nothing else changed (the
+    # build before is built again first: each build starts from the one before the last)
+    build(root, site, caches, **now)
+    later = {"DXPORTAL_NOW": "2027-01-05T00:00"}
+    build(root, site, caches, **later)
+    clean = build(root, tmp_path / "clean-later", tmp_path / "c3", **later)
+    assert tree_digest(site) == tree_digest(clean)
