@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 CATALOGS := translations
 PYBABEL  := $(BIN)/pybabel
 
-.PHONY: setup serve test build check catalogs translations lint format clean qa-setup
+.PHONY: setup serve test build check catalogs translations lint format clean qa-setup bench
 
 setup: $(STAMP) catalogs
 
@@ -37,6 +37,10 @@ test: setup
 build: setup
 	$(BIN)/python freeze.py
 
+## Build-speed benchmark: 1,000 and 5,000 articles, cold/warm/one edit, against Hugo and Pelican.
+bench: setup
+	$(BIN)/python bench/build.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check site tests freeze.py
 	$(BIN)/ruff format --check site tests freeze.py
@@ -57,4 +61,4 @@ qa-setup:
 	cd qa && npm ci --no-audit --no-fund --silent
 
 clean:
-	rm -rf build .build.* search_index .pytest_cache
+	rm -rf build .build.* search_index .pytest_cache .cache

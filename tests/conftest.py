@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -46,6 +47,19 @@ def page_text(title: str, date: str | None = "2021-03-03", body: str = "Nội du
     lines += [f"{key}: {value}" for key, value in extra.items()]
     lines += ["---", "", body, ""]
     return "\n".join(lines)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def session_cache_dir(tmp_path_factory) -> Path:
+    """One disk cache for the whole run, outside the project (DXPORTAL_CACHE_DIR)."""
+    folder = tmp_path_factory.mktemp("cache")
+    previous = os.environ.get("DXPORTAL_CACHE_DIR")
+    os.environ["DXPORTAL_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        del os.environ["DXPORTAL_CACHE_DIR"]
+    else:
+        os.environ["DXPORTAL_CACHE_DIR"] = previous
 
 
 @pytest.fixture

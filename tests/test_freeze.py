@@ -155,6 +155,8 @@ def test_a_failed_build_leaves_the_previous_build_untouched(tmp_path, make_conte
         return real_render(template, **context)
 
     monkeypatch.setattr(dxportal.views, "render_template", explode_on_entries)
+    # The article changed, so this (incremental) build renders it again and fails there.
+    (root / "news/tin.vi.md").write_text(page_text("Tin", body="Đã sửa."), encoding="utf-8")
     with pytest.raises(ValueError, match="Unexpected status '500"):
         freeze(tmp_path, content=root)
     monkeypatch.undo()

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, g, request, url_for
 from flask_babel import format_date, gettext
+from jinja2 import FileSystemBytecodeCache
 
 from . import config, editor, i18n, preview, search, section_views, security, site_routes, views
 from .content import Entry, Page, local_now
@@ -37,8 +38,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         Path(app.config["DXPORTAL_CONTENT_DIR"]),
         preview=app.config["DXPORTAL_PREVIEW"],
         now=lambda: local_now(app.config["DXPORTAL_NOW"]),
+        cache_dir=cache_dir(app),
     )
-    app.extensions["dxportal.renderer"] = Renderer()
+    app.extensions["dxportal.renderer"] = Renderer(cache_dir(app))
     search.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(site_routes.bp)
@@ -51,9 +53,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def cache_dir(app: Flask) -> Path | None:
+    """DXPORTAL_CACHE_DIR, or None when it is empty (no disk caches)."""
+    folder = app.config.get("DXPORTAL_CACHE_DIR")
+    return Path(folder) if folder else None
+
+
 def init_templates(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    folder = cache_dir(app)
+    if folder is not None:  # compiled templates, checked against their source by Jinja
+        try:
+            (folder / "templates").mkdir(parents=True, exist_ok=True)
+            app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(folder / "templates"))
+        except OSError:
+            pass  # no cache: only slower
 
     def render_body(page: Page) -> str:
         from markupsafe import Markup

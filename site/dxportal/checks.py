@@ -140,14 +140,17 @@ class CheckFailed(ContentError):
 
 
 def check_content(
-    root: Path, now: dt.datetime | None = None, published_only: bool = False
+    root: Path,
+    now: dt.datetime | None = None,
+    published_only: bool = False,
+    cache_dir: Path | None = None,
 ) -> CheckReport:
     """Load everything under ``root`` (drafts too) and check it.
 
     With ``published_only`` (the build), the checks of this module look only at the pages
     published at ``now``; the loader's format errors count in every file, drafts too.
     """
-    site, problems = read_content(root, include_drafts=True)
+    site, problems = read_content(root, include_drafts=True, cache_dir=cache_dir)
     report = (
         check_site(site, now or local_now(), published_only) if site is not None else CheckReport()
     )

@@ -111,7 +111,10 @@ def run_build(output: Path | None = None, base_url: str | None = None, lang: str
 def check(lang: str) -> None:
     translate = messages_in(lang)
     now = local_now(setting("DXPORTAL_NOW"))
-    report = check_content(Path(setting("DXPORTAL_CONTENT_DIR")), now)
+    cache = setting("DXPORTAL_CACHE_DIR")
+    report = check_content(
+        Path(setting("DXPORTAL_CONTENT_DIR")), now, cache_dir=Path(cache) if cache else None
+    )
     print_report(report, translate)
     sys.exit(1 if report.errors else 0)
 

@@ -33,6 +33,11 @@ DEFAULTS = {
     "DXPORTAL_EDITOR_PASSWORD_HASH": "",
     # The largest file the editor accepts as an upload, in bytes.
     "DXPORTAL_EDITOR_MAX_UPLOAD": 10 * 1024 * 1024,
+    # Rendered Markdown, parsed front matter and build records, kept between runs (git ignores
+    # it). Safe to delete at any time; empty turns the disk caches off.
+    "DXPORTAL_CACHE_DIR": str(PROJECT_ROOT / ".cache"),
+    # Processes that freeze pages in parallel; 0 means one per core (at most 4).
+    "DXPORTAL_WORKERS": 0,
 }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import pickle
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import frontmatter
+import yaml
 
+from .cache import DiskCache, code_version
 from .errors import ContentError, ContentProblem, FieldError
 from .messages import Message
 from .outreach import is_raster
@@ -158,6 +161,10 @@ class ContentSet:
     settings: SiteSettings
     tags: dict[str, dict[str, str]]
     entries: dict[tuple[str, str], Entry]
+    # Lists computed once: a build asks for the same section and tag lists thousands of times.
+    _groups: tuple[dict[str, list[Entry]], dict[str, list[Entry]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def media_dir(self) -> Path:
@@ -167,32 +174,88 @@ class ContentSet:
         return self.entries.get((section, slug))
 
     def section_entries(self, section: str) -> list[Entry]:
-        """Entries of a section, newest first."""
-        found = [e for (s, _), e in self.entries.items() if s == section]
-        return sorted(found, key=lambda e: e.sort_key, reverse=True)
+        """Entries of a section, newest first (a new list each time: callers may change it)."""
+        return list(self._by_group()[0].get(section, ()))
 
     def tag_entries(self, tag: str) -> list[Entry]:
-        found = [e for e in self.entries.values() if tag in e.tags]
-        return sorted(found, key=lambda e: e.sort_key, reverse=True)
+        return list(self._by_group()[1].get(tag, ()))
 
     def used_tags(self) -> list[str]:
-        used = {t for e in self.entries.values() for t in e.tags}
-        return sorted(used)
+        return sorted(self._by_group()[1])
+
+    def _by_group(self) -> tuple[dict[str, list[Entry]], dict[str, list[Entry]]]:
+        if self._groups is None:
+            newest_first = sorted(self.entries.values(), key=lambda e: e.sort_key, reverse=True)
+            sections: dict[str, list[Entry]] = {}
+            tags: dict[str, list[Entry]] = {}
+            for entry in newest_first:
+                sections.setdefault(entry.section, []).append(entry)
+                for tag in entry.tags:
+                    tags.setdefault(tag, []).append(entry)
+            self._groups = (sections, tags)
+        return self._groups
 
     def pages(self) -> Iterator[Page]:
         for entry in self.entries.values():
             yield from entry.versions.values()
 
 
+class FrontMatterCache:
+    """Parsed and validated pages of one content folder, by file path and content hash.
+
+    Kept on disk as one file (loading 5,000 small files would cost what it saves), under the
+    code version: a change to any field rule re-reads everything. Only pages without problems
+    are kept, so every message is always produced by a fresh parse.
+    """
+
+    def __init__(self, cache_dir: Path, root: Path) -> None:
+        self.disk = DiskCache(cache_dir, "frontmatter", code_version() + yaml.__version__)
+        self.key = str(root.resolve())
+        self.stored: dict[str, tuple] = {}
+        self.used: dict[str, tuple] = {}
+        payload = self.disk.get(self.key)
+        if payload is not None:
+            try:
+                stored = pickle.loads(payload)
+            except Exception:  # a damaged file is only a miss
+                stored = None
+            if isinstance(stored, dict):
+                self.stored = stored
+
+    def page(self, path: Path, relative: str, digest: str) -> Page | None:
+        fields = self.stored.get(f"{relative}:{digest}")
+        if fields is None:
+            return None
+        try:
+            page = Page(path, *fields, digest=digest)
+        except TypeError:
+            return None
+        self.used[f"{relative}:{digest}"] = fields
+        return page
+
+    def keep(self, page: Page, relative: str) -> None:
+        self.used[f"{relative}:{page.digest}"] = (
+            page.section, page.slug, page.lang, page.meta, page.meta_lines, page.body,
+            page.body_line,
+        )  # fmt: skip
+
+    def save(self) -> None:
+        if self.used != self.stored:
+            self.disk.put(self.key, pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL))
+
+
 def load_content(
-    root: Path, include_drafts: bool = False, now: dt.datetime | None = None
+    root: Path,
+    include_drafts: bool = False,
+    now: dt.datetime | None = None,
+    cache_dir: Path | None = None,
 ) -> ContentSet:
     """Read and validate everything under ``root``; raise ContentError listing every problem.
 
     Without ``include_drafts`` (the published site), drafts are left out, and so are pages
     scheduled after ``now`` (local time; default: the current time).
     """
-    site, problems = read_content(root, include_drafts, now)
+    site, problems = read_content(root, include_drafts, now, cache_dir)
     if problems:
         raise ContentError(problems)
     assert site is not None
@@ -200,11 +263,15 @@ def load_content(
 
 
 def read_content(
-    root: Path, include_drafts: bool = False, now: dt.datetime | None = None
+    root: Path,
+    include_drafts: bool = False,
+    now: dt.datetime | None = None,
+    cache_dir: Path | None = None,
 ) -> tuple[ContentSet | None, list[ContentProblem]]:
     """Like load_content, but return the problems with the pages that could be read.
 
-    The ContentSet is None only when the folder or site.yml cannot be used.
+    The ContentSet is None only when the folder or site.yml cannot be used. With a
+    ``cache_dir``, pages whose file did not change are taken from the front-matter cache.
     """
     root = Path(root)
     problems: list[ContentProblem] = []
@@ -212,7 +279,11 @@ def read_content(
         return None, [ContentProblem(root, None, Message("the content folder does not exist"))]
     settings = load_settings(root / SETTINGS_FILE, problems)
     tags = load_tags(root / TAGS_FILE, problems)
-    pages = [p for p in (read_page(path, root, problems) for path in find_page_files(root)) if p]
+    cache = FrontMatterCache(cache_dir, root) if cache_dir else None
+    pages = [p for p in (read_page(path, root, problems, cache) for path in find_page_files(root))]
+    pages = [p for p in pages if p]
+    if cache:
+        cache.save()
     check_references(pages, tags, root, problems)
     check_media(root / MEDIA_DIR, problems)
     if not include_drafts:
@@ -250,7 +321,9 @@ def find_page_files(root: Path) -> list[Path]:
     return found
 
 
-def read_page(path: Path, root: Path, problems: list[ContentProblem]) -> Page | None:
+def read_page(
+    path: Path, root: Path, problems: list[ContentProblem], cache: FrontMatterCache | None = None
+) -> Page | None:
     """Parse one content file; report its problems and return None if it is unusable."""
     relative = path.relative_to(root)
     if len(relative.parts) != 2 or relative.parts[0] not in SECTIONS:
@@ -312,7 +385,17 @@ def read_page(path: Path, root: Path, problems: list[ContentProblem]) -> Page | 
     text = read_text(path, problems)
     if text is None:
         return None
-    return parse_page_text(text, path, section, slug, lang, problems)
+    if cache is None:
+        return parse_page_text(text, path, section, slug, lang, problems)
+    name = relative.as_posix()
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    page = cache.page(path, name, digest)
+    if page is None:
+        before = len(problems)
+        page = parse_page_text(text, path, section, slug, lang, problems)
+        if page is not None and len(problems) == before:
+            cache.keep(page, name)
+    return page
 
 
 def parse_page_text(

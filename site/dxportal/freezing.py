@@ -21,6 +21,7 @@ from . import section_views
 from .checks import CheckFailed, check_content
 from .config import PROJECT_ROOT
 from .content import ContentSet
+from .incremental import BuildRecord, freeze_urls
 from .search.export import export_static_index
 from .sections import LANGUAGES
 from .security import headers_file
@@ -48,7 +49,7 @@ def freeze_site(app: Flask, destination: Path | None = None) -> list[str]:
     content_dir = Path(app.config["DXPORTAL_CONTENT_DIR"]).resolve()
     check_destination(destination, content_dir)
     store = app.extensions["dxportal.store"]
-    report = check_content(content_dir, store.now(), published_only=True)
+    report = check_content(content_dir, store.now(), published_only=True, cache_dir=store.cache_dir)
     app.extensions["dxportal.check_report"] = report
     if report.errors:
         raise CheckFailed(report)
@@ -57,6 +58,8 @@ def freeze_site(app: Flask, destination: Path | None = None) -> list[str]:
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = destination.with_name(f".{destination.name}.new-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
+    spare = spare_folder(destination)
+    record = take_spare(spare, staging, store.cache_dir)
     app.config.update(
         FREEZER_DESTINATION=str(staging),
         FREEZER_REMOVE_EXTRA_FILES=False,
@@ -68,15 +71,24 @@ def freeze_site(app: Flask, destination: Path | None = None) -> list[str]:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", FrozenFlaskWarning)
-            urls = list(freezer.freeze_yield())
+            staging.mkdir(exist_ok=True)
+            urls, new_record = freeze_urls(app, freezer, site, staging, record, build_workers(app))
         fail_on_freezer_warnings(caught)
         export_static_index(app, site, staging)  # <lang>/search/data/ for the frozen search page
         write_host_files(staging)
-        swap_in(staging, destination)
+        previous_record = BuildRecord.load(store.cache_dir, destination)
+        swap_in(staging, destination, spare)
+        new_record.save(store.cache_dir, destination)
+        (previous_record or BuildRecord()).save(store.cache_dir, spare)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return [u.url for u in urls]
+    return urls
+
+
+def build_workers(app: Flask) -> int:
+    """DXPORTAL_WORKERS, or one per core (at most 4: more only adds start-up costs)."""
+    return app.config.get("DXPORTAL_WORKERS") or min(os.cpu_count() or 1, 4)
 
 
 def fail_on_freezer_warnings(caught: list[warnings.WarningMessage]) -> None:
@@ -126,11 +138,38 @@ def looks_built(folder: Path) -> bool:
     return (folder / "index.html").is_file() and (folder / "sitemap.xml").is_file()
 
 
-def swap_in(staging: Path, destination: Path) -> None:
+def spare_folder(destination: Path) -> Path:
+    return destination.with_name(f".{destination.name}.spare")
+
+
+def take_spare(spare: Path, staging: Path, cache_dir: Path | None) -> BuildRecord | None:
+    """Start the new build from the build before the current one, if it was kept.
+
+    Creating and deleting thousands of folders costs more than rendering on many file
+    systems, so the replaced build is kept beside the destination (``.build.spare``) and
+    updated in place next time: only files whose inputs changed are rendered again, only
+    files whose bytes changed are written, and files no longer produced are removed.
+    Returns its record (empty if unknown: everything is rendered), or None for a new folder.
+    """
+    if spare.is_symlink() or not spare.is_dir() or not looks_built(spare):
+        return None
+    record = BuildRecord.load(cache_dir, spare) or BuildRecord()
+    BuildRecord().save(cache_dir, spare)  # from here on, the spare is being changed
+    try:
+        spare.rename(staging)
+    except OSError:  # another build took it
+        return None
+    return record
+
+
+def swap_in(staging: Path, destination: Path, spare: Path | None = None) -> None:
+    """Put ``staging`` in place of ``destination``; keep the replaced build as ``spare``."""
     previous = destination.with_name(f".{destination.name}.old-{os.getpid()}")
     if destination.exists():
         destination.rename(previous)
     staging.rename(destination)
+    if spare is not None and previous.exists() and not spare.exists():
+        previous.rename(spare)
     shutil.rmtree(previous, ignore_errors=True)
 
 

@@ -7,13 +7,17 @@ no ``style``, no ``on*`` handlers, no ``javascript:`` URLs, no ``target`` (so no
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
 
 import markdown
 import nh3
 
+from .cache import DiskCache, hash_files, hash_text
 from .slugs import make_slug
 
 EXTENSIONS = ["tables", "footnotes", "toc", "attr_list", "sane_lists", "fenced_code", "abbr"]
@@ -56,16 +60,49 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 HEADING_DEMOTION = {"<h1": "<h2", "</h1>": "</h2>"}
 
 
+def renderer_version() -> str:
+    """Everything that changes the HTML of a body besides the body: cache entries are kept apart.
+
+    The libraries' versions, the extensions and their settings, the allow-lists, the labels,
+    and the source of this module and of the slug function (any change to the code around
+    them).
+    """
+
+    def named(value: object) -> object:
+        return f"{value.__module__}.{value.__qualname__}" if callable(value) else repr(value)
+
+    settings = {
+        "markdown": markdown.__version__,
+        "nh3": metadata.version("nh3"),
+        "python-slugify": metadata.version("python-slugify"),
+        "extensions": EXTENSIONS,
+        "configs": EXTENSION_CONFIGS,
+        "backlinks": BACKLINK_TITLES,
+        "tables": TABLE_LABELS,
+        "tags": sorted(ALLOWED_TAGS),
+        "attributes": {tag: sorted(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        "classes": {tag: sorted(names) for tag, names in ALLOWED_CLASSES.items()},
+        "schemes": sorted(URL_SCHEMES),
+        "demotion": HEADING_DEMOTION,
+    }
+    here = Path(__file__).resolve().parent
+    code = hash_files([here / "rendering.py", here / "slugs.py"], here)
+    return hash_text(json.dumps(settings, sort_keys=True, default=named), code)
+
+
 class Renderer:
     """Renders Markdown bodies to sanitized HTML, each (body, language, prefix) once.
 
     Links and images written from the site root (``/vi/news/x/``, ``/media/a.png``) get
-    ``url_prefix``, so content works when the site is deployed under a sub-path.
+    ``url_prefix``, so content works when the site is deployed under a sub-path. With a
+    ``cache_dir``, results are kept on disk by content hash and renderer version, shared by
+    the preview, the build and its worker processes.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, cache_dir: Path | None = None) -> None:
         self._local = threading.local()
         self._cache: dict[tuple[str, str, str], str] = {}
+        self.disk = DiskCache(cache_dir, "markdown", renderer_version()) if cache_dir else None
 
     def _markdown(self, lang: str) -> markdown.Markdown:
         instances = self._local.__dict__.setdefault("instances", {})
@@ -81,8 +118,22 @@ class Renderer:
         key = (body, lang, url_prefix.rstrip("/"))
         cached = self._cache.get(key)
         if cached is None:
-            cached = self._cache[key] = self._render(*key)
+            cached = self._cache[key] = self._render_cached(*key)
         return cached
+
+    def _render_cached(self, body: str, lang: str, url_prefix: str) -> str:
+        if self.disk is None:
+            return self._render(body, lang, url_prefix)
+        disk_key = hash_text(lang, url_prefix, body)
+        stored = self.disk.get(disk_key)
+        if stored is not None:
+            try:
+                return stored.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+        html = self._render(body, lang, url_prefix)
+        self.disk.put(disk_key, html.encode("utf-8"))
+        return html
 
     def _render(self, body: str, lang: str, url_prefix: str) -> str:
         md = self._markdown(lang)

@@ -33,9 +33,14 @@ class ContentStore:
     """The current ContentSet, or the ContentError that stops it from loading."""
 
     def __init__(
-        self, root: Path, preview: bool, now: Callable[[], dt.datetime] = local_now
+        self,
+        root: Path,
+        preview: bool,
+        now: Callable[[], dt.datetime] = local_now,
+        cache_dir: Path | None = None,
     ) -> None:
         self.root = Path(root)
+        self.cache_dir = cache_dir
         self.preview = preview
         self.now = now
         self._report: CheckReport | None = None
@@ -68,7 +73,9 @@ class ContentStore:
         self._fingerprint = fingerprint
         self._report = None
         try:
-            self._content = load_content(self.root, include_drafts=self.preview, now=self.now())
+            self._content = load_content(
+                self.root, include_drafts=self.preview, now=self.now(), cache_dir=self.cache_dir
+            )
             self._error = None
         except ContentError as exc:
             self._content, self._error = None, exc

@@ -10,14 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import icalendar
 from flask import current_app
 from markupsafe import Markup
 
 from .content import Entry, Page
 from .feeds import SITE_TIMEZONE
 from .programme_fields import LOCATION_ONLINE
+
+if TYPE_CHECKING:  # icalendar takes a second to import: only calendar files need it
+    import icalendar
 
 CLOSING_SOON = dt.timedelta(days=7)
 OPEN, CLOSING_SOON_STATUS, CLOSED = "open", "closing-soon", "closed"
@@ -74,6 +77,8 @@ def is_all_day(page: Page) -> bool:
 
 def calendar_event(page: Page, url: str, host: str) -> icalendar.Event:
     """One VEVENT: all-day when start has no time (DTEND is then the day after the end)."""
+    import icalendar
+
     event = icalendar.Event()
     event.add("uid", f"training-{page.slug}@{host}")
     stamp = page.updated or page.date
@@ -103,6 +108,8 @@ def calendar_event(page: Page, url: str, host: str) -> icalendar.Event:
 
 def build_calendar(pages: list[Page], name: str, url_of: Callable[[Page], str], host: str) -> bytes:
     """An iCalendar file with one event per page."""
+    import icalendar
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//dxportal//training calls//VI")
     calendar.add("version", "2.0")

@@ -1,0 +1,357 @@
+#!/usr/bin/env python3
+"""Build-speed benchmark: dxportal (cold, warm, one edited article) against Hugo and Pelican.
+
+Usage: python bench/build.py [--sizes 1000 5000] [--runs 3] [--work /tmp/dxportal-bench]
+                             [--no-peers] [--python PYTHON]
+
+For each size it generates the synthetic corpus (../shared/bench/gen_corpus.py, or
+$DXPORTAL_BENCH_CORPUS), lays out the same Vietnamese articles for Hugo and Pelican, and times
+whole processes (start-up included), several runs each:
+
+- cold: `dxportal build` with no cache and no earlier build;
+- warm: the caches present, no earlier build (as after deleting build/);
+- edit: one article's text edited, the earlier builds and the caches present (the usual case);
+- hugo: `hugo` (Debian package; always rebuilds everything), minimal layouts;
+- pelican: `pelican` (PyPI, in a throwaway venv under /tmp), default theme.
+
+Prints the median wall-clock time of each, ratios, and the peak resident memory (the largest
+process; the two freezing workers share most of their pages with the parent by fork).
+Hugo is installed with apt-get if missing (as root); Pelican into /tmp/dxportal-bench-pelican.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+DEFAULT_GENERATOR = PROJECT.parent.parent / "shared" / "bench" / "gen_corpus.py"
+PELICAN_VENV = Path("/tmp/dxportal-bench-pelican")
+PELICAN_VERSION = "4.12.0"
+
+HUGO_CONFIG = """\
+baseURL = "http://example.org/"
+languageCode = "vi"
+title = "Bench"
+disableKinds = ["RSS"]
+[taxonomies]
+tag = "tags"
+"""
+HUGO_LAYOUTS = {
+    "_default/baseof.html": (
+        '<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{{ .Title }}</title>'
+        '</head><body><nav><a href="/">Home</a></nav><main>{{ block "main" . }}{{ end }}'
+        "</main></body></html>\n"
+    ),
+    "_default/single.html": (
+        '{{ define "main" }}<article><h1>{{ .Title }}</h1><p>{{ .Date.Format "2006-01-02" }}'
+        '</p><p>{{ range .Params.tags }}<a href="/tags/{{ . | urlize }}/">{{ . }}</a> '
+        "{{ end }}</p>{{ .Content }}</article>{{ end }}\n"
+    ),
+    "_default/list.html": (
+        '{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Paginator.Pages }}<li>'
+        '<a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Summary }}</li>{{ end }}</ul>'
+        "{{ end }}\n"
+    ),
+    "index.html": (
+        '{{ define "main" }}<ul>{{ range first 10 .Site.RegularPages }}<li><a href="'
+        '{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}\n'
+    ),
+}
+PELICAN_CONFIG = """\
+AUTHOR = "Bench"
+SITENAME = "Bench"
+SITEURL = ""
+PATH = "content"
+TIMEZONE = "Asia/Ho_Chi_Minh"
+DEFAULT_LANG = "vi"
+DEFAULT_PAGINATION = 10
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+RELATIVE_URLS = True
+"""
+
+
+# --- the corpus --------------------------------------------------------------------------
+
+
+def prepare_corpus(size: int, folder: Path, generator: Path) -> Path:
+    """Generate ``size`` articles in ``folder`` (once) with site.yml, tags.yml and peer sites."""
+    stamp = folder / ".complete"
+    if stamp.is_file():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    subprocess.run(
+        [sys.executable, str(generator), str(size), str(folder), "--peers"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    content = folder / "content"
+    write_site_settings(PROJECT / "content" / "site.yml", content / "site.yml")
+    write_tags(content)
+    hugo = folder / "peers" / "hugo"
+    (hugo / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    for name, text in HUGO_LAYOUTS.items():
+        path = hugo / "layouts" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (folder / "peers" / "pelican" / "pelicanconf.py").write_text(PELICAN_CONFIG, encoding="utf-8")
+    stamp.touch()
+    return folder
+
+
+def write_site_settings(source: Path, target: Path) -> None:
+    """The project's site.yml without navigation to static pages (the corpus has none)."""
+    kept, skipping = [], False
+    for line in source.read_text(encoding="utf-8").splitlines():
+        if re.match(r"\s*- page:", line):
+            skipping = True
+            continue
+        if skipping and re.match(r"\s{4,}", line):
+            continue
+        skipping = False
+        kept.append(line)
+    target.write_text("\n".join(kept) + "\n", encoding="utf-8")
+
+
+def write_tags(content: Path) -> None:
+    """tags.yml naming every tag the articles use (the loader refuses unknown tags)."""
+    used: set[str] = set()
+    for path in (content / "news").glob("*.md"):
+        head = path.read_text(encoding="utf-8").split("\n---", 1)[0]
+        match = re.search(r"^tags: \[(.*)\]$", head, re.M)
+        if match:
+            used.update(t.strip() for t in match.group(1).split(",") if t.strip())
+    lines = []
+    for tag in sorted(used):
+        name = tag.replace("-", " ")
+        lines += [f"{tag}:", f'  vi: "{name}"', f'  en: "{name} (en)"']
+    (content / "tags.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def edit_one_article(content: Path, counter: int) -> None:
+    """Change a sentence in the middle of one article's body (front matter untouched)."""
+    path = sorted((content / "news").glob("*.vi.md"))[len(list((content / "news").glob("*"))) // 4]
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"\n<!-- bench edit \d+ -->\n.*\Z", "", text, flags=re.S)
+    path.write_text(
+        text + f"\n<!-- bench edit {counter} -->\nSửa lỗi chính tả lần {counter}.\n",
+        encoding="utf-8",
+    )
+
+
+# --- running and measuring ---------------------------------------------------------------
+
+
+def run_timed(
+    command: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> tuple[float, int, float]:
+    """Run ``command``; return wall-clock seconds, peak RSS in MB (largest process), CPU seconds.
+
+    CPU time (user + system, workers included) suffers less than wall-clock time when other
+    work shares the machine.
+    """
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    output = process.stdout.read() if process.stdout else b""
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        sys.stderr.write(output.decode("utf-8", "replace")[-3000:])
+        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}")
+    return elapsed, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime
+
+
+class Bench:
+    def __init__(self, python: str, runs: int) -> None:
+        self.python = python
+        self.runs = runs
+        self.results: dict[tuple[int, str], list[tuple[float, int, float]]] = {}
+
+    def record(self, size: int, name: str, measurement: tuple[float, int, float]) -> None:
+        self.results.setdefault((size, name), []).append(measurement)
+        wall, memory, cpu = measurement
+        load = os.getloadavg()[0]
+        print(
+            f"  {size:>5} {name:<8} {wall:7.2f} s wall {cpu:7.2f} s CPU {memory:5d} MB"
+            f"  (load {load:.1f})",
+            flush=True,
+        )
+
+    def median(self, size: int, name: str, index: int = 0) -> float | None:
+        runs = self.results.get((size, name))
+        return statistics.median(run[index] for run in runs) if runs else None
+
+    def peak(self, size: int, name: str) -> int | None:
+        runs = self.results.get((size, name))
+        return max(run[1] for run in runs) if runs else None
+
+    def dxportal(self, folder: Path, cache: Path, output: Path) -> tuple[float, int, float]:
+        env = dict(
+            os.environ,
+            DXPORTAL_CONTENT_DIR=str(folder / "content"),
+            DXPORTAL_CACHE_DIR=str(cache),
+            DXPORTAL_NOW="2030-01-01T00:00",
+            PYTHONPATH=str(PROJECT / "site"),
+        )
+        command = [self.python, str(PROJECT / "freeze.py"), "--output", str(output)]
+        return run_timed(command, PROJECT, env)
+
+    def run_dxportal(self, size: int, folder: Path) -> None:
+        cache, output, spare = folder / "cache", folder / "out", folder / ".out.spare"
+        for _ in range(self.runs):
+            for path in (cache, output, spare):
+                shutil.rmtree(path, ignore_errors=True)
+            self.record(size, "cold", self.dxportal(folder, cache, output))
+        for _ in range(self.runs):
+            for path in (output, spare):
+                shutil.rmtree(path, ignore_errors=True)
+            self.record(size, "warm", self.dxportal(folder, cache, output))
+        self.dxportal(folder, cache, output)  # the earlier build is kept as the next base
+        for counter in range(self.runs):
+            edit_one_article(folder / "content", counter)
+            self.record(size, "edit", self.dxportal(folder, cache, output))
+        edit_one_article(folder / "content", 0)  # leave it as the first edit left it
+
+    def run_hugo(self, size: int, folder: Path) -> None:
+        site = folder / "peers" / "hugo"
+        for _ in range(self.runs):
+            shutil.rmtree(site / "public", ignore_errors=True)
+            shutil.rmtree(site / "resources", ignore_errors=True)
+            self.record(size, "hugo", run_timed(["hugo", "--quiet"], site))
+
+    def run_pelican(self, size: int, folder: Path) -> None:
+        site = folder / "peers" / "pelican"
+        pelican = str(PELICAN_VENV / "bin" / "pelican")
+        for _ in range(self.runs):
+            shutil.rmtree(site / "output", ignore_errors=True)
+            command = [pelican, "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
+            self.record(size, "pelican", run_timed(command, site))
+
+
+def ensure_hugo() -> bool:
+    if shutil.which("hugo"):
+        return True
+    if os.geteuid() == 0:
+        subprocess.run(["apt-get", "install", "-y", "-q", "hugo"], check=False)
+    return bool(shutil.which("hugo"))
+
+
+def ensure_pelican() -> bool:
+    pelican = PELICAN_VENV / "bin" / "pelican"
+    if not pelican.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(PELICAN_VENV)], check=True)
+        subprocess.run(
+            [
+                str(PELICAN_VENV / "bin" / "pip"),
+                "install",
+                "-q",
+                f"pelican=={PELICAN_VERSION}",
+                "markdown",
+            ],
+            check=False,
+        )
+    return pelican.exists()
+
+
+def tool_version(command: list[str]) -> str:
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, check=False).stdout
+    except OSError:
+        return "?"
+    return out.strip().splitlines()[0] if out.strip() else "?"
+
+
+def print_table(bench: Bench, sizes: list[int]) -> None:
+    def cell(size: int, name: str) -> str:
+        wall, cpu = bench.median(size, name), bench.median(size, name, 2)
+        return f"{wall:.2f} s ({cpu:.1f} s CPU)" if wall is not None else "–"
+
+    def ratio(size: int, name: str, peer: str) -> str:
+        a, b = bench.median(size, name), bench.median(size, peer)
+        return f"{a / b:.2f}×" if a and b else "–"
+
+    print()
+    print(
+        f"{dt.date.today()} · {platform.node()} · {os.cpu_count()} cores · "
+        f"{platform.processor() or platform.machine()} · Python {platform.python_version()}"
+    )
+    print(f"hugo: {tool_version(['hugo', 'version'])}")
+    print(f"pelican: {tool_version([str(PELICAN_VENV / 'bin' / 'pelican'), '--version'])}")
+    print(
+        f"medians of {bench.runs} runs (wall clock, and CPU time user+system in brackets); "
+        f"peak RSS of the largest process; load average now {os.getloadavg()[0]:.1f}"
+    )
+    print()
+    print("| | " + " | ".join(f"{s:,} articles" for s in sizes) + " |")
+    print("|---|" + "---|" * len(sizes))
+    rows = [
+        ("dxportal cold (empty caches)", "cold"),
+        ("dxportal warm (caches, no earlier build)", "warm"),
+        ("dxportal one article edited", "edit"),
+        ("Hugo", "hugo"),
+        ("Pelican", "pelican"),
+    ]
+    for label, name in rows:
+        print(f"| {label} | " + " | ".join(cell(s, name) for s in sizes) + " |")
+    for label, name, peer in [
+        ("cold / Hugo", "cold", "hugo"),
+        ("warm / Hugo", "warm", "hugo"),
+        ("Pelican / cold", "pelican", "cold"),
+    ]:
+        print(f"| {label} | " + " | ".join(ratio(s, name, peer) for s in sizes) + " |")
+    peaks = []
+    for s in sizes:
+        values = [bench.peak(s, n) for n in ("cold", "warm", "edit")]
+        values = [v for v in values if v is not None]
+        peaks.append(f"{max(values)} MB" if values else "–")
+    print("| dxportal peak memory | " + " | ".join(peaks) + " |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/dxportal-bench"))
+    parser.add_argument("--no-peers", action="store_true", help="time dxportal only")
+    parser.add_argument("--python", default=sys.executable, help="Python with dxportal's deps")
+    parser.add_argument(
+        "--generator",
+        type=Path,
+        default=Path(os.environ.get("DXPORTAL_BENCH_CORPUS", DEFAULT_GENERATOR)),
+    )
+    args = parser.parse_args(argv)
+    bench = Bench(args.python, args.runs)
+    peers = not args.no_peers
+    has_hugo = peers and ensure_hugo()
+    has_pelican = peers and ensure_pelican()
+    for size in args.sizes:
+        folder = prepare_corpus(size, args.work / str(size), args.generator)
+        # Interleave the generators so that a noisy neighbour hurts them alike.
+        if has_hugo:
+            bench.run_hugo(size, folder)
+        bench.run_dxportal(size, folder)
+        if has_pelican:
+            bench.run_pelican(size, folder)
+    print_table(bench, args.sizes)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""A disk cache shared by the preview, the checks and the build (DXPORTAL_CACHE_DIR, git-ignored).
+
+Every entry is a file named by the hash of its key, under a folder named by a *version*: a hash
+of everything that can change what is cached (the code that produced it, library versions,
+settings). An entry starts with the SHA-256 of its payload; a file that does not match (cut short,
+edited, written by something else) is a miss, never a result. So a corrupt or stale cache can
+only cost time, never change the output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from .config import PROJECT_ROOT
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DIGEST_SIZE = 32
+
+
+def hash_text(*parts: str | bytes) -> str:
+    """SHA-256 (hex) of the parts, each length-prefixed so that no two lists collide."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def hash_files(paths: Iterable[Path], root: Path) -> str:
+    """SHA-256 of the names (relative to ``root``) and bytes of ``paths``, in sorted order."""
+    parts: list[bytes | str] = []
+    for path in sorted(paths):
+        parts += [path.relative_to(root).as_posix(), path.read_bytes()]
+    return hash_text(*parts)
+
+
+_code_version: str | None = None
+
+
+def code_version() -> str:
+    """A hash of dxportal's own source files: any change to the code invalidates its caches."""
+    global _code_version
+    if _code_version is None:
+        _code_version = hash_files(PACKAGE_DIR.glob("*.py"), PACKAGE_DIR)
+    return _code_version
+
+
+def default_cache_dir() -> Path:
+    return PROJECT_ROOT / ".cache"
+
+
+class DiskCache:
+    """Bytes by key under ``root/namespace/version``; misses are None, writes are atomic."""
+
+    def __init__(self, root: Path, namespace: str, version: str) -> None:
+        self.folder = Path(root) / namespace / version[:24]
+
+    def path_for(self, key: str) -> Path:
+        name = hash_text(key)
+        return self.folder / name[:2] / name
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            data = self.path_for(key).read_bytes()
+        except OSError:
+            return None
+        digest, payload = data[:DIGEST_SIZE], data[DIGEST_SIZE:]
+        if len(digest) != DIGEST_SIZE or hashlib.sha256(payload).digest() != digest:
+            return None
+        return payload
+
+    def put(self, key: str, payload: bytes) -> None:
+        """Store ``payload``; a cache that cannot be written is only slower, so errors pass."""
+        path = self.path_for(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(handle, "wb") as out:
+                out.write(hashlib.sha256(payload).digest() + payload)
+            os.replace(temporary, path)
+        except OSError:
+            return

@@ -1,0 +1,309 @@
+"""Build speed without changing a byte: disk caches, incremental and parallel freezing.
+
+An incremental build must equal a clean build file by file; a damaged or stale cache must
+never show in the output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from flask_frozen import Freezer
+
+from dxportal import cache, create_app, incremental, rendering
+from dxportal.content import load_content
+from dxportal.freezing import freeze_site
+from dxportal.rendering import Renderer
+
+from conftest import EMBEDDED_CONTENT, page_text, parse
+
+BODY = """Mở đầu với [liên kết nội bộ](/vi/news/bai-2/).
+
+## Đổi mới số
+
+| Hạng mục | Số |
+|---|---:|
+| Hồ sơ | 12 |
+
+Chú thích[^1].
+
+[^1]: Nguồn: Báo Đồng Khởi.
+"""
+
+
+def corpus(make_content) -> Path:
+    files = {}
+    for number in range(1, 7):
+        tags = "[ban-chi-dao]" if number % 2 else "[]"
+        files[f"news/bai-{number}.vi.md"] = page_text(
+            f"Bài số {number}", date=f"2021-03-{number:02d}", tags=tags, body=BODY
+        )
+    files["news/bai-1.en.md"] = page_text("Article one", date="2021-03-01", body="In English.")
+    return make_content(files)
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*")) if p.is_file()
+    }  # fmt: skip
+
+
+def build(root: Path, destination: Path, cache_dir: Path, **config) -> Path:
+    settings = {
+        "DXPORTAL_CONTENT_DIR": str(root),
+        "DXPORTAL_CACHE_DIR": str(cache_dir),
+        "DXPORTAL_NOW": "2026-01-01T00:00",
+    }
+    app = create_app({**settings, **config})
+    freeze_site(app, destination)
+    return destination
+
+
+def count_rendered(monkeypatch) -> list[str]:
+    rendered: list[str] = []
+    real = Freezer._build_one
+
+    def spy(self, url, last_modified=None):
+        rendered.append(url)
+        return real(self, url, last_modified)
+
+    monkeypatch.setattr(Freezer, "_build_one", spy)
+    return rendered
+
+
+EDITS = {
+    "body": lambda root: (root / "news/bai-3.vi.md").write_text(
+        page_text("Bài số 3", date="2021-03-03", tags="[ban-chi-dao]", body="Đã sửa lỗi."),
+        encoding="utf-8",
+    ),
+    "title": lambda root: (root / "news/bai-2.vi.md").write_text(
+        page_text("Tiêu đề mới", date="2021-03-02", body=BODY), encoding="utf-8"
+    ),
+    "new article": lambda root: (root / "news/bai-9.vi.md").write_text(
+        page_text("Bài mới", date="2021-04-01", tags="[ban-chi-dao]"), encoding="utf-8"
+    ),
+    "deleted article": lambda root: (root / "news/bai-5.vi.md").unlink(),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_an_incremental_build_equals_a_clean_build(tmp_path, make_content, monkeypatch, edit):
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches)
+    build(root, site, caches)  # the replaced build is kept as the base of the next one
+    EDITS[edit](root)
+    rendered = count_rendered(monkeypatch)
+    build(root, site, caches)
+    rendered = list(rendered)
+    total = len(tree_digest(site)) - 1  # every page and file but _headers
+
+    clean = build(root, tmp_path / "clean", tmp_path / "empty-cache")
+    assert tree_digest(site) == tree_digest(clean)
+    assert 0 < len(rendered) < total, rendered  # it did build incrementally
+    if edit == "body":
+        assert set(rendered) == {
+            "/vi/news/bai-3/", "/en/news/bai-3/", "/vi/news/feed.xml", "/en/news/feed.xml"
+        }  # fmt: skip
+
+
+def test_an_unchanged_file_in_the_build_folder_is_not_rewritten(tmp_path, make_content):
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches)
+    build(root, site, caches)  # the first build is now kept as .site.spare, the next base
+    before = (tmp_path / ".site.spare/vi/news/bai-4/index.html").stat().st_mtime_ns
+    EDITS["body"](root)
+    build(root, site, caches)
+    assert (site / "vi/news/bai-4/index.html").stat().st_mtime_ns == before
+    assert "Đã sửa lỗi." in (site / "vi/news/bai-3/index.html").read_text(encoding="utf-8")
+
+
+def test_a_build_file_changed_by_hand_is_rendered_again(tmp_path, make_content):
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches)
+    build(root, site, caches)
+    spare = tmp_path / ".site.spare"
+    (spare / "vi/news/bai-4/index.html").write_text("hỏng", encoding="utf-8")
+    build(root, site, caches)
+    assert tree_digest(site) == tree_digest(build(root, tmp_path / "clean", tmp_path / "c2"))
+
+
+def test_two_worker_processes_write_the_same_site_as_one(tmp_path, make_content, monkeypatch):
+    root = corpus(make_content)
+    monkeypatch.setattr(incremental, "PARALLEL_THRESHOLD", 1)
+    one = build(root, tmp_path / "one", tmp_path / "c1", DXPORTAL_WORKERS=1)
+    two = build(root, tmp_path / "two", tmp_path / "c2", DXPORTAL_WORKERS=2)
+    assert tree_digest(one) == tree_digest(two)
+
+
+def test_a_failing_page_in_a_worker_fails_the_build(tmp_path, make_content, monkeypatch):
+    root = corpus(make_content)
+    monkeypatch.setattr(incremental, "PARALLEL_THRESHOLD", 1)
+    import dxportal.views
+
+    real = dxportal.views.render_template
+
+    def explode(template, **context):
+        if template == "entry.html" and context["page"].slug == "bai-2":
+            raise RuntimeError("boom")
+        return real(template, **context)
+
+    monkeypatch.setattr(dxportal.views, "render_template", explode)
+    with pytest.raises(ValueError, match="Unexpected status '500"):
+        build(root, tmp_path / "site", tmp_path / "c", DXPORTAL_WORKERS=2)
+    assert not (tmp_path / "site").exists()
+
+
+# --- the Markdown cache --------------------------------------------------------------------
+
+
+def cache_files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()]
+
+
+def test_rendered_markdown_is_kept_on_disk_and_reused(tmp_path, monkeypatch):
+    html = Renderer(tmp_path).render(BODY, "vi")
+    assert len(cache_files(tmp_path)) == 1
+
+    def fail(*args):
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(Renderer, "_render", fail)
+    assert Renderer(tmp_path).render(BODY, "vi") == html
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "flipped", "empty"])
+def test_a_corrupt_cache_entry_does_not_change_the_output(tmp_path, damage):
+    expected = Renderer(None).render(BODY, "vi")
+    Renderer(tmp_path).render(BODY, "vi")
+    (entry,) = cache_files(tmp_path)
+    data = entry.read_bytes()
+    entry.write_bytes({
+        "garbage": b"<script>alert(1)</script>",
+        "truncated": data[: len(data) // 2],
+        "flipped": data[:40] + bytes([data[40] ^ 1]) + data[41:],
+        "empty": b"",
+    }[damage])  # fmt: skip
+    assert Renderer(tmp_path).render(BODY, "vi") == expected
+    assert Renderer(tmp_path).render(BODY, "vi") == expected  # and the entry was repaired
+
+
+def test_changing_the_renderer_invalidates_the_cache(tmp_path, monkeypatch):
+    before = Renderer(tmp_path).render(BODY, "vi")
+    assert 'id="đổi-mới-số"' in before or 'id="doi-moi-so"' in before
+    version = rendering.renderer_version()
+    attributes = dict(rendering.ALLOWED_ATTRIBUTES, h2=set())
+    monkeypatch.setattr(rendering, "ALLOWED_ATTRIBUTES", attributes)
+    assert rendering.renderer_version() != version
+    after = Renderer(tmp_path).render(BODY, "vi")
+    assert "<h2>Đổi mới số</h2>" in after
+    assert after == Renderer(None).render(BODY, "vi")
+
+
+def test_the_library_versions_are_part_of_the_renderer_version(monkeypatch):
+    version = rendering.renderer_version()
+    monkeypatch.setattr(rendering.markdown, "__version__", "0.0.0")
+    assert rendering.renderer_version() != version
+
+
+# --- the front-matter cache ----------------------------------------------------------------
+
+
+def pages_of(site) -> dict[str, tuple]:
+    return {
+        p.source_path.name: (p.meta, p.meta_lines, p.body, p.body_line, p.digest)
+        for p in site.pages()
+    }
+
+
+def test_the_front_matter_cache_gives_what_a_fresh_parse_gives(tmp_path, make_content):
+    root = corpus(make_content)
+    fresh = pages_of(load_content(root))
+    assert pages_of(load_content(root, cache_dir=tmp_path / "c")) == fresh
+    assert cache_files(tmp_path / "c")
+    assert pages_of(load_content(root, cache_dir=tmp_path / "c")) == fresh
+
+
+def test_a_changed_file_is_always_read_again(tmp_path, make_content):
+    root = corpus(make_content)
+    load_content(root, cache_dir=tmp_path / "c")
+    EDITS["title"](root)
+    site = load_content(root, cache_dir=tmp_path / "c")
+    assert site.entry("news", "bai-2").version("vi").title == "Tiêu đề mới"
+
+
+def test_a_corrupt_front_matter_cache_is_ignored(tmp_path, make_content):
+    root = corpus(make_content)
+    fresh = pages_of(load_content(root))
+    load_content(root, cache_dir=tmp_path / "c")
+    for entry in cache_files(tmp_path / "c"):
+        data = entry.read_bytes()
+        entry.write_bytes(data[:-7] + b"garbage")
+    assert pages_of(load_content(root, cache_dir=tmp_path / "c")) == fresh
+
+
+def test_a_code_change_reads_every_file_again(tmp_path, make_content, monkeypatch):
+    root = corpus(make_content)
+    load_content(root, cache_dir=tmp_path / "c")
+    monkeypatch.setattr(cache, "_code_version", "another version of dxportal")
+    load_content(root, cache_dir=tmp_path / "c")
+    versions = {p.relative_to(tmp_path / "c").parts[1] for p in cache_files(tmp_path / "c")}
+    assert len(versions) == 2
+
+
+def test_errors_are_reported_with_a_warm_cache(tmp_path, make_content):
+    root = corpus(make_content)
+    load_content(root, cache_dir=tmp_path / "c")
+    (root / "news/bai-2.vi.md").write_text("---\ntitle: x\ndate: 3/3/2021\n---\n", "utf-8")
+    with pytest.raises(Exception, match="date"):
+        load_content(root, cache_dir=tmp_path / "c")
+
+
+# --- the preview -----------------------------------------------------------------------------
+
+
+def test_the_preview_shows_an_edit_without_a_restart(tmp_path, make_content, app_for):
+    root = corpus(make_content)
+    app = app_for(root, DXPORTAL_PREVIEW=True, DXPORTAL_CACHE_DIR=str(tmp_path / "c"))
+    client = app.test_client()
+    assert parse(client.get("/vi/news/bai-3/")).h1.get_text() == "Bài số 3"
+    (root / "news/bai-3.vi.md").write_text(
+        page_text("Bài đã sửa", date="2021-03-03", body="Nội dung mới."), encoding="utf-8"
+    )
+    page = parse(client.get("/vi/news/bai-3/"))
+    assert page.h1.get_text() == "Bài đã sửa"
+    assert "Nội dung mới." in page.select_one(".prose").get_text()
+
+
+def test_incremental_builds_of_the_programme_sections_equal_clean_builds(tmp_path):
+    """The embedded content: goals (related news), training (statuses, .ics), outreach, …"""
+    root = tmp_path / "content"
+    shutil.copytree(EMBEDDED_CONTENT, root)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    now = {"DXPORTAL_NOW": "2026-12-01T00:00"}
+    build(root, site, caches, **now)
+    build(root, site, caches, **now)
+    news = root / "news/hop-ban-chi-dao-chuyen-doi-so-lan-thu-nhat.vi.md"
+    text = news.read_text(encoding="utf-8")  # its tag is a goal's related tag: the goal lists it
+    news.write_text(text.replace("Họp Ban Chỉ đạo", "Phiên họp Ban Chỉ đạo", 1), encoding="utf-8")
+    goal = next((root / "goals").glob("*.vi.md"))
+    text = goal.read_text(encoding="utf-8")
+    text = re.sub(r"^title: .*$", "title: 'Ví dụ: chỉ tiêu đã đổi tên'", text, count=1, flags=re.M)
+    goal.write_text(text, encoding="utf-8")
+    build(root, site, caches, **now)
+    clean = build(root, tmp_path / "clean", tmp_path / "c2", **now)
+    assert tree_digest(site) == tree_digest(clean)
+    # three days before a deadline a call is closing soon, and nothing else changed (the
+    # build before is built again first: each build starts from the one before the last)
+    build(root, site, caches, **now)
+    later = {"DXPORTAL_NOW": "2027-01-05T00:00"}
+    build(root, site, caches, **later)
+    clean = build(root, tmp_path / "clean-later", tmp_path / "c3", **later)
+    assert tree_digest(site) == tree_digest(clean)
