@@ -48,3 +48,11 @@ def test_build_refuses_to_write_over_content(make_content, monkeypatch):
     result = CliRunner().invoke(main, ["build", "--output", str(root)])
     assert result.exit_code == 1
     assert "refusing to build" in result.output
+
+
+def test_a_malformed_now_setting_is_a_plain_error(monkeypatch):
+    monkeypatch.setenv("DXPORTAL_NOW", "ngày mai")
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 2
+    assert "DXPORTAL_NOW must be a date or a date and time" in result.output
+    assert "Traceback" not in result.output and result.exception.__class__ is SystemExit

@@ -51,7 +51,14 @@ def say(message: Message, translate: Translate, err: bool = False) -> None:
 
 @click.group(help="dxportal: write, check, preview and publish the digital-transformation portal.")
 def main() -> None:
-    pass
+    raw_now = os.environ.get("DXPORTAL_NOW", "")
+    try:
+        local_now(raw_now)
+    except ValueError:
+        raise click.UsageError(
+            f"DXPORTAL_NOW must be a date or a date and time such as 2026-12-01T08:00 "
+            f"(got {raw_now!r})"
+        ) from None
 
 
 @main.command(
