@@ -433,44 +433,27 @@ def check_headings(page: Page, text: str) -> Iterator[Finding]:
             continue
         line = page.body_line + index
         if level == 1:
-            yield Finding(
-                WARNING,
-                ContentProblem(
-                    page.source_path,
-                    line,
-                    Message(
-                        "a level-1 heading (#) in the body: the title is the page's only level-1 "
-                        "heading; start sections with ##"
-                    ),
-                ),
+            message = Message(
+                "a level-1 heading (#) in the body: the title is the page's only level-1 "
+                "heading; start sections with ##"
             )
         elif level > 2 and previous == 1:
-            yield Finding(
-                WARNING,
-                ContentProblem(
-                    page.source_path,
-                    line,
-                    Message(
-                        "the first heading of the body should be ## (the title is the level-1 "
-                        "heading), not {hashes}",
-                        hashes="#" * level,
-                    ),
-                ),
+            message = Message(
+                "the first heading of the body should be ## (the title is the level-1 "
+                "heading), not {hashes}",
+                hashes="#" * level,
             )
         elif level > previous + 1:
-            yield Finding(
-                WARNING,
-                ContentProblem(
-                    page.source_path,
-                    line,
-                    Message(
-                        "this heading skips a level ({hashes} after {previous}): use {expected}",
-                        hashes="#" * level,
-                        previous="#" * previous,
-                        expected="#" * (previous + 1),
-                    ),
-                ),
+            message = Message(
+                "this heading skips a level ({hashes} after {previous}): use {expected}",
+                hashes="#" * level,
+                previous="#" * previous,
+                expected="#" * (previous + 1),
             )
+        else:
+            message = None
+        if message is not None:
+            yield Finding(WARNING, ContentProblem(page.source_path, line, message))
         previous = max(level, 1)
 
 
