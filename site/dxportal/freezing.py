@@ -74,7 +74,7 @@ def freeze_site(app: Flask, destination: Path | None = None) -> list[str]:
             staging.mkdir(exist_ok=True)
             urls, new_record = freeze_urls(app, freezer, site, staging, record, build_workers(app))
         fail_on_freezer_warnings(caught)
-        export_static_index(app, site, staging)  # <lang>/search/data/ for the frozen search page
+        export_static_index(app, site, staging, build_workers(app))  # <lang>/search/data/
         write_host_files(staging)
         previous_record = BuildRecord.load(store.cache_dir, destination)
         swap_in(staging, destination, spare)

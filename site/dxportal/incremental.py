@@ -35,6 +35,7 @@ from flask_frozen import Freezer
 
 from .cache import PACKAGE_DIR, DiskCache, code_version, hash_files, hash_text
 from .content import ContentSet
+from .sections import LANGUAGES
 from .training import call_status, current_time
 
 # Sections whose entry pages show nothing but the entry itself (and what site_key covers).
@@ -44,6 +45,9 @@ ENTRY_ENDPOINTS = {"portal.entry", "portal.static_page"}
 UNRELATED_SETTINGS = {"FREEZER_DESTINATION", "DXPORTAL_BUILD_DIR", "DXPORTAL_CACHE_DIR"}
 # Files written beside the pages after freezing (freezing.write_host_files).
 HOST_FILES = {"_headers"}
+# Folders written after freezing by steps that keep their own files up to date (the static
+# search index, search/export.py): the freezer leaves them alone.
+AFTER_FREEZE_FOLDERS = tuple(f"{lang}/search/data/" for lang in LANGUAGES)
 # Forking pays once there are this many pages to render.
 PARALLEL_THRESHOLD = 200
 
@@ -334,6 +338,8 @@ def remove_extra_files(folder: Path, keep: set[str]) -> None:
     for parent, _dirs, files in os.walk(folder, topdown=False):
         relative = Path(parent).relative_to(folder).as_posix()
         prefix = "" if relative == "." else relative + "/"
+        if prefix.startswith(AFTER_FREEZE_FOLDERS):
+            continue
         for name in files:
             if prefix + name not in keep:
                 os.unlink(os.path.join(parent, name))

@@ -1,7 +1,7 @@
 /* dxportal search for the frozen site: no dependencies, no build step.
    Reads q, section and page from the address, loads only the index shards the query needs
-   (see dxportal/search/export.py), ranks with the exported BM25F weights exactly as the server
-   adds Whoosh scores, and renders the server's markup. Visitor text is only ever set with
+   (see dxportal/search/export.py), ranks with Whoosh's BM25F weights as the server adds
+   Whoosh scores, and renders the server's markup. Visitor text is only ever set with
    textContent. The analysis mirrors dxportal/search/analysis.py; tests/search_vectors.json
    holds the cases both must agree on. */
 (function () {
@@ -57,10 +57,18 @@
     return splitWords(text, lang).map(function (w) { return w.exact === w.folded ? [w.exact] : [w.exact, w.folded]; });
   }
 
-  function fnv1a(text) {
-    var h = 0x811c9dc5;
-    for (var ch of text) { h ^= ch.codePointAt(0); h = Math.imul(h, 0x01000193) >>> 0; }
-    return h;
+  var CRC_TABLE = [];
+  for (var n = 0; n < 256; n++) {
+    var c = n;
+    for (var k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    CRC_TABLE.push(c >>> 0);
+  }
+
+  /* CRC-32 of the UTF-8 bytes: the shard of a term (zlib.crc32 in dxportal/search/export.py). */
+  function crc32(text) {
+    var bytes = new TextEncoder().encode(text), c = 0xffffffff;
+    for (var i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
   }
 
   function cleanQuery(raw) {
@@ -103,34 +111,52 @@
   Index.prototype.lookup = function (kind, term) {
     var self = this;
     return this.get("meta.json").then(function (meta) {
-      return self.get(kind + "/" + (fnv1a(term) % meta.shards[kind]) + ".json");
+      return self.get(kind + "/" + (crc32(term) % meta.shards[kind]) + ".json");
     }).then(function (shard) { return Object.prototype.hasOwnProperty.call(shard, term) ? shard[term] : []; });
   };
-  Index.prototype.postings = function (kind, term) {  /* Map doc -> weight */
-    return this.lookup(kind, term).then(function (flat) {
+  Index.prototype.postings = function (term) {  /* a word: Map doc -> weight */
+    return this.lookup("t", term).then(function (flat) {
       var map = new Map(), doc = 0;
       for (var i = 0; i < flat.length; i += 2) { doc += flat[i]; map.set(doc, flat[i + 1]); }
       return map;
     });
   };
-  Index.prototype.positions = function (term) {  /* Map doc -> Set of positions */
-    return Promise.all([this.lookup("p", term), this.lookup("q", term)]).then(function (both) {
-      var map = new Map(), docs = both[0], flat = both[1], doc = 0, j = 0;
-      for (var i = 0; i < docs.length; i += 2) {
-        doc += docs[i];
-        var n = flat[j++], pos = 0, set = new Set();
-        for (var k = 0; k < n; k++) { pos += flat[j++]; set.add(pos); }
-        map.set(doc, set);
-      }
-      return map;
-    });
+  /* A pair of adjacent words: {weights: Map doc -> weight, positions: Map doc -> Set}. Its
+     weight is Whoosh's BM25 score of the pairs field, computed as dxportal/search/export.py
+     computes word weights, from the pair's count and the document's pairs length (n.json). */
+  Index.prototype.pair = function (term) {
+    if (!this.pairs) this.pairs = {};
+    if (!this.pairs[term]) {
+      this.pairs[term] = Promise.all([this.get("meta.json"), this.get("n.json"), this.lookup("q", term)])
+        .then(function (r) { return decodePair(r[0], r[1], r[2]); });
+    }
+    return this.pairs[term];
   };
 
+  function decodePair(meta, lengths, flat) {
+    var found = [], doc = 0, i = 0;
+    while (i < flat.length) {
+      doc += flat[i++];
+      var count = flat[i++], pos = 0, set = new Set();
+      for (var k = 0; k < count; k++) { pos += flat[i++]; set.add(pos); }
+      found.push([doc, count, set]);
+    }
+    var p = meta.pairs, idf = Math.log(meta.count / (found.length + 1)) + 1;
+    var weights = new Map(), positions = new Map();
+    found.forEach(function (f) {
+      var norm = p.k1 * ((1 - p.b) + p.b * lengths[f[0]] / p.avgfl);
+      var score = 1.0 * idf * ((f[1] * (p.k1 + 1)) / (f[1] + norm));
+      weights.set(f[0], Math.max(1, Math.round(score * meta.scale)));
+      positions.set(f[0], f[2]);
+    });
+    return { weights: weights, positions: positions };
+  }
+
   function inPhrase(doc, lists) {
-    var first = lists[0].get(doc);
+    var first = lists[0].positions.get(doc);
     if (!first) return false;
     for (var start of first) {
-      if (lists.every(function (l, i) { var s = l.get(doc); return s && s.has(start + i); })) return true;
+      if (lists.every(function (l, i) { var s = l.positions.get(doc); return s && s.has(start + i); })) return true;
     }
     return false;
   }
@@ -141,12 +167,12 @@
     var bonus = unique(q.loose).filter(function (p) { return phrasePairs.indexOf(p) < 0; });
     var long = q.phrases.filter(function (p) { return p.length > 1; });
     return Promise.all([
-      Promise.all(q.terms.map(function (t) { return index.postings("t", t); })),
-      Promise.all(phrasePairs.map(function (t) { return index.postings("p", t); })),
-      Promise.all(bonus.map(function (t) { return index.postings("p", t); })),
-      Promise.all(long.map(function (p) { return Promise.all(p.map(function (t) { return index.positions(t); })); }))
+      Promise.all(q.terms.map(function (t) { return index.postings(t); })),
+      Promise.all(phrasePairs.map(function (t) { return index.pair(t); })),
+      Promise.all(bonus.map(function (t) { return index.pair(t); })),
+      Promise.all(long.map(function (p) { return Promise.all(p.map(function (t) { return index.pair(t); })); }))
     ]).then(function (r) {
-      var required = r[0].concat(r[1]);
+      var required = r[0].concat(r[1].map(function (x) { return x.weights; }));
       if (!required.length) return [];
       var hits = [];
       required[0].forEach(function (w, doc) {
@@ -158,7 +184,7 @@
           score += weight;
         }
         if (!r[3].every(function (lists) { return inPhrase(doc, lists); })) return;
-        r[2].forEach(function (m) { score += m.get(doc) || 0; });
+        r[2].forEach(function (x) { score += x.weights.get(doc) || 0; });
         hits.push({ doc: doc, score: score });
       });
       return hits.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
@@ -329,7 +355,7 @@
   }
   if (typeof module !== "undefined") {
     module.exports = { analyze: analyze, splitWords: splitWords, fold: fold, canonicalTone: canonicalTone,
-      fnv1a: fnv1a, cleanQuery: cleanQuery, parseQuery: parseQuery, Index: Index, search: search,
+      crc32: crc32, cleanQuery: cleanQuery, parseQuery: parseQuery, Index: Index, search: search,
       snippetParts: snippetParts };
   }
 })();

@@ -1,0 +1,298 @@
+"""The static search index is computed without Whoosh, yet holds exactly Whoosh's numbers.
+
+Whoosh is the oracle: an index built with the same tokenizers gives the term counts, field
+lengths and BM25F scores the export must reproduce. The export also reuses its cache, updates
+an earlier export in place and runs its languages in parallel without changing a byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from math import log
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dxportal import create_app, parallel
+from dxportal.search import export, terms
+from dxportal.search.analysis import FIELD_BREAK, PairTokenizer, WordTokenizer
+from dxportal.search.export import export_static_index
+from dxportal.search.index import (
+    FIELD_BOOSTS,
+    PAIRS_FIELD,
+    SearchDocument,
+    open_index,
+    write_language_index,
+)
+from dxportal.search.terms import document_terms
+
+from conftest import EMBEDDED_CONTENT, page_text
+
+VIETNAMESE = "chuyển đổi số Bến Tre hoà hòa thuý quý đăng ký ĐẤT ĐAI ở ý các tỉnh 2025 e-Gov"
+
+
+def whoosh_counts(text: str, lang: str) -> tuple[dict[str, int], int]:
+    counts: dict[str, int] = defaultdict(int)
+    length = 0
+    for token in WordTokenizer(lang)(text):
+        counts[token.text] += 1
+        length += 1
+    return dict(counts), length
+
+
+def whoosh_pairs(text: str, lang: str) -> tuple[dict[str, list[int]], int]:
+    positions: dict[str, list[int]] = defaultdict(list)
+    length = 0
+    for token in PairTokenizer(lang)(text, positions=True):
+        positions[token.text].append(token.pos)
+        length += 1
+    return dict(positions), length
+
+
+def decode_positions(encoded: dict[str, list[int]]) -> dict[str, list[int]]:
+    decoded = {}
+    for term, flat in encoded.items():
+        assert flat[0] == len(flat) - 1
+        where, position = [], 0
+        for delta in flat[1:]:
+            position += delta
+            where.append(position)
+        decoded[term] = where
+    return decoded
+
+
+def make_search_document(title: str, tags: str, summary: str, body: str) -> SearchDocument:
+    return SearchDocument("news/x", "news", "x", "vi", "", title, summary, body, tags)
+
+
+def check_terms_match_whoosh(document: SearchDocument, lang: str) -> None:
+    found = document_terms(document, "", lang)
+    for name in FIELD_BOOSTS:
+        assert found.fields[name] == whoosh_counts(getattr(document, name), lang), name
+    expected_pairs, expected_length = whoosh_pairs(document.fields()[PAIRS_FIELD], lang)
+    assert decode_positions(found.pairs) == expected_pairs
+    assert found.pair_length == expected_length
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        ("Chuyển đổi số", "ban chỉ đạo, chuyển đổi số", "Tóm tắt ngắn.", VIETNAMESE),
+        ("", "", "", ""),
+        ("Một", "", "", "hai"),  # a field break between every field: no pair spans two
+        ("Steering committees", "plans", "Meetings and reports", "The committee's plans."),
+        ("Tiêu đề" + FIELD_BREAK + "lạ", "", "tóm" + FIELD_BREAK + "tắt", "thân bài"),
+    ],
+)
+def test_document_terms_are_what_whoosh_indexes(fields, lang):
+    check_terms_match_whoosh(make_search_document(*fields), lang)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=VIETNAMESE + " .,\u2029\u0301\u0300", max_size=60),
+                min_size=4, max_size=4), st.sampled_from(["vi", "en"]))  # fmt: skip
+def test_document_terms_match_whoosh_on_any_text(fields, lang):
+    check_terms_match_whoosh(make_search_document(*fields), lang)
+
+
+# --- the exported numbers are Whoosh's ------------------------------------------------------
+
+
+def whoosh_weights(searcher, fields: dict[str, float]) -> dict[str, dict[int, int]]:
+    """term -> {doc: weight} from a Whoosh index: its BM25F per field, boosted and summed."""
+    reader = searcher.reader()
+    model = searcher.weighting
+    scores: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    for name, boost in fields.items():
+        avgfl = searcher.avg_field_length(name) or 1
+        for term in reader.field_terms(name):
+            idf = searcher.idf(name, term)
+            matcher = reader.postings(name, term)
+            while matcher.is_active():
+                doc, tf = matcher.id(), matcher.weight()
+                length = searcher.doc_field_length(doc, name, 1) or 1
+                norm = model.K1 * ((1 - model.B) + model.B * length / avgfl)
+                scores[term][doc] += boost * idf * ((tf * (model.K1 + 1)) / (tf + norm))
+                matcher.next()
+    return {t: {d: export.to_weight(s) for d, s in docs.items()} for t, docs in scores.items()}
+
+
+def read_shards(folder: Path) -> dict[str, list[int]]:
+    merged = {}
+    for path in folder.glob("*.json"):
+        merged.update(json.loads(path.read_text("utf-8")))
+    return merged
+
+
+def decode_words(flat: list[int]) -> dict[int, int]:
+    doc, found = 0, {}
+    for index in range(0, len(flat), 2):
+        doc += flat[index]
+        found[doc] = flat[index + 1]
+    return found
+
+
+def pair_weights(data: Path) -> dict[str, dict[int, int]]:
+    """What search.js computes for every pair (decodePair), from q/, n.json and meta.json."""
+    meta = json.loads((data / "meta.json").read_text("utf-8"))
+    lengths = json.loads((data / "n.json").read_text("utf-8"))
+    k1, b, avgfl = meta["pairs"]["k1"], meta["pairs"]["b"], meta["pairs"]["avgfl"]
+    weights = {}
+    for term, flat in read_shards(data / "q").items():
+        found, doc, index = [], 0, 0
+        while index < len(flat):
+            doc += flat[index]
+            count = flat[index + 1]
+            found.append((doc, count))
+            index += 2 + count
+        idf = log(meta["count"] / (len(found) + 1)) + 1
+        weights[term] = {
+            doc: export.to_weight(
+                1.0 * idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths[doc] / avgfl)))
+            )
+            for doc, tf in found
+        }
+    return weights
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("export")
+    app = create_app({
+        "DXPORTAL_CONTENT_DIR": str(EMBEDDED_CONTENT),
+        "DXPORTAL_CACHE_DIR": str(tmp / "cache"),
+        "DXPORTAL_SEARCH_INDEX_DIR": str(tmp / "search_index"),
+    })  # fmt: skip
+    site = app.extensions["dxportal.store"].get()
+    export_static_index(app, site, tmp / "build")
+    for lang in ("vi", "en"):
+        write_language_index(site, lang, tmp / "whoosh" / lang, app.extensions["dxportal.renderer"])
+    return tmp
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_word_weights_are_whoosh_bm25f_scores(exported, lang):
+    data = exported / "build" / lang / "search" / "data"
+    with open_index(exported / "whoosh", lang).searcher() as searcher:
+        expected = whoosh_weights(searcher, FIELD_BOOSTS)
+    found = {term: decode_words(flat) for term, flat in read_shards(data / "t").items()}
+    assert found == expected
+    assert "chuyen" in found or lang == "en"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_pair_scores_the_client_computes_are_whoosh_scores(exported, lang):
+    data = exported / "build" / lang / "search" / "data"
+    with open_index(exported / "whoosh", lang).searcher() as searcher:
+        expected = whoosh_weights(searcher, {PAIRS_FIELD: 1.0})
+    assert pair_weights(data) == expected
+
+
+# --- reuse: the cache and an earlier export --------------------------------------------------
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*")) if p.is_file()
+    }  # fmt: skip
+
+
+def corpus(make_content) -> Path:
+    files = {
+        f"news/bai-{n}.vi.md": page_text(f"Bài {n} chuyển đổi số", date=f"2021-03-{n:02d}",
+                                         body=f"Nội dung bài {n}: đăng ký dịch vụ công.")
+        for n in range(1, 6)
+    }  # fmt: skip
+    files["news/bai-1.en.md"] = page_text("Article one", date="2021-03-01", body="Services.")
+    return make_content(files)
+
+
+def export_to(root: Path, destination: Path, cache_dir: Path, processes: int = 1) -> Path:
+    app = create_app({
+        "DXPORTAL_CONTENT_DIR": str(root),
+        "DXPORTAL_CACHE_DIR": str(cache_dir),
+        "DXPORTAL_NOW": "2026-01-01T00:00",
+    })  # fmt: skip
+    export_static_index(app, app.extensions["dxportal.store"].get(), destination, processes)
+    return destination
+
+
+def test_a_second_export_reads_the_cache_instead_of_the_pages(tmp_path, make_content, monkeypatch):
+    root = corpus(make_content)
+    first = tree(export_to(root, tmp_path / "one", tmp_path / "cache"))
+
+    def fail(*args):
+        raise AssertionError("analysed again")
+
+    monkeypatch.setattr(terms, "make_document", fail)
+    assert tree(export_to(root, tmp_path / "two", tmp_path / "cache")) == first
+
+
+def test_an_edited_page_is_analysed_again(tmp_path, make_content):
+    root = corpus(make_content)
+    export_to(root, tmp_path / "one", tmp_path / "cache")
+    (root / "news/bai-2.vi.md").write_text(
+        page_text("Bài 2 đã sửa", date="2021-03-02", body="Hoàn toàn mới."), encoding="utf-8"
+    )
+    edited = tree(export_to(root, tmp_path / "two", tmp_path / "cache"))
+    assert edited == tree(export_to(root, tmp_path / "clean", tmp_path / "fresh"))
+
+
+def test_a_corrupt_terms_cache_does_not_change_the_export(tmp_path, make_content):
+    root = corpus(make_content)
+    expected = tree(export_to(root, tmp_path / "one", tmp_path / "cache"))
+    entries = [p for p in (tmp_path / "cache" / "search-terms").rglob("*") if p.is_file()]
+    assert entries
+    for number, entry in enumerate(entries):
+        data = entry.read_bytes()
+        entry.write_bytes(data[: len(data) // 2] if number % 2 else b"garbage")
+    assert tree(export_to(root, tmp_path / "two", tmp_path / "cache")) == expected
+
+
+def test_exporting_over_an_earlier_export_equals_a_fresh_one(tmp_path, make_content):
+    root = corpus(make_content)
+    site = export_to(root, tmp_path / "site", tmp_path / "cache")
+    unchanged = site / "vi/search/data/d/0.json"  # bai-5, the newest: still document 0
+    before = unchanged.stat().st_mtime_ns
+    (root / "news/bai-3.vi.md").unlink()  # one document fewer: its file must go
+    (root / "news/bai-2.vi.md").write_text(
+        page_text("Bài 2", date="2021-03-02", body="Khác hẳn."), encoding="utf-8"
+    )
+    export_to(root, site, tmp_path / "cache")
+    assert tree(site) == tree(export_to(root, tmp_path / "clean", tmp_path / "fresh"))
+    meta = json.loads((site / "vi/search/data/meta.json").read_text("utf-8"))
+    assert len(list((site / "vi/search/data/d").iterdir())) == meta["count"]
+    assert unchanged.stat().st_mtime_ns == before
+
+
+def test_two_processes_export_the_same_files_as_one(tmp_path, make_content, monkeypatch):
+    root = corpus(make_content)
+    monkeypatch.setattr(export, "PARALLEL_THRESHOLD", 1)
+    one = export_to(root, tmp_path / "one", tmp_path / "c1", processes=1)
+    two = export_to(root, tmp_path / "two", tmp_path / "c2", processes=2)
+    assert tree(one) == tree(two)
+
+
+# --- forked jobs ----------------------------------------------------------------------------
+
+
+def test_jobs_run_in_forked_processes_and_write_their_files(tmp_path):
+    def writer(name: str):
+        return lambda: (tmp_path / name).write_text(name, encoding="utf-8")
+
+    parallel.run_jobs([writer("a"), writer("b"), writer("c")], processes=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b", "c"]
+
+
+def test_a_failing_forked_job_fails_with_its_traceback(tmp_path):
+    def boom() -> None:
+        raise ValueError("the en index broke")
+
+    with pytest.raises(parallel.JobFailed, match="the en index broke"):
+        parallel.run_jobs([lambda: None, boom], processes=2)
