@@ -258,6 +258,18 @@ def test_a_code_change_reads_every_file_again(tmp_path, make_content, monkeypatc
     assert len(versions) == 2
 
 
+def test_the_code_version_covers_the_subpackages(tmp_path, monkeypatch):
+    (tmp_path / "search").mkdir()
+    (tmp_path / "app.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "search" / "terms.py").write_text("y = 1\n", encoding="utf-8")
+    monkeypatch.setattr(cache, "PACKAGE_DIR", tmp_path)
+    monkeypatch.setattr(cache, "_code_version", None)
+    before = cache.code_version()
+    (tmp_path / "search" / "terms.py").write_text("y = 2\n", encoding="utf-8")
+    monkeypatch.setattr(cache, "_code_version", None)
+    assert cache.code_version() != before
+
+
 def test_errors_are_reported_with_a_warm_cache(tmp_path, make_content):
     root = corpus(make_content)
     load_content(root, cache_dir=tmp_path / "c")

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from whoosh.util.numeric import _length_byte_cache, byte_to_length
 
 from dxportal import create_app, parallel
 from dxportal.search import export, terms
@@ -53,18 +54,6 @@ def whoosh_pairs(text: str, lang: str) -> tuple[dict[str, list[int]], int]:
     return dict(positions), length
 
 
-def decode_positions(encoded: dict[str, list[int]]) -> dict[str, list[int]]:
-    decoded = {}
-    for term, flat in encoded.items():
-        assert flat[0] == len(flat) - 1
-        where, position = [], 0
-        for delta in flat[1:]:
-            position += delta
-            where.append(position)
-        decoded[term] = where
-    return decoded
-
-
 def make_search_document(title: str, tags: str, summary: str, body: str) -> SearchDocument:
     return SearchDocument("news/x", "news", "x", "vi", "", title, summary, body, tags)
 
@@ -72,9 +61,11 @@ def make_search_document(title: str, tags: str, summary: str, body: str) -> Sear
 def check_terms_match_whoosh(document: SearchDocument, lang: str) -> None:
     found = document_terms(document, "", lang)
     for name in FIELD_BOOSTS:
-        assert found.fields[name] == whoosh_counts(getattr(document, name), lang), name
+        field = found.fields[name]
+        counts = (dict(field.items()), field.length)
+        assert counts == whoosh_counts(getattr(document, name), lang), name
     expected_pairs, expected_length = whoosh_pairs(document.fields()[PAIRS_FIELD], lang)
-    assert decode_positions(found.pairs) == expected_pairs
+    assert found.pair_positions() == expected_pairs
     assert found.pair_length == expected_length
 
 
@@ -101,6 +92,11 @@ def test_document_terms_match_whoosh_on_any_text(fields, lang):
 
 
 # --- the exported numbers are Whoosh's ------------------------------------------------------
+
+
+def test_search_js_decodes_lengths_with_whoosh_table():
+    vectors = json.loads((Path(__file__).parent / "search_vectors.json").read_text("utf-8"))
+    assert vectors["lengths"] == list(_length_byte_cache)  # node checks search.js against it
 
 
 def whoosh_weights(searcher, fields: dict[str, float]) -> dict[str, dict[int, int]]:
@@ -140,7 +136,8 @@ def decode_words(flat: list[int]) -> dict[int, int]:
 def pair_weights(data: Path) -> dict[str, dict[int, int]]:
     """What search.js computes for every pair (decodePair), from q/, n.json and meta.json."""
     meta = json.loads((data / "meta.json").read_text("utf-8"))
-    lengths = json.loads((data / "n.json").read_text("utf-8"))
+    stored = bytes.fromhex(json.loads((data / "n.json").read_text("utf-8")))
+    lengths = [byte_to_length(byte) or 1 for byte in stored]
     k1, b, avgfl = meta["pairs"]["k1"], meta["pairs"]["b"], meta["pairs"]["avgfl"]
     weights = {}
     for term, flat in read_shards(data / "q").items():

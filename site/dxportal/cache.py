@@ -43,11 +43,16 @@ _code_version: str | None = None
 
 
 def code_version() -> str:
-    """A hash of dxportal's own source files: any change to the code invalidates its caches."""
+    """A hash of dxportal's own source files, subpackages included: any change to the code
+    invalidates its caches."""
     global _code_version
     if _code_version is None:
-        _code_version = hash_files(PACKAGE_DIR.glob("*.py"), PACKAGE_DIR)
+        _code_version = hash_files(python_files(PACKAGE_DIR), PACKAGE_DIR)
     return _code_version
+
+
+def python_files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*.py") if "__pycache__" not in p.parts]
 
 
 def default_cache_dir() -> Path:

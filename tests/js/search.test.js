@@ -34,3 +34,7 @@ test("snippets mark unaccented query words in accented text", () => {
   assert.deepEqual(marked, ["Chuyển", "đổi"]);
   assert.equal(parts.map((p) => p[0]).join(""), "Kế hoạch Chuyển đổi số năm 2021.");
 });
+
+test("field lengths decode like Whoosh's byte_to_length", () => {
+  assert.deepEqual(search.lengths, vectors.lengths);
+});

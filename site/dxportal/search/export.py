@@ -3,7 +3,7 @@
 meta.json      document count, shard counts, section ranges, the pairs field's statistics
 t/<n>.json     word terms -> [doc delta, weight, doc delta, weight, …]
 q/<n>.json     pair terms (adjacent words) -> [doc delta, count, position deltas…, doc delta, …]
-n.json         the pairs field's length of every document (as Whoosh stores it, one byte)
+n.json         the pairs field's length of every document: one byte each (Whoosh's), in hex
 d/<doc>.json   one document: address, title, section, date, text for the snippet
 
 A word weight is the Whoosh BM25F score of the term in the document, summed over the fields
@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import tempfile
+from array import array
 from collections import Counter
 from collections.abc import Callable
 from math import log
@@ -40,7 +43,7 @@ from ..parallel import run_jobs
 from ..sections import LANGUAGES
 from ..urls import entry_url
 from .index import FIELD_BOOSTS, SEARCH_SECTIONS, ordered_entries
-from .terms import DocumentTerms, TermsCache
+from .terms import PARTITIONS, DocumentTerms, FieldTerms, TermsCache
 
 FORMAT_VERSION = 2
 SHARD_BYTES = 4096
@@ -49,6 +52,7 @@ SNIPPET_SOURCE_CHARS = 800
 WEIGHT_SCALE = 100
 DATA_DIR = "data"
 PARALLEL_THRESHOLD = 200  # entries: below, forking costs more than it saves
+PAIR_LINE = re.compile(r"([^\t\n]+)\t([^\n]*)")
 BM25 = BM25F()  # the model Whoosh scores with (searching.Searcher's default)
 
 Scores = dict[str, dict[int, float]]
@@ -79,70 +83,56 @@ def dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def field_weights(
-    documents: list[tuple[dict[str, int], int]], boost: float, scores: Scores
-) -> None:
-    """Add each posting's BM25F score in one field to ``scores`` (term -> {doc: score}).
+def word_postings(words: list[tuple[FieldTerms, ...]]) -> dict[str, array]:
+    """word term -> array [doc delta, weight, …] (documents ascending), fields summed.
 
-    The numbers are Whoosh's own (BM25F with its B and K1, idf = log(N / (df + 1)) + 1, field
-    lengths stored as one byte), so that static and server search rank alike.
+    ``words`` holds each document's fields in FIELD_BOOSTS order. The weights are Whoosh's
+    BM25F scores (its B and K1, idf = log(N / (df + 1)) + 1 per field, field lengths stored as
+    one byte), boosted and summed per field as Whoosh sums the scores of an Or query.
     """
-    count = len(documents)
-    df: Counter[str] = Counter()
-    total = 0
-    for counts, length in documents:
-        df.update(counts.keys())
-        total += length
-    avgfl = (total / count if count else 0) or 1
-    idf = {term: log(count / (n + 1)) + 1 for term, n in df.items()}
+    count = len(words)
     k1, b_value = BM25.K1, BM25.B
-    for doc, (counts, length) in enumerate(documents):
-        norm = k1 * ((1 - b_value) + b_value * stored_length(length) / avgfl)
-        for term, tf in counts.items():
-            into = scores.get(term)
-            if into is None:
-                into = scores[term] = {}
-            into[doc] = into.get(doc, 0.0) + boost * idf[term] * ((tf * (k1 + 1)) / (tf + norm))
-
-
-def word_postings(documents: list[DocumentTerms]) -> dict[str, list[int]]:
-    """word term -> [doc delta, weight, …] (documents ascending), all text fields summed."""
-    scores: Scores = {}
-    for name, boost in FIELD_BOOSTS.items():
-        field_weights([doc.fields[name] for doc in documents], boost, scores)
-    encoded = {}
-    for term, docs in scores.items():
-        flat, previous = [], 0
-        for doc in sorted(docs):
-            flat += (doc - previous, to_weight(docs[doc]))
-            previous = doc
-        encoded[term] = flat
-    return encoded
-
-
-def pair_postings(documents: list[DocumentTerms]) -> dict[str, list[int]]:
-    """pair term -> [doc delta, count, position deltas…, …] (documents ascending)."""
-    merged: dict[str, list[int]] = {}  # the first item holds the last document, until the end
-    for doc, terms in enumerate(documents):
-        for term, encoded in terms.pairs.items():
-            flat = merged.get(term)
-            if flat is None:
-                merged[term] = [doc, doc, *encoded]
+    fields = []
+    for index, boost in enumerate(FIELD_BOOSTS.values()):
+        df: Counter[str] = Counter()
+        total = 0
+        for doc in words:
+            field = doc[index]
+            if field.terms:
+                df.update(field.terms.split("\n"))
+            total += field.length
+        avgfl = (total / count if count else 0) or 1
+        idf = {term: boost * (log(count / (n + 1)) + 1) for term, n in df.items()}
+        fields.append((idf, avgfl))
+    postings: dict[str, array] = {}
+    for number, doc in enumerate(words):
+        scores: dict[str, float] = {}
+        for field, (idf, avgfl) in zip(doc, fields, strict=True):
+            norm = k1 * ((1 - b_value) + b_value * stored_length(field.length) / avgfl)
+            for term, tf in field.items():
+                score = idf[term] * ((tf * (k1 + 1)) / (tf + norm))
+                scores[term] = scores.get(term, 0.0) + score
+        for term, score in scores.items():
+            weight = round(score * WEIGHT_SCALE) or 1  # to_weight, inlined: scores are positive
+            found = postings.get(term)
+            if found is None:
+                postings[term] = array("i", (number, number, weight))
             else:
-                flat.append(doc - flat[0])
-                flat += encoded
-                flat[0] = doc
-    for flat in merged.values():
-        del flat[0]
-    return merged
+                found[0], previous = number, found[0]
+                found.append(number - previous)
+                found.append(weight)
+    for found in postings.values():
+        del found[0]  # the last document seen, kept first while merging
+    return postings
 
 
-def write_shards(folder: Path, entries: dict[str, list[int]]) -> int:
-    """Write the shards of ``entries`` in ``folder``; return their count."""
-    count = shard_count(estimated_size(entries))
+def write_shards(folder: Path, entries: dict[str, array]) -> int:
+    """Write the word shards of ``entries`` in ``folder``; return their count."""
+    chars = sum(map(len, entries)) + 4 * len(entries)
+    count = shard_count(chars + sum(map(len, entries.values())) * 5 // 2)
     shards: list[dict[str, list[int]]] = [{} for _ in range(count)]
     for term, value in entries.items():
-        shards[crc32(term.encode("utf-8")) % count][term] = value
+        shards[shard_of(term, count)][term] = value.tolist()
     folder.mkdir(parents=True, exist_ok=True)
     for number, shard in enumerate(shards):
         text = json.dumps(shard, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
@@ -151,11 +141,78 @@ def write_shards(folder: Path, entries: dict[str, list[int]]) -> int:
     return count
 
 
-def estimated_size(entries: dict[str, list[int]]) -> int:
-    """About the bytes of ``entries`` as JSON (quotes, colon, comma; 2.5 bytes a number)."""
-    chars = sum(map(len, entries))
-    numbers = sum(map(len, entries.values()))
-    return chars + 4 * len(entries) + numbers * 5 // 2
+class PairSpill:
+    """The pair lines of every document, grouped by partition in temporary files.
+
+    The pairs are most of the index; merging them one partition at a time keeps the memory
+    of a build small however many pages there are.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.files: list = []
+        self.size = 0
+
+    def __enter__(self) -> PairSpill:
+        for partition in range(PARTITIONS):
+            self.files.append(open(self.folder / str(partition), "w", encoding="utf-8"))  # noqa: SIM115
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for spill in self.files:
+            spill.close()
+
+    def add(self, number: int, terms: DocumentTerms) -> None:
+        header = f"\0{number}\n"  # a block of lines (term TAB numbers) of one document
+        for spill, group in zip(self.files, terms.pair_groups, strict=True):
+            if group:
+                spill.write(header)
+                spill.write(group)
+        self.size += terms.pair_size
+
+    def postings(self, partitions: range) -> dict[str, list]:
+        """pair term -> pieces "doc delta,count,position deltas…" of the given partitions.
+
+        While merging, the first item of each list is the last document seen (dropped at the
+        end): one dictionary lookup a posting, which is most of the export's time.
+        """
+        merged: dict[str, list] = {}
+        for partition in partitions:
+            text = (self.folder / str(partition)).read_text(encoding="utf-8")
+            for block in text.split("\0"):
+                if not block:
+                    continue
+                head, _, body = block.partition("\n")
+                number = int(head)
+                for term, encoded in PAIR_LINE.findall(body):
+                    pieces = merged.get(term)
+                    if pieces is None:
+                        merged[term] = [number, f"{number},{encoded}"]
+                    else:
+                        pieces.append(f"{number - pieces[0]},{encoded}")
+                        pieces[0] = number
+        for pieces in merged.values():
+            del pieces[0]
+        return merged
+
+    def write_shards(self, folder: Path) -> int:
+        """Write the pair shards in ``folder``, one partition at a time; return their count."""
+        count = shard_count(self.size)
+        folder.mkdir(parents=True, exist_ok=True)
+        batches = [range(g, g + 1) for g in range(PARTITIONS)]
+        if count < PARTITIONS:  # a shard gathers terms of several partitions: merge all at once
+            batches = [range(PARTITIONS)]
+        for batch in batches:
+            shards: dict[int, list[str]] = {}
+            for term, pieces in self.postings(batch).items():
+                shard = shard_of(term, count)
+                shards.setdefault(shard, []).append(f'"{term}":[{",".join(pieces)}]')
+            numbers = range(count) if len(batch) > 1 else range(batch[0], count, PARTITIONS)
+            for number in numbers:
+                text = "{" + ",".join(sorted(shards.get(number, []))) + "}"
+                write_if_changed(folder / f"{number}.json", text)
+        remove_other_files(folder, {f"{number}.json" for number in range(count)})
+        return count
 
 
 def write_if_changed(path: Path, text: str) -> None:
@@ -203,35 +260,43 @@ def document_record(app: Flask, entry: Entry, lang: str, terms: DocumentTerms) -
 def export_language(
     app: Flask, site: ContentSet, lang: str, folder: Path, cache: TermsCache
 ) -> dict:
-    """Write ``folder`` (…/<lang>/search/data) for the documents of ``lang``."""
+    """Write ``folder`` (…/<lang>/search/data) for the documents of ``lang``.
+
+    One pass over the documents writes their records, keeps their (compact) word terms and
+    spills their pairs; the word and pair shards follow.
+    """
     renderer = app.extensions["dxportal.renderer"]
     entries = ordered_entries(site)
-    documents = [cache.terms(entry, lang, site, renderer, snippet_source) for entry in entries]
-    folder.mkdir(parents=True, exist_ok=True)
-    counts = {
-        "t": write_shards(folder / "t", word_postings(documents)),
-        "q": write_shards(folder / "q", pair_postings(documents)),
-    }
-    pair_lengths = [stored_length(doc.pair_length) for doc in documents]
-    write_if_changed(folder / "n.json", dumps(pair_lengths))
+    (folder / "d").mkdir(parents=True, exist_ok=True)
+    words: list[tuple[FieldTerms, ...]] = []
+    length_bytes = bytearray()
+    total_pairs = 0
     sections: dict[str, list[int]] = {}
-    (folder / "d").mkdir(exist_ok=True)
-    for number, (entry, terms) in enumerate(zip(entries, documents, strict=True)):
-        span = sections.setdefault(entry.section, [number, number])
-        span[1] = number + 1
-        record = document_record(app, entry, lang, terms)
-        write_if_changed(folder / "d" / f"{number}.json", dumps(record))
-    remove_other_files(folder / "d", {f"{number}.json" for number in range(len(documents))})
-    total_pairs = sum(doc.pair_length for doc in documents)
+    with tempfile.TemporaryDirectory(prefix="dxportal-pairs-") as work:
+        with PairSpill(Path(work)) as spill:
+            for number, entry in enumerate(entries):
+                terms = cache.terms(entry, lang, site, renderer, snippet_source)
+                words.append(tuple(terms.fields[name] for name in FIELD_BOOSTS))
+                spill.add(number, terms)
+                length_bytes.append(length_to_byte(terms.pair_length))
+                total_pairs += terms.pair_length
+                span = sections.setdefault(entry.section, [number, number])
+                span[1] = number + 1
+                record = document_record(app, entry, lang, terms)
+                write_if_changed(folder / "d" / f"{number}.json", dumps(record))
+        counts = {"t": write_shards(folder / "t", word_postings(words))}
+        counts["q"] = spill.write_shards(folder / "q")
+    remove_other_files(folder / "d", {f"{number}.json" for number in range(len(entries))})
+    write_if_changed(folder / "n.json", dumps(length_bytes.hex()))
     meta = {
         "version": FORMAT_VERSION,
         "lang": lang,
-        "count": len(documents),
+        "count": len(entries),
         "shards": counts,
         "scale": WEIGHT_SCALE,
         "sections": {name: sections[name] for name in SEARCH_SECTIONS if name in sections},
         "pairs": {
-            "avgfl": (total_pairs / len(documents) if documents else 0) or 1,
+            "avgfl": (total_pairs / len(entries) if entries else 0) or 1,
             "k1": BM25.K1,
             "b": BM25.B,
         },

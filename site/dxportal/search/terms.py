@@ -5,19 +5,23 @@ analysis.py (WordTokenizer for title, tags, summary and body; PairTokenizer for 
 field), computed in bulk: the static export (export.py) turns them into the same BM25F
 weights Whoosh would score, without building a Whoosh index first.
 
-A document's terms depend only on its text and the index language, so they are kept in the
-disk cache (DXPORTAL_CACHE_DIR) by a hash of the page's source: a build after a build analyses
-only the pages that changed, and never renders their Markdown again.
+A document's terms are kept compact (a few strings, not thousands of small objects), because
+the export streams through thousands of them, and in the disk cache (DXPORTAL_CACHE_DIR) by a
+hash of the page's source: a build after a build analyses only the pages that changed, and
+never renders their Markdown again.
 """
 
 from __future__ import annotations
 
 import marshal
 import sys
+from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import sub
 from pathlib import Path
+from zlib import crc32
 
 from ..cache import DiskCache, code_version, hash_text
 from ..content import ContentSet, Entry
@@ -26,32 +30,70 @@ from .analysis import FIELD_BREAK, FIELD_GAP, PAIR_SEPARATOR, WORD, normalize_te
 from .index import INDEX_VERSION, TEXT_FIELDS, SearchDocument, make_document
 
 Forms = list[tuple[str, str]]
+# Pair lines are grouped by crc32(term) mod PARTITIONS, so that the export can merge one group
+# at a time (a power of two: a shard's group is its number mod PARTITIONS).
+PARTITIONS = 16
+TERMS_FORMAT = 1
+
+
+@dataclass
+class FieldTerms:
+    """One text field: its distinct terms (newline-joined), their counts, its token count."""
+
+    terms: str
+    counts: bytes  # array("I") of the counts, in the order of ``terms``
+    length: int
+
+    def items(self) -> list[tuple[str, int]]:
+        if not self.terms:
+            return []
+        return list(zip(self.terms.split("\n"), array("I", self.counts), strict=True))
 
 
 @dataclass
 class DocumentTerms:
-    """One document of one language's index.
+    """One document of one language's index, compact.
 
-    ``fields`` maps each text field to (term frequencies, token count); ``pairs`` maps each
-    pair term to [count, position deltas…] (the static index's layout); ``snippet`` is the
-    text the search page quotes from.
+    ``pair_groups`` holds, per partition, lines ``term<TAB>count,position deltas…`` (the
+    static index's layout without the document number); ``pair_size`` estimates their JSON
+    bytes; ``snippet`` is the text the search page quotes from.
     """
 
-    fields: dict[str, tuple[dict[str, int], int]]
-    pairs: dict[str, list[int]]
+    fields: dict[str, FieldTerms]
+    pair_groups: tuple[str, ...]
     pair_length: int
+    pair_size: int
     snippet: str
 
     def dumps(self) -> bytes:
-        return marshal.dumps((self.fields, self.pairs, self.pair_length, self.snippet))
+        fields = tuple((f.terms, f.counts, f.length) for f in self.fields.values())
+        return marshal.dumps((TERMS_FORMAT, fields, self.pair_groups, self.pair_length,
+                              self.pair_size, self.snippet))  # fmt: skip
 
     @classmethod
     def loads(cls, payload: bytes) -> DocumentTerms | None:
         try:
-            fields, pairs, pair_length, snippet = marshal.loads(payload)
+            version, fields, groups, pair_length, pair_size, snippet = marshal.loads(payload)
+            if version != TERMS_FORMAT or len(fields) != len(TEXT_FIELDS):
+                return None
+            named = {n: FieldTerms(*f) for n, f in zip(TEXT_FIELDS, fields, strict=True)}
         except (ValueError, EOFError, TypeError):
             return None
-        return cls(fields, pairs, pair_length, snippet)
+        return cls(named, groups, pair_length, pair_size, snippet)
+
+    def pair_positions(self) -> dict[str, list[int]]:
+        """term -> positions (decoded from the pair lines; for tests and tools)."""
+        found = {}
+        for group in self.pair_groups:
+            for line in filter(None, group.split("\n")):
+                term, numbers = line.split("\t")
+                values = [int(v) for v in numbers.split(",")]
+                positions, position = [], 0
+                for delta in values[1:]:
+                    position += delta
+                    positions.append(position)
+                found[term] = positions
+        return found
 
 
 def word_forms_of(text: str, lang: str) -> Forms:
@@ -59,13 +101,14 @@ def word_forms_of(text: str, lang: str) -> Forms:
     return [word_forms(raw, lang) for raw in WORD.findall(normalize_text(text))]
 
 
-def field_counts(forms: Forms) -> tuple[dict[str, int], int]:
-    """Term frequencies and token count of one field (a marked word gives two tokens)."""
+def field_terms(forms: Forms) -> FieldTerms:
+    """Term counts and token count of one field (a marked word gives two tokens)."""
     exact = [pair[0] for pair in forms]
     folded = [pair[1] for pair in forms if pair[1] != pair[0]]
     counts = Counter(exact)
     counts.update(folded)
-    return dict(counts), len(exact) + len(folded)
+    tokens = len(exact) + len(folded)
+    return FieldTerms("\n".join(counts), array("I", counts.values()).tobytes(), tokens)
 
 
 def pair_positions(segments: Sequence[Forms]) -> tuple[dict[str, list[int]], int]:
@@ -88,31 +131,36 @@ def pair_positions(segments: Sequence[Forms]) -> tuple[dict[str, list[int]], int
     return positions, length
 
 
+def pair_lines(positions: dict[str, list[int]]) -> tuple[tuple[str, ...], int]:
+    """The pair lines by partition, and their estimated JSON size (document numbers included).
+
+    A term is made of letters, digits and spaces only (WORD), so it needs no JSON escaping.
+    """
+    groups: list[list[str]] = [[] for _ in range(PARTITIONS)]
+    size = 0
+    for term, where in positions.items():
+        if len(where) == 1:  # most pairs occur once in a page
+            encoded = f"1,{where[0]}"
+        else:
+            encoded = ",".join(map(str, [len(where), where[0], *map(sub, where[1:], where)]))
+        groups[crc32(term.encode("utf-8")) % PARTITIONS].append(f"{term}\t{encoded}\n")
+        size += len(encoded) + 4 + len(term) // 2  # a term is written once for about two pages
+    return tuple("".join(lines) for lines in groups), size
+
+
 def document_terms(document: SearchDocument, snippet: str, lang: str) -> DocumentTerms:
     """The terms of ``document`` in the index of ``lang`` (see SearchDocument.fields)."""
     texts = [getattr(document, name) for name in TEXT_FIELDS]
     forms = {name: word_forms_of(text, lang) for name, text in zip(TEXT_FIELDS, texts, strict=True)}
-    fields = {name: field_counts(forms[name]) for name in TEXT_FIELDS}
+    fields = {name: field_terms(forms[name]) for name in TEXT_FIELDS}
     joined = FIELD_BREAK.join((document.title, document.tags, document.summary, document.body))
     if FIELD_BREAK in "".join(texts):  # a field holds the separator itself: split as Whoosh does
         segments = [word_forms_of(part, lang) for part in joined.split(FIELD_BREAK)]
     else:
         segments = [forms["title"], forms["tags"], forms["summary"], forms["body"]]
     positions, pair_length = pair_positions(segments)
-    return DocumentTerms(fields, encode_positions(positions), pair_length, snippet)
-
-
-def encode_positions(positions: dict[str, list[int]]) -> dict[str, list[int]]:
-    """term -> [count, first position, gap to the next, …]."""
-    encoded = {}
-    for term, where in positions.items():
-        flat = [len(where)]
-        previous = 0
-        for position in where:
-            flat.append(position - previous)
-            previous = position
-        encoded[term] = flat
-    return encoded
+    groups, size = pair_lines(positions)
+    return DocumentTerms(fields, groups, pair_length, size, snippet)
 
 
 class TermsCache:

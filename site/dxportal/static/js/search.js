@@ -57,8 +57,11 @@
     return splitWords(text, lang).map(function (w) { return w.exact === w.folded ? [w.exact] : [w.exact, w.folded]; });
   }
 
+  /* A field length as Whoosh stores it: one byte, decoded (whoosh.util.numeric.byte_to_length). */
+  var LENGTHS = [];
+  for (var n = 0; n < 256; n++) LENGTHS.push(Math.round((Math.pow(1.033, n) - 1) * 27));
   var CRC_TABLE = [];
-  for (var n = 0; n < 256; n++) {
+  for (n = 0; n < 256; n++) {
     var c = n;
     for (var k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
     CRC_TABLE.push(c >>> 0);
@@ -123,7 +126,8 @@
   };
   /* A pair of adjacent words: {weights: Map doc -> weight, positions: Map doc -> Set}. Its
      weight is Whoosh's BM25 score of the pairs field, computed as dxportal/search/export.py
-     computes word weights, from the pair's count and the document's pairs length (n.json). */
+     computes word weights, from the pair's count and the document's pairs length (n.json,
+     one hex byte per document). */
   Index.prototype.pair = function (term) {
     if (!this.pairs) this.pairs = {};
     if (!this.pairs[term]) {
@@ -144,7 +148,8 @@
     var p = meta.pairs, idf = Math.log(meta.count / (found.length + 1)) + 1;
     var weights = new Map(), positions = new Map();
     found.forEach(function (f) {
-      var norm = p.k1 * ((1 - p.b) + p.b * lengths[f[0]] / p.avgfl);
+      var length = LENGTHS[parseInt(lengths.substr(2 * f[0], 2), 16)] || 1;
+      var norm = p.k1 * ((1 - p.b) + p.b * length / p.avgfl);
       var score = 1.0 * idf * ((f[1] * (p.k1 + 1)) / (f[1] + norm));
       weights.set(f[0], Math.max(1, Math.round(score * meta.scale)));
       positions.set(f[0], f[2]);
@@ -355,7 +360,7 @@
   }
   if (typeof module !== "undefined") {
     module.exports = { analyze: analyze, splitWords: splitWords, fold: fold, canonicalTone: canonicalTone,
-      crc32: crc32, cleanQuery: cleanQuery, parseQuery: parseQuery, Index: Index, search: search,
+      crc32: crc32, lengths: LENGTHS, cleanQuery: cleanQuery, parseQuery: parseQuery, Index: Index, search: search,
       snippetParts: snippetParts };
   }
 })();
