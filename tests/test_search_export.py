@@ -293,3 +293,37 @@ def test_a_failing_forked_job_fails_with_its_traceback(tmp_path):
 
     with pytest.raises(parallel.JobFailed, match="the en index broke"):
         parallel.run_jobs([lambda: None, boom], processes=2)
+
+
+# --- a rebuild with nothing new --------------------------------------------------------------
+
+
+def test_an_unchanged_export_is_not_redone(tmp_path, make_content, monkeypatch):
+    root = corpus(make_content)
+    site = export_to(root, tmp_path / "site", tmp_path / "cache")
+    expected = tree(site)
+
+    def fail(*args):
+        raise AssertionError("exported again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(export, "export_language", fail)
+        export_to(root, site, tmp_path / "cache")
+    assert tree(site) == expected
+
+
+@pytest.mark.parametrize("change", ["content", "file changed by hand", "file added by hand"])
+def test_an_export_is_redone_when_anything_changed(tmp_path, make_content, change):
+    root = corpus(make_content)
+    site = export_to(root, tmp_path / "site", tmp_path / "cache")
+    data = site / "vi/search/data"
+    if change == "content":
+        (root / "news/bai-2.vi.md").write_text(
+            page_text("Bài 2", date="2021-03-02", body="Khác hẳn."), encoding="utf-8"
+        )
+    elif change == "file changed by hand":
+        (data / "d/0.json").write_text("{}", encoding="utf-8")
+    else:
+        (data / "t" / "extra.json").write_text("{}", encoding="utf-8")
+    export_to(root, site, tmp_path / "cache")
+    assert tree(site) == tree(export_to(root, tmp_path / "clean", tmp_path / "fresh"))

@@ -37,6 +37,7 @@ from flask import Flask, g
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from ..cache import DiskCache, code_version, hash_text
 from ..content import ContentSet, Entry
 from ..labels import SECTION_TITLES
 from ..parallel import run_jobs
@@ -244,7 +245,7 @@ def snippet_source(summary: str, body: str) -> str:
     return text[: cut if cut > 0 else SNIPPET_SOURCE_CHARS]
 
 
-def document_record(app: Flask, entry: Entry, lang: str, terms: DocumentTerms) -> dict:
+def document_record(app: Flask, entry: Entry, lang: str, snippet: str) -> dict:
     page = entry.version(lang)
     return {
         "u": entry_url(entry, lang),
@@ -253,7 +254,7 @@ def document_record(app: Flask, entry: Entry, lang: str, terms: DocumentTerms) -
         "d": app.jinja_env.filters["long_date"](page.date),
         "i": page.date.isoformat() if page.date else "",
         "l": page.lang,
-        "x": terms.snippet,
+        "x": snippet,
     }
 
 
@@ -282,7 +283,7 @@ def export_language(
                 total_pairs += terms.pair_length
                 span = sections.setdefault(entry.section, [number, number])
                 span[1] = number + 1
-                record = document_record(app, entry, lang, terms)
+                record = document_record(app, entry, lang, terms.snippet)
                 write_if_changed(folder / "d" / f"{number}.json", dumps(record))
         counts = {"t": write_shards(folder / "t", word_postings(words))}
         counts["q"] = spill.write_shards(folder / "q")
@@ -306,15 +307,49 @@ def export_language(
     return meta
 
 
+def export_fingerprint(app: Flask, site: ContentSet, lang: str, cache: TermsCache) -> str:
+    """Changes whenever anything the export of ``lang`` writes could change."""
+    parts = [str(FORMAT_VERSION), code_version(), lang]
+    for entry in ordered_entries(site):
+        parts.append(cache.key(entry, lang, site))
+        parts.append(dumps(document_record(app, entry, lang, "")))
+    return hash_text(*parts)
+
+
+def folder_state(folder: Path) -> list[list]:
+    """[path, size, modification time] of every file under ``folder``, sorted."""
+    state = []
+    for parent, _dirs, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(parent, name)
+            st = os.stat(path)
+            state.append([os.path.relpath(path, folder), st.st_size, st.st_mtime_ns])
+    return sorted(state)
+
+
+def recent_exports(exports: DiskCache | None, lang: str) -> list[list]:
+    """[fingerprint, folder_state] of the last exports of ``lang`` (none if unreadable)."""
+    payload = exports.get(lang) if exports is not None else None
+    try:
+        found = json.loads(payload) if payload else []
+    except ValueError:
+        return []
+    return found if isinstance(found, list) else []
+
+
 def export_static_index(
     app: Flask, site: ContentSet, destination: Path, processes: int = 1
 ) -> None:
     """Write <destination>/<lang>/search/data/ for every language (the freeze calls this).
 
     Languages are written in up to ``processes`` processes. ``destination`` may hold an
-    earlier build: files whose bytes are unchanged are left alone.
+    earlier build: files whose bytes are unchanged are left alone, and a language whose
+    inputs are those of the export found there, with its files as that export left them, is
+    not exported again (a rebuild with nothing new, say hourly from cron, costs little).
     """
-    cache = TermsCache(app.extensions["dxportal.store"].cache_dir)
+    cache_dir = app.extensions["dxportal.store"].cache_dir
+    cache = TermsCache(cache_dir)
+    exports = DiskCache(cache_dir, "search-exports", code_version()) if cache_dir else None
     base_url = app.config.get("FREEZER_BASE_URL") or app.config["DXPORTAL_BASE_URL"]
 
     def job(lang: str) -> Callable[[], None]:
@@ -325,7 +360,14 @@ def export_static_index(
                 folder = Path(destination) / lang / "search" / DATA_DIR
                 if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
                     folder.unlink()
+                fingerprint = export_fingerprint(app, site, lang, cache)
+                known = recent_exports(exports, lang)
+                if folder.is_dir() and [fingerprint, folder_state(folder)] in known:
+                    return
                 export_language(app, site, lang, folder, cache)
+                if exports is not None:  # the last two: the build and the spare alternate
+                    latest = [[fingerprint, folder_state(folder)], *known][:2]
+                    exports.put(lang, dumps(latest).encode("utf-8"))
 
         return export
 
