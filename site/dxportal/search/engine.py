@@ -1,8 +1,8 @@
 """Runs visitor queries against the current Whoosh index of a language.
 
-The index is opened read-only. When it is missing or was built from other content (the
-fingerprint differs), it is rebuilt aside and swapped in first, so preview always searches
-what it shows.
+The index is opened read-only. When it was built from other content (the fingerprint
+differs), the documents that changed are updated first (index.update_index; a full build
+when there is no index), so preview always searches what it shows.
 
 A query is matched once (ranking.collect_hits: Whoosh's scores, but only documents that
 match every word, or pass the section and phrase filters, are scored), ranked as Whoosh ranks
@@ -28,12 +28,13 @@ from ..rendering import Renderer
 from ..store import ContentStore
 from .analysis import fold, split_words
 from .index import (
-    build_index,
     content_fingerprint,
+    live_field_lengths,
     make_document,
     open_index,
     ordered_entries,
     read_fingerprint,
+    update_index,
 )
 from .query import ParsedQuery, build_search, parse_query
 from .ranking import FieldLengthBM25F, collect_hits
@@ -69,9 +70,10 @@ class OpenIndex:
     fingerprint: str
     index: object
     idle: list[Searcher] = field(default_factory=list)
+    live_lengths: dict[str, int] | None = None  # when the index has deleted documents
 
     def new_searcher(self) -> Searcher:
-        return self.index.searcher(weighting=FieldLengthBM25F())
+        return self.index.searcher(weighting=FieldLengthBM25F(self.live_lengths))
 
     def close(self) -> None:
         for searcher in self.idle:
@@ -99,11 +101,11 @@ class SearchEngine:
         return fingerprint
 
     def ensure_index(self, site: ContentSet) -> str:
-        """Rebuild the index if it is missing or stale; return its fingerprint."""
+        """Update the index if it is missing or stale; return its fingerprint."""
         with self._lock:
             wanted = self._current(site)
             if read_fingerprint(self.folder) != wanted:
-                build_index(site, self.folder, self.renderer)
+                update_index(site, self.folder, self.renderer)
             return wanted
 
     @contextmanager
@@ -115,7 +117,9 @@ class SearchEngine:
             if opened is None or opened.fingerprint != fingerprint:
                 if opened is not None:
                     opened.close()
-                opened = self._indexes[lang] = OpenIndex(fingerprint, open_index(self.folder, lang))
+                index = open_index(self.folder, lang)
+                opened = self._indexes[lang] = OpenIndex(fingerprint, index)
+                opened.live_lengths = live_field_lengths(index, self.folder / lang)
             searcher = opened.idle.pop() if opened.idle else opened.new_searcher()
         try:
             yield searcher

@@ -10,10 +10,13 @@ reports the largest of its fields' maximum scores as its maximum, not their sum)
   so every score is the same float, but only documents the whole query matches are scored.
 - ``FieldLengthBM25F`` is BM25F reading field lengths from a list loaded once per searcher
   instead of from the index file for each posting: the same numbers go into the same formula.
+  After an incremental update it also leaves deleted documents out of the statistics.
 - ``collect_hits`` walks the matcher once, filtered, and returns every hit with its score.
 """
 
 from __future__ import annotations
+
+from math import log
 
 from whoosh import query as wq
 from whoosh.matching import mcore
@@ -116,11 +119,20 @@ class LazySumMatcher(mcore.Matcher):
 
 
 class FieldLengthBM25F(BM25F):
-    """BM25F (the same B, K1 and formula) with each field's lengths loaded once."""
+    """BM25F (the same B, K1 and formula) with each field's lengths loaded once.
 
-    def __init__(self, B: float = 0.75, K1: float = 1.2, **kwargs):
+    Given ``live_lengths`` (the exact total length of each field over the documents not
+    deleted), the average field lengths and (when some are deleted) the idf count only those
+    documents, as a freshly built index does: Whoosh counts deleted documents until their
+    segment is merged, and a merged segment sums rounded lengths.
+    """
+
+    def __init__(self, live_lengths: dict[str, int] | None = None, B: float = 0.75,
+                 K1: float = 1.2, **kwargs):  # fmt: skip
         super().__init__(B=B, K1=K1, **kwargs)
         self._lengths: dict[tuple[int, str], list[int]] = {}
+        self._live_lengths = live_lengths
+        self._live_df: dict[tuple[str, str], int] = {}
 
     def lengths(self, searcher: Searcher, fieldname: str) -> list[int]:
         """What ``searcher.doc_field_length(doc, fieldname, 1)`` gives for every document."""
@@ -132,13 +144,32 @@ class FieldLengthBM25F(BM25F):
             self._lengths[key] = found
         return found
 
+    def live_doc_frequency(self, searcher: Searcher, fieldname: str, text: str) -> int:
+        key = (fieldname, text)
+        if key not in self._live_df:
+            reader = searcher.reader()
+            count = 0
+            if (fieldname, text) in reader:
+                for _ in reader.postings(fieldname, text).all_ids():  # deleted ones left out
+                    count += 1
+            self._live_df[key] = count
+        return self._live_df[key]
+
     def scorer(self, searcher, fieldname, text, qf=1):
         if not searcher.schema[fieldname].scorable:
             return WeightScorer.for_(searcher, fieldname, text)
         B = self._field_B.get(fieldname, self.B)
         scorer = BM25FScorer(searcher, fieldname, text, B, self.K1, qf=qf)
-        if isinstance(scorer, BM25FScorer) and hasattr(scorer, "dfl"):
+        if hasattr(scorer, "dfl"):
             scorer.dfl = self.lengths(searcher, fieldname).__getitem__
+        if self._live_lengths is not None and fieldname in self._live_lengths:
+            # Searcher.avg_field_length and WeightingModel.idf, over the documents kept
+            parent = searcher.get_parent()
+            count = parent.doc_count()
+            scorer.avgfl = self._live_lengths[fieldname] / (count or 1) or 1
+            if count != parent.doc_count_all():
+                df = self.live_doc_frequency(parent, fieldname, text)
+                scorer.idf = log(count / (df + 1)) + 1
         return scorer
 
 
