@@ -69,14 +69,16 @@ def make_snippet(text: str | SnippetSource, query_words: list[Word], lang: str) 
     end = min(start + SNIPPET_WORDS, len(source.words))
     shown = set(hits[bisect_left(hits, start) : bisect_left(hits, end)])
     body = source.text
+    # Escaping runs of text at once gives the same HTML as escaping each word and gap.
     html = [ELLIPSIS if start > 0 else ""]
-    cursor = source.starts[start]
-    for index in range(start, end):
+    run = source.starts[start]
+    for index in sorted(shown):
         word_start, word_end = source.starts[index], source.ends[index]
-        html.append(escape(SPACES.sub(" ", body[cursor:word_start])))
-        piece = escape(body[word_start:word_end])
-        html.append(Markup("<mark>%s</mark>") % piece if index in shown else piece)
-        cursor = word_end
+        html.append(str(escape(SPACES.sub(" ", body[run:word_start]))))
+        html.append(f"<mark>{escape(body[word_start:word_end])}</mark>")
+        run = word_end
+    cursor = source.ends[end - 1]
+    html.append(str(escape(SPACES.sub(" ", body[run:cursor]))))
     html.append(ELLIPSIS if end < len(source.words) else escape(SPACES.sub(" ", body[cursor:])))
     return Markup("".join(str(part) for part in html).strip())
 
