@@ -134,3 +134,15 @@ def test_an_index_of_another_version_is_rebuilt(content, tmp_path):
         search_index.INDEX_VERSION
     )
     assert deleted_documents(tmp_path / "index" / "vi") == 0
+
+
+def test_field_lengths_out_of_step_mean_a_full_build(content, tmp_path):
+    engine = engine_over(content, tmp_path / "index")
+    engine.search("chuyen doi so", "vi")
+    (tmp_path / "index" / "vi" / search_index.LENGTHS_FILE).write_text("{}", encoding="ascii")
+    (content / "news/tin-001.vi.md").unlink()
+    assert engine.search("chuyen doi so", "vi").total
+    assert deleted_documents(tmp_path / "index" / "vi") == 0
+    assert len(search_index.read_lengths(tmp_path / "index" / "vi")) == len(
+        engine.store.get().entries
+    )

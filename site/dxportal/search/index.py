@@ -252,6 +252,9 @@ def update_index(site: ContentSet, destination: Path, renderer: Renderer | None 
     fingerprint = content_fingerprint(site)
     for lang in LANGUAGES:
         update_language_index(site, lang, destination / lang, renderer)
+        ix = open_index(destination, lang)
+        if live_field_lengths(ix, destination / lang) is None:  # lengths.json out of step
+            return build_index(site, destination, renderer)
     write_atomically(destination / FINGERPRINT_FILE, fingerprint + "\n")
     return fingerprint
 
