@@ -2,9 +2,12 @@
 
     PYTHONPATH=site python bench/search.py [--n 2000] [--gen ../shared/bench/gen_corpus.py]
 
-Index build time and size, Whoosh query latency medians (AND and phrase), recall of queries
-typed without marks against a plain scan of the text, and the bytes a first query downloads
-from the static index (meta.json, the shards of its terms, the documents of the first page).
+Index build time and size, the time to update the index after one page is edited (what the
+preview does), query latency medians (the preview's search engine, and Whoosh scoring every
+hit as before), recall of queries typed without marks against a plain scan of the text, and
+the bytes a first query downloads from the static index (meta.json, the shards of its terms,
+the documents of the first page). Times are medians of several runs, with the CPU time of the
+process beside the wall time: on a shared machine the wall time varies with the load.
 """
 
 from __future__ import annotations
@@ -29,7 +32,13 @@ from dxportal.config import PROJECT_ROOT
 from dxportal.content import load_content
 from dxportal.search.analysis import split_words
 from dxportal.search.export import export_static_index, shard_of
-from dxportal.search.index import build_index, make_document, open_index, ordered_entries
+from dxportal.search.index import (
+    build_index,
+    make_document,
+    open_index,
+    ordered_entries,
+    update_index,
+)
 from dxportal.search.query import build_query, loose_pair_terms, parse_query, phrase_pair_terms
 
 AND_QUERIES = [
@@ -73,14 +82,41 @@ def make_corpus(gen: Path, n: int, out: Path) -> Path:
     return content
 
 
-def median_ms(searcher, raw: str, runs: int = 7) -> float:
-    query = build_query(parse_query(raw, "vi"))
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        len(searcher.search(query, limit=None))  # what the search page does (counts all)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+def timed(function, *args) -> tuple[float, float]:
+    """(wall, CPU) seconds of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    function(*args)
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def median_ms(function, raw: str, runs: int = 7) -> tuple[float, float, float]:
+    """Milliseconds of ``function(raw)``: the first call, then the median wall and CPU time
+    of ``runs`` more."""
+    first = timed(function, raw)[0]
+    times = [timed(function, raw) for _ in range(runs)]
+    return (
+        first * 1000,
+        statistics.median(t[0] for t in times) * 1000,
+        statistics.median(t[1] for t in times) * 1000,
+    )
+
+
+def report_latency(label: str, function) -> None:
+    for kind, queries in (("AND", AND_QUERIES), ("phrase", PHRASE_QUERIES)):
+        medians = [median_ms(function, q) for q in queries]
+        firsts, walls, cpus = ([m[i] for m in medians] for i in range(3))
+        print(
+            f"{label}, {kind} queries: median {statistics.median(walls):.1f} ms "
+            f"(CPU {statistics.median(cpus):.1f} ms; max of medians {max(walls):.1f} ms; "
+            f"first run {statistics.median(firsts):.1f} ms)"
+        )
+
+
+def edit_one_page(content: Path) -> Path:
+    """Append a paragraph to one Vietnamese article, as an editor would."""
+    path = sorted((content / "news").glob("*.vi.md"))[len(AND_QUERIES)]
+    path.write_text(path.read_text(encoding="utf-8") + "\nĐoạn mới: hợp tác xã.\n", "utf-8")
+    return path
 
 
 def folder_size(folder: Path) -> int:
@@ -105,7 +141,8 @@ def scan_truth(texts: dict[str, str], raw: str, phrase: bool) -> set[str]:
     return found
 
 
-def query_bytes(data: Path, raw: str, docs: list[int]) -> int:
+def query_bytes(data: Path, raw: str, docs: list[int]) -> tuple[int, int]:
+    """Bytes of the files a first query downloads: as stored, and gzip-compressed."""
     counts = json.loads((data / "meta.json").read_text())["shards"]
     parsed = parse_query(raw, "vi")
     files = {data / "meta.json"}
@@ -115,7 +152,9 @@ def query_bytes(data: Path, raw: str, docs: list[int]) -> int:
     if pairs:
         files.add(data / "n.json")
     files |= {data / "d" / f"{d}.json" for d in docs}
-    return sum(f.stat().st_size for f in files)
+    return sum(f.stat().st_size for f in files), sum(
+        len(gzip.compress(f.read_bytes())) for f in files
+    )
 
 
 BROWSER_PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>bench</title>
@@ -197,10 +236,9 @@ def main() -> None:
         renderer = app.extensions["dxportal.renderer"]
         print(f"corpus: {len(site.entries)} entries, {sum(1 for _ in site.pages())} pages")
 
-        start = time.perf_counter()
-        build_index(site, work / "search_index", renderer)
+        wall, cpu = timed(build_index, site, work / "search_index", renderer)
         print(
-            f"whoosh index: built in {time.perf_counter() - start:.1f} s, "
+            f"whoosh index: built in {wall:.1f} s (CPU {cpu:.1f} s), "
             f"{folder_size(work / 'search_index') / 1e6:.1f} MB (vi + en)"
         )
 
@@ -222,16 +260,16 @@ def main() -> None:
         for entry in ordered_entries(site):
             doc = make_document(entry, "vi", site, renderer)
             texts[doc.key] = " ".join((doc.title, doc.tags, doc.summary, doc.body))
+        engine = app.extensions["dxportal.search"]
+        engine.ensure_index(engine.store.get())
+        report_latency(
+            "preview search (count, rank, first page with snippets)",
+            lambda raw: engine.search(raw, "vi"),
+        )
         with open_index(work / "search_index", "vi").searcher() as searcher:
-            and_ms = [median_ms(searcher, q) for q in AND_QUERIES]
-            phrase_ms = [median_ms(searcher, q) for q in PHRASE_QUERIES]
-            print(
-                f"whoosh AND queries: median {statistics.median(and_ms):.1f} ms "
-                f"(max of medians {max(and_ms):.1f} ms)"
-            )
-            print(
-                f"whoosh phrase queries: median {statistics.median(phrase_ms):.1f} ms "
-                f"(max of medians {max(phrase_ms):.1f} ms)"
+            report_latency(
+                "whoosh scoring every hit (the measure before the preview engine)",
+                lambda raw: len(searcher.search(build_query(parse_query(raw, "vi")), limit=None)),
             )
             for raw in RECALL_QUERIES + PHRASE_QUERIES:
                 phrase = raw.startswith('"')
@@ -243,7 +281,9 @@ def main() -> None:
                 print(
                     f"  {raw!r:26} truth {len(truth):5}  found {len(got):5}  "
                     f"recall {recall:6.1%}  exact {got == truth}  "
-                    f"static first query {query_bytes(data, raw, top) / 1000:.1f} kB"
+                    "static first query {:.1f} kB ({:.1f} kB gzipped)".format(
+                        *(size / 1000 for size in query_bytes(data, raw, top))
+                    )
                 )
             sizes = [
                 query_bytes(
@@ -256,11 +296,22 @@ def main() -> None:
                 )
                 for q in AND_QUERIES
             ]
+            raw_sizes, gzipped = [size[0] for size in sizes], [size[1] for size in sizes]
             print(
-                f"static first query, AND queries: median {statistics.median(sizes) / 1000:.1f} kB "
-                f"(max {max(sizes) / 1000:.1f} kB), plus search.js"
+                f"static first query, AND queries: median {statistics.median(raw_sizes) / 1000:.1f}"
+                f" kB (max {max(raw_sizes) / 1000:.1f} kB); gzipped median "
+                f"{statistics.median(gzipped) / 1000:.1f} kB (max {max(gzipped) / 1000:.1f} kB); "
+                "plus search.js"
             )
         measure_in_browser(work / "static", AND_QUERIES)
+        # last: it edits the corpus
+        edited = edit_one_page(content)
+        site = load_content(content)
+        wall, cpu = timed(update_index, site, work / "search_index", renderer)
+        print(
+            f"whoosh index: updated after editing {edited.name} in {wall:.2f} s "
+            f"(CPU {cpu:.2f} s; the preview did a full build before)"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -15,6 +15,7 @@ from whoosh import query as wq
 
 from .analysis import Word, pair_forms, split_words
 from .index import FIELD_BOOSTS, PAIRS_FIELD, TEXT_FIELDS
+from .ranking import FieldsOr
 
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 12
@@ -75,13 +76,31 @@ def phrase_pair_terms(phrase: list[Word]) -> list[str]:
     return [pair_query_term(a, b) for a, b in zip(phrase, phrase[1:], strict=False)]
 
 
-def word_query(term: str) -> wq.Query:
-    return wq.Or([wq.Term(name, term, boost=FIELD_BOOSTS[name]) for name in TEXT_FIELDS])
+def word_query(term: str, union: type[wq.Or] = wq.Or) -> wq.Query:
+    return union([wq.Term(name, term, boost=FIELD_BOOSTS[name]) for name in TEXT_FIELDS])
 
 
 def build_query(parsed: ParsedQuery) -> wq.Query:
     """Whoosh query: words AND phrase pairs (scored), phrase order (filter), loose pairs (bonus)."""
-    required: list[wq.Query] = [word_query(term) for term in parsed.terms]
+    scored, phrase_filter = build_search(parsed, wq.Or)
+    if phrase_filter is None:
+        return scored
+    return wq.Require(scored, phrase_filter)
+
+
+def build_search(
+    parsed: ParsedQuery, union: type[wq.Or] = FieldsOr
+) -> tuple[wq.Query, wq.Query | None]:
+    """The scored query and the phrase-order filter (or None): the same hits and scores as
+    build_query's ``Require(scored, filter)``, as a filter scores nothing.
+
+    Each word is a ``union`` of its fields: FieldsOr (ranking.py) gives Whoosh's scores while
+    scoring only documents that match the whole query; ``wq.Or`` is Whoosh's own form. The
+    filter is kept apart because Whoosh 2.7's RequireMatcher breaks a top-N search: its
+    skip_to_quality asks its intersection for the next document while both sides are still on
+    the same one (AssertionError in IntersectionMatcher._find_next).
+    """
+    required: list[wq.Query] = [word_query(term, union) for term in parsed.terms]
     phrase_pairs: list[str] = []
     filters: list[wq.Query] = []
     for phrase in parsed.phrases:
@@ -91,12 +110,10 @@ def build_query(parsed: ParsedQuery) -> wq.Query:
             filters.append(wq.Phrase(PAIRS_FIELD, pairs))
     required.extend(wq.Term(PAIRS_FIELD, p) for p in dict.fromkeys(phrase_pairs))
     scored: wq.Query = wq.And(required)
-    if filters:
-        scored = wq.Require(scored, wq.And(filters))
     bonus = [p for p in loose_pair_terms(parsed) if p not in phrase_pairs]
     if bonus:
-        scored = wq.AndMaybe(scored, wq.Or([wq.Term(PAIRS_FIELD, p) for p in bonus]))
-    return scored
+        scored = wq.AndMaybe(scored, union([wq.Term(PAIRS_FIELD, p) for p in bonus]))
+    return scored, wq.And(filters) if filters else None
 
 
 def loose_pair_terms(parsed: ParsedQuery) -> list[str]:
