@@ -34,7 +34,12 @@ import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
-DEFAULT_GENERATOR = PROJECT.parent.parent / "shared" / "bench" / "gen_corpus.py"
+# ../shared/ beside the project (a checkout in a folder of worktrees: two levels up).
+DEFAULT_GENERATOR = next(
+    (p for p in (PROJECT.parent, PROJECT.parent.parent)
+     if (p / "shared" / "bench" / "gen_corpus.py").is_file()),
+    PROJECT.parent,
+) / "shared" / "bench" / "gen_corpus.py"  # fmt: skip
 PELICAN_VENV = Path("/tmp/dxportal-bench-pelican")
 PELICAN_VERSION = "4.12.0"
 

@@ -62,7 +62,12 @@ PHRASE_QUERIES = [
     '"dang ky"',
 ]
 RECALL_QUERIES = ["dang ky", "dat dai", "do", "duong", "chuyen doi so", "dich vu cong"]
-DEFAULT_GEN = PROJECT_ROOT.parent.parent / "shared" / "bench" / "gen_corpus.py"
+# ../shared/ beside the project (a checkout in a folder of worktrees: two levels up).
+DEFAULT_GEN = next(
+    (p for p in (PROJECT_ROOT.parent, PROJECT_ROOT.parent.parent)
+     if (p / "shared" / "bench" / "gen_corpus.py").is_file()),
+    PROJECT_ROOT.parent,
+) / "shared" / "bench" / "gen_corpus.py"  # fmt: skip
 
 
 def make_corpus(gen: Path, n: int, out: Path) -> Path:
