@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from flask import Flask, render_template_string, request
 from flask_frozen import Freezer
 
 from dxportal import cache, create_app, incremental, rendering
@@ -66,13 +67,13 @@ def build(root: Path, destination: Path, cache_dir: Path, **config) -> Path:
 
 def count_rendered(monkeypatch) -> list[str]:
     rendered: list[str] = []
-    real = Freezer._build_one
+    real = incremental.build_one
 
-    def spy(self, url, last_modified=None):
+    def spy(freezer, client, url):
         rendered.append(url)
-        return real(self, url, last_modified)
+        return real(freezer, client, url)
 
-    monkeypatch.setattr(Freezer, "_build_one", spy)
+    monkeypatch.setattr(incremental, "build_one", spy)
     return rendered
 
 
@@ -307,3 +308,73 @@ def test_incremental_builds_of_the_programme_sections_equal_clean_builds(tmp_pat
     build(root, site, caches, **later)
     clean = build(root, tmp_path / "clean-later", tmp_path / "c3", **later)
     assert tree_digest(site) == tree_digest(clean)
+
+
+# --- the freezing loop ---------------------------------------------------------------------
+
+
+def test_pages_are_frozen_as_frozen_flasks_own_loop_freezes_them(tmp_path, monkeypatch):
+    """incremental.build_one (no test client, url_for answers remembered) against Freezer's."""
+    settings = {
+        "DXPORTAL_BASE_URL": "https://example.org/portal/",
+        "DXPORTAL_WORKERS": 1,
+        "DXPORTAL_NOW": "2026-12-01T00:00",
+    }
+    ours = build(EMBEDDED_CONTENT, tmp_path / "ours", tmp_path / "c1", **settings)
+    monkeypatch.setattr(
+        incremental, "build_one", lambda freezer, client, url: freezer._build_one(url)
+    )
+    theirs = build(EMBEDDED_CONTENT, tmp_path / "theirs", tmp_path / "c2", **settings)
+    assert tree_digest(ours) == tree_digest(theirs)
+
+
+def tiny_freezer(tmp_path, base_url: str | None = None) -> Freezer:
+    app = Flask(__name__)
+    app.config.update(FREEZER_DESTINATION=str(tmp_path / "out"), FREEZER_BASE_URL=base_url)
+    app.config.update(FREEZER_REDIRECT_POLICY="error")  # as freeze_site sets it
+    seen = app.extensions["seen"] = []
+
+    @app.route("/<name>/")
+    def page(name: str):
+        seen.append({k: v for k, v in request.environ.items() if isinstance(v, str | bool)})
+        return render_template_string(
+            "{{ url_for('extra', n=1) }} {{ url_for('page', name='x', _external=true) }}"
+        )
+
+    @app.route("/extra/<int:n>/")
+    def extra(n: int):
+        return "extra"
+
+    return Freezer(app, with_static_files=False, log_url_for=True)
+
+
+@pytest.mark.parametrize("base_url", [None, "https://example.org/portal/"])
+@pytest.mark.parametrize("url", ["/a/", "/ngh%C4%A9a/", "/nghĩa/", "/a b/"])
+def test_the_app_sees_the_environ_of_the_test_client(tmp_path, url, base_url):
+    freezer = tiny_freezer(tmp_path, base_url)
+    app = freezer.app
+    freezer.root.mkdir()
+    with app.test_request_context():
+        incremental.build_one(freezer, incremental.PageClient(freezer), url)
+        freezer._build_one(url)
+    ours, theirs = app.extensions["seen"]
+    assert ours == theirs
+
+
+def test_remembered_url_for_answers_still_report_every_pages_links(tmp_path, monkeypatch):
+    freezer = tiny_freezer(tmp_path, "https://example.org/portal/")
+    freezer.root.mkdir()
+    calls = []
+    real = Flask.url_for
+
+    def counting(self, endpoint, **values):
+        calls.append(request.path)  # "/" while the links found are resolved
+        return real(self, endpoint, **values)
+
+    monkeypatch.setattr(Flask, "url_for", counting)
+    found = incremental.build_urls(freezer.app, freezer, ["/a/", "/b/"], {"/a/", "/b/"})
+    links = [("/extra/1/", "extra"), ("/x/", "page")]  # no generator gives them
+    assert found == {"/a/": links, "/b/": links}
+    page = (freezer.root / "b/index.html").read_text(encoding="utf-8")
+    assert page == "/portal/extra/1/ https://example.org/portal/x/"
+    assert calls.count("/a/") == 2 and "/b/" not in calls  # the second page's from memory
