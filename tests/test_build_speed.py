@@ -11,12 +11,16 @@ import re
 import shutil
 from pathlib import Path
 
+import flask_babel
+import jinja2
 import pytest
-from flask import Flask, render_template_string, request
+from flask import Flask, g, render_template_string, request
 from flask_frozen import Freezer
 
-from dxportal import cache, create_app, incremental, rendering
-from dxportal.content import load_content
+from dxportal import cache, checks, create_app, incremental, rendering
+from dxportal.checks import check_content
+from dxportal.content import load_content, local_now, published_content, read_content
+from dxportal.errors import ContentError
 from dxportal.freezing import freeze_site
 from dxportal.rendering import Renderer
 
@@ -378,3 +382,114 @@ def test_remembered_url_for_answers_still_report_every_pages_links(tmp_path, mon
     page = (freezer.root / "b/index.html").read_text(encoding="utf-8")
     assert page == "/portal/extra/1/ https://example.org/portal/x/"
     assert calls.count("/a/") == 2 and "/b/" not in calls  # the second page's from memory
+
+
+# --- one reading of the files: the checks and the published site --------------------------
+
+
+def drafts_and_scheduled(make_content) -> Path:
+    files = {
+        "news/bai-1.vi.md": page_text("Bài một", date="2021-03-01", body=BODY),
+        "news/bai-1.en.md": page_text("Article one", date="2021-03-01", draft="true"),
+        "news/bai-2.vi.md": page_text("Bài hai", date="2021-03-02"),
+        "news/bai-3.vi.md": page_text("Bài ba", date="2021-03-03", draft="true"),
+        "news/bai-4.en.md": page_text("Article four", date="2030-01-01"),
+        "news/bai-4.vi.md": page_text("Bài bốn", date="2021-03-04", publish="2030-01-01 08:00"),
+        "news/bai-10.vi.md": page_text("Bài mười", date="2021-03-05"),
+    }
+    return make_content(files)
+
+
+def test_the_published_site_is_the_one_loading_without_drafts_gives(make_content):
+    root = drafts_and_scheduled(make_content)
+    now = local_now("2026-01-01T00:00")
+    everything, problems = read_content(root, include_drafts=True, now=now)
+    assert not problems
+    published, problems = published_content(everything, now)
+    expected = load_content(root, include_drafts=False, now=now)
+    assert not problems
+    assert list(published.entries) == list(expected.entries)
+    for key, entry in expected.entries.items():
+        ours = published.entries[key].versions
+        assert list(ours) == list(entry.versions)
+        for lang, page in entry.versions.items():
+            assert (ours[lang].source_path, ours[lang].meta, ours[lang].body) == (
+                page.source_path, page.meta, page.body
+            )  # fmt: skip
+    assert ("news", "bai-3") not in published.entries and ("news", "bai-4") not in published.entries
+
+
+@pytest.mark.parametrize("field", ["draft: true", "publish: 2030-01-01 08:00"])
+def test_a_build_refuses_navigation_to_a_page_that_is_not_published(tmp_path, make_content, field):
+    key, value = field.split(": ")
+    root = make_content(
+        {
+            "pages/about.vi.md": page_text("Giới thiệu", date=None, **{key: value}),
+            "pages/about.en.md": page_text("About", date=None, **{key: value}),
+            "news/bai-1.vi.md": page_text("Bài một", date="2021-03-01"),
+        }
+    )
+    with pytest.raises(ContentError) as caught:
+        build(root, tmp_path / "site", tmp_path / "cache")
+    assert [p.message.render() for p in caught.value.problems] == [
+        "navigation names page 'about', but there is no content/pages/about.vi.md"
+    ]
+    assert not (tmp_path / "site").exists()
+
+
+def findings(report) -> list[str]:
+    return [f.render() for f in report.findings]
+
+
+def test_body_checks_from_the_cache_follow_the_current_site(tmp_path, make_content, monkeypatch):
+    root = drafts_and_scheduled(make_content)  # bai-1 links to /vi/news/bai-2/
+    now, caches = local_now("2026-01-01T00:00"), tmp_path / "cache"
+    assert findings(check_content(root, now, cache_dir=caches)) == findings(
+        check_content(root, now)
+    )
+    read = []
+    real = checks.body_marks
+    monkeypatch.setattr(checks, "body_marks", lambda page: read.append(page.slug) or real(page))
+    (root / "news/bai-2.vi.md").unlink()
+    (root / "news/bai-10.vi.md").write_text(
+        page_text("Bài 10", body="[Xem](/vi/news/bai-9/)"), "utf-8"
+    )
+    warm = check_content(root, now, cache_dir=caches)
+    assert read == ["bai-10"]  # only the changed file's body was read again
+    assert findings(warm) == findings(check_content(root, now))
+    assert any("/vi/news/bai-2/' links to a page that does not exist" in f for f in findings(warm))
+
+
+def test_a_damaged_body_checks_cache_is_ignored(tmp_path, make_content):
+    root = drafts_and_scheduled(make_content)
+    (root / "news/bai-10.vi.md").write_text(page_text("Bài 10", body="[tại đây](/vi/x/)"), "utf-8")
+    now, caches = local_now("2026-01-01T00:00"), tmp_path / "cache"
+    fresh = findings(check_content(root, now))
+    check_content(root, now, cache_dir=caches)
+    for path in caches.glob("checks/*/*/*"):
+        path.write_bytes(path.read_bytes()[:-7] + b"garbage")
+    assert findings(check_content(root, now, cache_dir=caches)) == fresh
+    assert len(fresh) > 1
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_template_gettext_answers_as_jinjas_newstyle_gettext(app_for, lang):
+    """dxportal's one-call `_` against Jinja's own (what flask-babel installs)."""
+    app = app_for(EMBEDDED_CONTENT)
+    source = (
+        "{{ _('Home') }}|{{ gettext('Search') }}|{{ _('a < b %% c') }}|"
+        "{{ _('%(wanted)s and %(shown)s', wanted='<i>', shown=1) }}|{{ _('not in the catalog') }}"
+    )
+    reference = jinja2.Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    reference.install_gettext_callables(
+        gettext=lambda s: flask_babel.get_translations().ugettext(s),
+        ngettext=lambda s, p, n: flask_babel.get_translations().ungettext(s, p, n),
+        newstyle=True,
+    )
+    with app.test_request_context(f"/{lang}/"):
+        g.lang = lang
+        flask_babel.refresh()
+        ours = render_template_string(source)
+        assert ours == reference.from_string(source).render()
+    assert ours.startswith("Trang chủ|" if lang == "vi" else "Home|")
+    assert "&lt;i&gt; and 1" in ours and "a < b % c" in ours

@@ -61,12 +61,18 @@ class ContentStore:
             assert self._content is not None
             return self._content
 
+    def use(self, content: ContentSet) -> None:
+        """Serve ``content``, already read and checked (by the build), instead of reading it."""
+        with self._lock:
+            self._fingerprint = content_fingerprint(self.root) if self.preview else ()
+            self._content, self._error, self._report = content, None, None
+
     def report(self) -> CheckReport:
         """The `dxportal check` findings for the current content (shown on pages in preview)."""
         site = self.get()
         with self._lock:
             if self._report is None:
-                self._report = check_site(site, self.now())
+                self._report = check_site(site, self.now(), cache_dir=self.cache_dir)
             return self._report
 
     def _load(self, fingerprint: tuple) -> None:
