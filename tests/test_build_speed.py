@@ -493,3 +493,26 @@ def test_template_gettext_answers_as_jinjas_newstyle_gettext(app_for, lang):
         assert ours == reference.from_string(source).render()
     assert ours.startswith("Trang chủ|" if lang == "vi" else "Home|")
     assert "&lt;i&gt; and 1" in ours and "a < b % c" in ours
+
+
+def test_the_url_plan_is_reused_until_the_front_matter_changes(tmp_path, make_content, monkeypatch):
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches)
+    planned = []
+    real = incremental.generated_urls
+    monkeypatch.setattr(incremental, "generated_urls", lambda f: planned.append(1) or real(f))
+    EDITS["body"](root)
+    build(root, site, caches)
+    assert planned == []  # the URLs came from the cache
+    for path in caches.glob("plans/*/*/*"):
+        path.write_bytes(path.read_bytes()[:-5] + b"junk!")
+    body_only = page_text("Bài số 4", date="2021-03-04", tags="[]", body="Đã sửa.")
+    (root / "news/bai-4.vi.md").write_text(body_only, encoding="utf-8")
+    build(root, site, caches)
+    assert planned == [1]  # a damaged entry is computed again
+    EDITS["new article"](root)
+    build(root, site, caches)
+    assert planned == [1, 1]
+    assert tree_digest(site) == tree_digest(build(root, tmp_path / "clean", tmp_path / "c2"))
+    assert (site / "vi/news/bai-9/index.html").is_file()

@@ -182,11 +182,30 @@ class BuildRecord:
         return [st.st_size, st.st_mtime_ns] == known[1:]
 
 
-def plan_urls(freezer: Freezer, deps: Dependencies) -> list[tuple[str, str | None, str]]:
-    """Every generated URL once, in order, with its endpoint and key."""
+def plan_urls(
+    freezer: Freezer, deps: Dependencies, cache_dir: Path | None = None
+) -> list[tuple[str, str | None, str]]:
+    """Every generated URL once, in order, with its endpoint and key.
+
+    The URLs are kept in ``cache_dir`` under ``deps.meta_key``: what the generators give
+    depends only on what that key covers (the published pages' front matter, settings, media
+    and code), and computing thousands of URLs with url_for costs more than an edited
+    article's pages.
+    """
+    disk = DiskCache(cache_dir, "plans", code_version()) if cache_dir is not None else None
+    generated = None
+    if disk is not None and (payload := disk.get(deps.meta_key)) is not None:
+        try:
+            generated = pickle.loads(payload)
+        except Exception:  # a damaged entry is only a miss
+            generated = None
+    if not isinstance(generated, list):
+        generated = list(generated_urls(freezer))
+        if disk is not None:
+            disk.put(deps.meta_key, pickle.dumps(generated, protocol=pickle.HIGHEST_PROTOCOL))
     seen: set[str] = set()
     planned = []
-    for url, endpoint, values in generated_urls(freezer):
+    for url, endpoint, values in generated:
         if url in seen:
             continue
         seen.add(url)
@@ -513,7 +532,7 @@ def freeze_urls(
     """
     with app.app_context():
         deps = Dependencies(app, site)
-    planned = plan_urls(freezer, deps)
+    planned = plan_urls(freezer, deps, app.extensions["dxportal.store"].cache_dir)
     keys = {url: key for url, _, key in planned}
     endpoints = {url: endpoint for url, endpoint, _ in planned}
     generated = set(keys)
