@@ -17,7 +17,7 @@ import pytest
 from flask import Flask, g, render_template_string, request
 from flask_frozen import Freezer
 
-from dxportal import cache, checks, create_app, incremental, rendering
+from dxportal import cache, checks, create_app, incremental, rendering, store
 from dxportal.checks import check_content
 from dxportal.content import load_content, local_now, published_content, read_content
 from dxportal.errors import ContentError
@@ -146,6 +146,18 @@ def test_two_worker_processes_write_the_same_site_as_one(tmp_path, make_content,
     one = build(root, tmp_path / "one", tmp_path / "c1", DXPORTAL_WORKERS=1)
     two = build(root, tmp_path / "two", tmp_path / "c2", DXPORTAL_WORKERS=2)
     assert tree_digest(one) == tree_digest(two)
+
+
+def test_workers_get_both_languages_of_a_page(tmp_path):
+    urls = [f"/{lang}/news/bai-{n}/" for n in range(40) for lang in ("vi", "en")]
+    urls += ["/", "/sitemap.xml", "/static/css/site.css", "/vi/", "/en/"]
+    shares = incremental.split_urls(urls, 2)
+    assert sorted(u for share in shares for u in share) == sorted(urls)
+    assert all(shares)
+    for share in shares:
+        for url in share:
+            if url.startswith("/vi/"):
+                assert "/en/" + url[4:] in share
 
 
 def test_a_failing_page_in_a_worker_fails_the_build(tmp_path, make_content, monkeypatch):
@@ -285,6 +297,23 @@ def test_the_preview_shows_an_edit_without_a_restart(tmp_path, make_content, app
     page = parse(client.get("/vi/news/bai-3/"))
     assert page.h1.get_text() == "Bài đã sửa"
     assert "Nội dung mới." in page.select_one(".prose").get_text()
+
+
+def test_the_preview_looks_at_the_files_once_per_request(
+    tmp_path, make_content, app_for, monkeypatch
+):
+    root = corpus(make_content)
+    app = app_for(root, DXPORTAL_PREVIEW=True, DXPORTAL_CACHE_DIR=str(tmp_path / "c"))
+    client = app.test_client()
+    client.get("/vi/news/bai-1/")
+    looked = []
+    real = store.content_fingerprint
+    monkeypatch.setattr(store, "content_fingerprint", lambda r: looked.append(r) or real(r))
+    assert client.get("/vi/news/bai-1/").status_code == 200  # tags, site, page: one look
+    assert len(looked) == 1
+    (root / "news/bai-1.vi.md").write_text(page_text("Bài đã sửa", date="2021-03-01"), "utf-8")
+    assert parse(client.get("/vi/news/bai-1/")).h1.get_text() == "Bài đã sửa"
+    assert len(looked) == 2
 
 
 def test_incremental_builds_of_the_programme_sections_equal_clean_builds(tmp_path):

@@ -24,6 +24,7 @@ import os
 import pickle
 import traceback
 import warnings
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ from werkzeug.urls import iri_to_uri
 
 from .cache import PACKAGE_DIR, DiskCache, code_version, hash_files, hash_text
 from .content import ContentSet
+from .sections import LANGUAGES
 from .training import call_status, current_time
 
 # Sections whose entry pages show nothing but the entry itself (and what site_key covers).
@@ -447,6 +449,7 @@ def build_in_parallel(
     """
     if workers < 2 or len(urls) < PARALLEL_THRESHOLD or not hasattr(os, "fork"):
         return build_urls(app, freezer, urls, generated)
+    shares = split_urls(urls, workers)
     children = []
     for index in range(1, workers):
         read_end, write_end = os.pipe()
@@ -455,7 +458,7 @@ def build_in_parallel(
             os.close(read_end)
             status = 0
             try:
-                result = run_share(app, freezer, urls[index::workers], generated)
+                result = run_share(app, freezer, shares[index], generated)
                 payload = pickle.dumps(result)
             except BaseException as exc:
                 payload = pickle.dumps(WorkerResult({}, [], None, repr(exc)))
@@ -465,7 +468,7 @@ def build_in_parallel(
             os._exit(status)
         os.close(write_end)
         children.append((pid, read_end))
-    results = [run_share(app, freezer, urls[0::workers], generated)]
+    results = [run_share(app, freezer, shares[0], generated)]
     for pid, read_end in children:
         with os.fdopen(read_end, "rb") as source:
             payload = source.read()
@@ -484,6 +487,20 @@ def build_in_parallel(
             raise RuntimeError(f"a build worker failed: {result.trace}")
         found.update(result.found)
     return found
+
+
+def split_urls(urls: list[str], workers: int) -> list[list[str]]:
+    """``urls`` in ``workers`` shares, an address in every language in the same share.
+
+    The other language's address of an untranslated page shows the same body: in one
+    process it is rendered once (the renderer keeps it), not once per process.
+    """
+    shares: list[list[str]] = [[] for _ in range(workers)]
+    for url in urls:
+        parts = url.split("/", 2)
+        rest = parts[2] if len(parts) == 3 and parts[1] in LANGUAGES else url
+        shares[zlib.crc32(rest.encode("utf-8")) % workers].append(url)
+    return shares
 
 
 def run_share(app: Flask, freezer: Freezer, urls: list[str], generated: set[str]) -> WorkerResult:
