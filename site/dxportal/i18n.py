@@ -81,6 +81,8 @@ def install_template_gettext(app: Flask) -> None:
         text = babel.domain_instance.get_translations().ugettext(__string)
         if eval_ctx.autoescape:
             text = Markup(text)
+        if not variables and "%" not in text:
+            return text  # what formatting would give
         return text % variables
 
     app.jinja_env.globals.update(_=gettext, gettext=gettext)

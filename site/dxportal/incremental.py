@@ -361,7 +361,7 @@ class PageClient:
         if not self.active or endpoint.startswith("."):
             return self.original(endpoint, **values)
         try:
-            key = (endpoint, g.get("lang"), tuple(sorted(values.items())))
+            key = (endpoint, g.get("lang"), *values.items())  # one call site, one order
             known = self.answers.get(key)
         except TypeError:  # a value that cannot be a key
             return self.original(endpoint, **values)
