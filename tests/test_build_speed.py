@@ -545,3 +545,14 @@ def test_the_url_plan_is_reused_until_the_front_matter_changes(tmp_path, make_co
     assert planned == [1, 1]
     assert tree_digest(site) == tree_digest(build(root, tmp_path / "clean", tmp_path / "c2"))
     assert (site / "vi/news/bai-9/index.html").is_file()
+
+
+def test_files_no_longer_produced_and_their_empty_folders_are_removed(tmp_path):
+    for relative in ["a/b/index.html", "a/c/index.html", "a/index.html", "x/y/z/index.html",
+                     "keep.txt", "e/f/g/index.html", "empty/inner/.keep"]:  # fmt: skip
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text("x", encoding="utf-8")
+    incremental.remove_extra_files(tmp_path, {"a/b/index.html", "keep.txt", "e/f/g/index.html"})
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    assert left == ["a", "a/b", "a/b/index.html", "e", "e/f", "e/f/g", "e/f/g/index.html",
+                    "keep.txt"]  # fmt: skip

@@ -522,15 +522,25 @@ def picklable(exc: BaseException) -> tuple[BaseException | None, str]:
 
 
 def remove_extra_files(folder: Path, keep: set[str]) -> None:
-    """Delete files of the earlier build that this build does not produce, and empty folders."""
-    for parent, _dirs, files in os.walk(folder, topdown=False):
+    """Delete files of the earlier build that this build does not produce, and empty folders.
+
+    A folder is empty when none of its files was kept and all its folders were removed (the
+    walk has listed it already; listing thousands of folders twice cost a second).
+    """
+    removed: set[str] = set()
+    for parent, dirs, files in os.walk(folder, topdown=False):
         relative = Path(parent).relative_to(folder).as_posix()
         prefix = "" if relative == "." else relative + "/"
+        kept = False
         for name in files:
             if prefix + name not in keep:
                 os.unlink(os.path.join(parent, name))
-        if parent != str(folder) and not os.listdir(parent):
+            else:
+                kept = True
+        gone = all(os.path.join(parent, name) in removed for name in dirs)
+        if parent != str(folder) and not kept and gone:
             os.rmdir(parent)
+            removed.add(parent)
 
 
 def freeze_urls(
