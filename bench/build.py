@@ -12,7 +12,9 @@ whole processes (start-up included), several runs each:
 - warm: the caches present, no earlier build (as after deleting build/);
 - edit: one article's text edited, the earlier builds and the caches present (the usual case);
 - hugo: `hugo` (Debian package; always rebuilds everything), minimal layouts;
-- pelican: `pelican` (PyPI, in a throwaway venv under /tmp), default theme.
+- pelican: `pelican` (PyPI, in a throwaway venv under /tmp), default theme;
+- preview: an article page of `dxportal serve` through the test client (median of many
+  requests, the files looked at on each as the preview server does).
 
 Prints the median wall-clock time of each, ratios, and the peak resident memory (the largest
 process; the two freezing workers share most of their pages with the parent by fork).
@@ -160,6 +162,22 @@ def edit_one_article(content: Path, counter: int) -> None:
 
 # --- running and measuring ---------------------------------------------------------------
 
+PREVIEW_SCRIPT = """
+import os, statistics, sys, time
+from pathlib import Path
+from dxportal import create_app
+news = sorted((Path(os.environ["DXPORTAL_CONTENT_DIR"]) / "news").glob("*.vi.md"))
+url = "/vi/news/" + news[len(news) // 2].name.split(".")[0] + "/"
+client = create_app({"DXPORTAL_PREVIEW": True}).test_client()
+assert client.get(url).status_code == 200  # loads the content
+times = []
+for _ in range(int(sys.argv[1])):
+    start = time.perf_counter()
+    assert client.get(url).status_code == 200
+    times.append(time.perf_counter() - start)
+print(statistics.median(times) * 1000)
+"""
+
 
 def run_timed(
     command: list[str], cwd: Path, env: dict[str, str] | None = None
@@ -188,6 +206,7 @@ class Bench:
         self.python = python
         self.runs = runs
         self.results: dict[tuple[int, str], list[tuple[float, int, float]]] = {}
+        self.preview: dict[int, float] = {}
 
     def record(self, size: int, name: str, measurement: tuple[float, int, float]) -> None:
         self.results.setdefault((size, name), []).append(measurement)
@@ -233,6 +252,22 @@ class Bench:
             edit_one_article(folder / "content", counter)
             self.record(size, "edit", self.dxportal(folder, cache, output))
         edit_one_article(folder / "content", 0)  # leave it as the first edit left it
+
+    def run_preview(self, size: int, folder: Path, requests: int = 60) -> None:
+        """Median time of an article page in preview, in ms (one process, caches warm)."""
+        env = dict(
+            os.environ,
+            DXPORTAL_CONTENT_DIR=str(folder / "content"),
+            DXPORTAL_CACHE_DIR=str(folder / "cache"),
+            DXPORTAL_NOW="2030-01-01T00:00",
+            PYTHONPATH=str(PROJECT / "site"),
+        )
+        command = [self.python, "-c", PREVIEW_SCRIPT, str(requests)]
+        out = subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, text=True)
+        if out.returncode != 0:
+            raise SystemExit(f"preview failed: {out.stderr[-2000:]}")
+        self.preview[size] = float(out.stdout.split()[-1])
+        print(f"  {size:>5} preview  {self.preview[size]:7.1f} ms median page", flush=True)
 
     def run_hugo(self, size: int, folder: Path) -> None:
         site = folder / "peers" / "hugo"
@@ -327,6 +362,8 @@ def print_table(bench: Bench, sizes: list[int]) -> None:
         values = [v for v in values if v is not None]
         peaks.append(f"{max(values)} MB" if values else "–")
     print("| dxportal peak memory | " + " | ".join(peaks) + " |")
+    previews = [f"{bench.preview[s]:.0f} ms" if s in bench.preview else "–" for s in sizes]
+    print("| dxportal preview, article page (median) | " + " | ".join(previews) + " |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -352,6 +389,7 @@ def main(argv: list[str] | None = None) -> int:
         if has_hugo:
             bench.run_hugo(size, folder)
         bench.run_dxportal(size, folder)
+        bench.run_preview(size, folder)
         if has_pelican:
             bench.run_pelican(size, folder)
     print_table(bench, args.sizes)

@@ -11,11 +11,16 @@ import re
 import shutil
 from pathlib import Path
 
+import flask_babel
+import jinja2
 import pytest
+from flask import Flask, g, render_template_string, request
 from flask_frozen import Freezer
 
-from dxportal import cache, create_app, incremental, rendering
-from dxportal.content import load_content
+from dxportal import cache, checks, create_app, incremental, rendering, store
+from dxportal.checks import check_content
+from dxportal.content import load_content, local_now, published_content, read_content
+from dxportal.errors import ContentError
 from dxportal.freezing import freeze_site
 from dxportal.rendering import Renderer
 
@@ -66,13 +71,13 @@ def build(root: Path, destination: Path, cache_dir: Path, **config) -> Path:
 
 def count_rendered(monkeypatch) -> list[str]:
     rendered: list[str] = []
-    real = Freezer._build_one
+    real = incremental.build_one
 
-    def spy(self, url, last_modified=None):
+    def spy(freezer, client, url):
         rendered.append(url)
-        return real(self, url, last_modified)
+        return real(freezer, client, url)
 
-    monkeypatch.setattr(Freezer, "_build_one", spy)
+    monkeypatch.setattr(incremental, "build_one", spy)
     return rendered
 
 
@@ -141,6 +146,18 @@ def test_two_worker_processes_write_the_same_site_as_one(tmp_path, make_content,
     one = build(root, tmp_path / "one", tmp_path / "c1", DXPORTAL_WORKERS=1)
     two = build(root, tmp_path / "two", tmp_path / "c2", DXPORTAL_WORKERS=2)
     assert tree_digest(one) == tree_digest(two)
+
+
+def test_workers_get_both_languages_of_a_page(tmp_path):
+    urls = [f"/{lang}/news/bai-{n}/" for n in range(40) for lang in ("vi", "en")]
+    urls += ["/", "/sitemap.xml", "/static/css/site.css", "/vi/", "/en/"]
+    shares = incremental.split_urls(urls, 2)
+    assert sorted(u for share in shares for u in share) == sorted(urls)
+    assert all(shares)
+    for share in shares:
+        for url in share:
+            if url.startswith("/vi/"):
+                assert "/en/" + url[4:] in share
 
 
 def test_a_failing_page_in_a_worker_fails_the_build(tmp_path, make_content, monkeypatch):
@@ -294,6 +311,23 @@ def test_the_preview_shows_an_edit_without_a_restart(tmp_path, make_content, app
     assert "Nội dung mới." in page.select_one(".prose").get_text()
 
 
+def test_the_preview_looks_at_the_files_once_per_request(
+    tmp_path, make_content, app_for, monkeypatch
+):
+    root = corpus(make_content)
+    app = app_for(root, DXPORTAL_PREVIEW=True, DXPORTAL_CACHE_DIR=str(tmp_path / "c"))
+    client = app.test_client()
+    client.get("/vi/news/bai-1/")
+    looked = []
+    real = store.content_fingerprint
+    monkeypatch.setattr(store, "content_fingerprint", lambda r: looked.append(r) or real(r))
+    assert client.get("/vi/news/bai-1/").status_code == 200  # tags, site, page: one look
+    assert len(looked) == 1
+    (root / "news/bai-1.vi.md").write_text(page_text("Bài đã sửa", date="2021-03-01"), "utf-8")
+    assert parse(client.get("/vi/news/bai-1/")).h1.get_text() == "Bài đã sửa"
+    assert len(looked) == 2
+
+
 def test_incremental_builds_of_the_programme_sections_equal_clean_builds(tmp_path):
     """The embedded content: goals (related news), training (statuses, .ics), outreach, …"""
     root = tmp_path / "content"
@@ -319,3 +353,218 @@ def test_incremental_builds_of_the_programme_sections_equal_clean_builds(tmp_pat
     build(root, site, caches, **later)
     clean = build(root, tmp_path / "clean-later", tmp_path / "c3", **later)
     assert tree_digest(site) == tree_digest(clean)
+
+
+# --- the freezing loop ---------------------------------------------------------------------
+
+
+def test_pages_are_frozen_as_frozen_flasks_own_loop_freezes_them(tmp_path, monkeypatch):
+    """incremental.build_one (no test client, url_for answers remembered) against Freezer's."""
+    settings = {
+        "DXPORTAL_BASE_URL": "https://example.org/portal/",
+        "DXPORTAL_WORKERS": 1,
+        "DXPORTAL_NOW": "2026-12-01T00:00",
+    }
+    ours = build(EMBEDDED_CONTENT, tmp_path / "ours", tmp_path / "c1", **settings)
+    monkeypatch.setattr(
+        incremental, "build_one", lambda freezer, client, url: freezer._build_one(url)
+    )
+    theirs = build(EMBEDDED_CONTENT, tmp_path / "theirs", tmp_path / "c2", **settings)
+    assert tree_digest(ours) == tree_digest(theirs)
+
+
+def tiny_freezer(tmp_path, base_url: str | None = None) -> Freezer:
+    app = Flask(__name__)
+    app.config.update(FREEZER_DESTINATION=str(tmp_path / "out"), FREEZER_BASE_URL=base_url)
+    app.config.update(FREEZER_REDIRECT_POLICY="error")  # as freeze_site sets it
+    seen = app.extensions["seen"] = []
+
+    @app.route("/<name>/")
+    def page(name: str):
+        seen.append({k: v for k, v in request.environ.items() if isinstance(v, str | bool)})
+        return render_template_string(
+            "{{ url_for('extra', n=1) }} {{ url_for('page', name='x', _external=true) }}"
+        )
+
+    @app.route("/extra/<int:n>/")
+    def extra(n: int):
+        return "extra"
+
+    return Freezer(app, with_static_files=False, log_url_for=True)
+
+
+@pytest.mark.parametrize("base_url", [None, "https://example.org/portal/"])
+@pytest.mark.parametrize("url", ["/a/", "/ngh%C4%A9a/", "/nghĩa/", "/a b/"])
+def test_the_app_sees_the_environ_of_the_test_client(tmp_path, url, base_url):
+    freezer = tiny_freezer(tmp_path, base_url)
+    app = freezer.app
+    freezer.root.mkdir()
+    with app.test_request_context():
+        incremental.build_one(freezer, incremental.PageClient(freezer), url)
+        freezer._build_one(url)
+    ours, theirs = app.extensions["seen"]
+    assert ours == theirs
+
+
+def test_remembered_url_for_answers_still_report_every_pages_links(tmp_path, monkeypatch):
+    freezer = tiny_freezer(tmp_path, "https://example.org/portal/")
+    freezer.root.mkdir()
+    calls = []
+    real = Flask.url_for
+
+    def counting(self, endpoint, **values):
+        calls.append(request.path)  # "/" while the links found are resolved
+        return real(self, endpoint, **values)
+
+    monkeypatch.setattr(Flask, "url_for", counting)
+    found = incremental.build_urls(freezer.app, freezer, ["/a/", "/b/"], {"/a/", "/b/"})
+    links = [("/extra/1/", "extra"), ("/x/", "page")]  # no generator gives them
+    assert found == {"/a/": links, "/b/": links}
+    page = (freezer.root / "b/index.html").read_text(encoding="utf-8")
+    assert page == "/portal/extra/1/ https://example.org/portal/x/"
+    assert calls.count("/a/") == 2 and "/b/" not in calls  # the second page's from memory
+
+
+# --- one reading of the files: the checks and the published site --------------------------
+
+
+def drafts_and_scheduled(make_content) -> Path:
+    files = {
+        "news/bai-1.vi.md": page_text("Bài một", date="2021-03-01", body=BODY),
+        "news/bai-1.en.md": page_text("Article one", date="2021-03-01", draft="true"),
+        "news/bai-2.vi.md": page_text("Bài hai", date="2021-03-02"),
+        "news/bai-3.vi.md": page_text("Bài ba", date="2021-03-03", draft="true"),
+        "news/bai-4.en.md": page_text("Article four", date="2030-01-01"),
+        "news/bai-4.vi.md": page_text("Bài bốn", date="2021-03-04", publish="2030-01-01 08:00"),
+        "news/bai-10.vi.md": page_text("Bài mười", date="2021-03-05"),
+    }
+    return make_content(files)
+
+
+def test_the_published_site_is_the_one_loading_without_drafts_gives(make_content):
+    root = drafts_and_scheduled(make_content)
+    now = local_now("2026-01-01T00:00")
+    everything, problems = read_content(root, include_drafts=True, now=now)
+    assert not problems
+    published, problems = published_content(everything, now)
+    expected = load_content(root, include_drafts=False, now=now)
+    assert not problems
+    assert list(published.entries) == list(expected.entries)
+    for key, entry in expected.entries.items():
+        ours = published.entries[key].versions
+        assert list(ours) == list(entry.versions)
+        for lang, page in entry.versions.items():
+            assert (ours[lang].source_path, ours[lang].meta, ours[lang].body) == (
+                page.source_path, page.meta, page.body
+            )  # fmt: skip
+    assert ("news", "bai-3") not in published.entries and ("news", "bai-4") not in published.entries
+
+
+@pytest.mark.parametrize("field", ["draft: true", "publish: 2030-01-01 08:00"])
+def test_a_build_refuses_navigation_to_a_page_that_is_not_published(tmp_path, make_content, field):
+    key, value = field.split(": ")
+    root = make_content(
+        {
+            "pages/about.vi.md": page_text("Giới thiệu", date=None, **{key: value}),
+            "pages/about.en.md": page_text("About", date=None, **{key: value}),
+            "news/bai-1.vi.md": page_text("Bài một", date="2021-03-01"),
+        }
+    )
+    with pytest.raises(ContentError) as caught:
+        build(root, tmp_path / "site", tmp_path / "cache")
+    assert [p.message.render() for p in caught.value.problems] == [
+        "navigation names page 'about', but there is no content/pages/about.vi.md"
+    ]
+    assert not (tmp_path / "site").exists()
+
+
+def findings(report) -> list[str]:
+    return [f.render() for f in report.findings]
+
+
+def test_body_checks_from_the_cache_follow_the_current_site(tmp_path, make_content, monkeypatch):
+    root = drafts_and_scheduled(make_content)  # bai-1 links to /vi/news/bai-2/
+    now, caches = local_now("2026-01-01T00:00"), tmp_path / "cache"
+    assert findings(check_content(root, now, cache_dir=caches)) == findings(
+        check_content(root, now)
+    )
+    read = []
+    real = checks.body_marks
+    monkeypatch.setattr(checks, "body_marks", lambda page: read.append(page.slug) or real(page))
+    (root / "news/bai-2.vi.md").unlink()
+    (root / "news/bai-10.vi.md").write_text(
+        page_text("Bài 10", body="[Xem](/vi/news/bai-9/)"), "utf-8"
+    )
+    warm = check_content(root, now, cache_dir=caches)
+    assert read == ["bai-10"]  # only the changed file's body was read again
+    assert findings(warm) == findings(check_content(root, now))
+    assert any("/vi/news/bai-2/' links to a page that does not exist" in f for f in findings(warm))
+
+
+def test_a_damaged_body_checks_cache_is_ignored(tmp_path, make_content):
+    root = drafts_and_scheduled(make_content)
+    (root / "news/bai-10.vi.md").write_text(page_text("Bài 10", body="[tại đây](/vi/x/)"), "utf-8")
+    now, caches = local_now("2026-01-01T00:00"), tmp_path / "cache"
+    fresh = findings(check_content(root, now))
+    check_content(root, now, cache_dir=caches)
+    for path in caches.glob("checks/*/*/*"):
+        path.write_bytes(path.read_bytes()[:-7] + b"garbage")
+    assert findings(check_content(root, now, cache_dir=caches)) == fresh
+    assert len(fresh) > 1
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_template_gettext_answers_as_jinjas_newstyle_gettext(app_for, lang):
+    """dxportal's one-call `_` against Jinja's own (what flask-babel installs)."""
+    app = app_for(EMBEDDED_CONTENT)
+    source = (
+        "{{ _('Home') }}|{{ gettext('Search') }}|{{ _('a < b %% c') }}|"
+        "{{ _('%(wanted)s and %(shown)s', wanted='<i>', shown=1) }}|{{ _('not in the catalog') }}"
+    )
+    reference = jinja2.Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    reference.install_gettext_callables(
+        gettext=lambda s: flask_babel.get_translations().ugettext(s),
+        ngettext=lambda s, p, n: flask_babel.get_translations().ungettext(s, p, n),
+        newstyle=True,
+    )
+    with app.test_request_context(f"/{lang}/"):
+        g.lang = lang
+        flask_babel.refresh()
+        ours = render_template_string(source)
+        assert ours == reference.from_string(source).render()
+    assert ours.startswith("Trang chủ|" if lang == "vi" else "Home|")
+    assert "&lt;i&gt; and 1" in ours and "a < b % c" in ours
+
+
+def test_the_url_plan_is_reused_until_the_front_matter_changes(tmp_path, make_content, monkeypatch):
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches)
+    planned = []
+    real = incremental.generated_urls
+    monkeypatch.setattr(incremental, "generated_urls", lambda f: planned.append(1) or real(f))
+    EDITS["body"](root)
+    build(root, site, caches)
+    assert planned == []  # the URLs came from the cache
+    for path in caches.glob("plans/*/*/*"):
+        path.write_bytes(path.read_bytes()[:-5] + b"junk!")
+    body_only = page_text("Bài số 4", date="2021-03-04", tags="[]", body="Đã sửa.")
+    (root / "news/bai-4.vi.md").write_text(body_only, encoding="utf-8")
+    build(root, site, caches)
+    assert planned == [1]  # a damaged entry is computed again
+    EDITS["new article"](root)
+    build(root, site, caches)
+    assert planned == [1, 1]
+    assert tree_digest(site) == tree_digest(build(root, tmp_path / "clean", tmp_path / "c2"))
+    assert (site / "vi/news/bai-9/index.html").is_file()
+
+
+def test_files_no_longer_produced_and_their_empty_folders_are_removed(tmp_path):
+    for relative in ["a/b/index.html", "a/c/index.html", "a/index.html", "x/y/z/index.html",
+                     "keep.txt", "e/f/g/index.html", "empty/inner/.keep"]:  # fmt: skip
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text("x", encoding="utf-8")
+    incremental.remove_extra_files(tmp_path, {"a/b/index.html", "keep.txt", "e/f/g/index.html"})
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    assert left == ["a", "a/b", "a/b/index.html", "e", "e/f", "e/f/g", "e/f/g/index.html",
+                    "keep.txt"]  # fmt: skip

@@ -16,6 +16,7 @@ build on errors; warnings never stop it.
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .cache import DiskCache, code_version
 from .content import ContentSet, Entry, Page, local_now, read_content
 from .errors import ContentError, ContentProblem
 from .messages import Message, Translate
@@ -150,20 +152,44 @@ def check_content(
     With ``published_only`` (the build), the checks of this module look only at the pages
     published at ``now``; the loader's format errors count in every file, drafts too.
     """
+    return check_and_read(root, now, published_only, cache_dir)[0]
+
+
+def check_and_read(
+    root: Path,
+    now: dt.datetime | None = None,
+    published_only: bool = False,
+    cache_dir: Path | None = None,
+) -> tuple[CheckReport, ContentSet | None]:
+    """check_content, and the ContentSet it read (drafts included; None if unusable)."""
     site, problems = read_content(root, include_drafts=True, cache_dir=cache_dir)
     report = (
-        check_site(site, now or local_now(), published_only) if site is not None else CheckReport()
+        check_site(site, now or local_now(), published_only, cache_dir)
+        if site is not None
+        else CheckReport()
     )
     findings = [Finding(ERROR, p) for p in problems] + report.findings
-    return CheckReport(findings, report.missing_translations)
+    return CheckReport(findings, report.missing_translations), site
 
 
-def check_site(site: ContentSet, now: dt.datetime, published_only: bool = False) -> CheckReport:
-    """Run every check on a loaded ContentSet (loaded with its drafts)."""
+def check_site(
+    site: ContentSet,
+    now: dt.datetime,
+    published_only: bool = False,
+    cache_dir: Path | None = None,
+) -> CheckReport:
+    """Run every check on a loaded ContentSet (loaded with its drafts).
+
+    With a ``cache_dir``, what each body holds (links, headings) is read again only for
+    files that changed; the links are always checked against the current site.
+    """
     pages = [p for p in site.pages() if not published_only or p.is_published(now)]
     findings: list[Finding] = []
+    cache = BodyMarksCache(cache_dir, site.root) if cache_dir is not None else None
     for page in pages:
-        findings.extend(check_body(page, site, now))
+        findings.extend(check_body(page, site, now, cache.marks(page) if cache else None))
+    if cache is not None:
+        cache.save()
     findings.extend(check_titles(pages))
     findings.extend(check_aliases(site, pages, now))
     translations, missing = check_translations(site, pages)
@@ -206,14 +232,45 @@ def plain_text(markdown_text: str) -> str:
     return " ".join(text.split())
 
 
-def check_body(page: Page, site: ContentSet, now: dt.datetime) -> Iterator[Finding]:
-    """Links, images and headings of one page's Markdown body."""
+@dataclass(frozen=True)
+class UrlToCheck:
+    """An address written in a body, to be checked against the site (see check_url)."""
+
+    line: int
+    url: str
+    image: bool = False
+
+
+def check_body(
+    page: Page, site: ContentSet, now: dt.datetime, marks: list | None = None
+) -> Iterator[Finding]:
+    """Links, images and headings of one page's Markdown body.
+
+    ``marks``: body_marks(page), if already known (they depend on the file only).
+    """
+    for mark in body_marks(page) if marks is None else marks:
+        if isinstance(mark, UrlToCheck):
+            for severity, message in check_url(mark.url, page, site, now, image=mark.image):
+                yield Finding(severity, ContentProblem(page.source_path, mark.line, message))
+        else:
+            yield mark
+
+
+def body_marks(page: Page) -> list[Finding | UrlToCheck]:
+    """What check_body finds in the body alone, in order: findings and addresses to check."""
+    return list(_body_marks(page))
+
+
+def _body_marks(page: Page) -> Iterator[Finding | UrlToCheck]:
     text = mask_code(page.body)
 
     def problem(severity: str, offset: int, message: Message) -> Finding:
         return Finding(
             severity, ContentProblem(page.source_path, line_at(page, text, offset), message)
         )
+
+    def address(offset: int, url: str, image: bool = False) -> UrlToCheck:
+        return UrlToCheck(line_at(page, text, offset), url, image)
 
     for match in IMAGE.finditer(text):
         alt, url = match.group(1).strip(), match.group(2).strip("<>")
@@ -227,13 +284,12 @@ def check_body(page: Page, site: ContentSet, now: dt.datetime) -> Iterator[Findi
                     url=url,
                 ),
             )
-        yield from located(problem, match.start(), check_url(url, page, site, now, image=True))
+        yield address(match.start(), url, image=True)
     for match in LINK.finditer(text):
-        yield from check_link(
-            problem, match.start(), match.group(1), match.group(2), page, site, now
-        )
+        yield from check_link_text(problem, match.start(), match.group(1))
+        yield address(match.start(), match.group(2).strip("<>"))
     for match in REFERENCE_DEFINITION.finditer(text):
-        yield from located(problem, match.start(), check_url(match.group(2), page, site, now))
+        yield address(match.start(), match.group(2))
     for match in REFERENCE_LINK.finditer(text):
         yield from check_link_text(problem, match.start(), match.group(1))
     for match in HTML_TAG.finditer(text):
@@ -253,18 +309,42 @@ def check_body(page: Page, site: ContentSet, now: dt.datetime) -> Iterator[Findi
         else:
             url = attributes.get("href")
         if url:
-            yield from located(problem, match.start(), check_url(url, page, site, now))
+            yield address(match.start(), url)
     yield from check_headings(page, text)
 
 
-def located(problem, offset: int, found: Iterator[tuple[str, Message]]) -> Iterator[Finding]:
-    for severity, message in found:
-        yield problem(severity, offset, message)
+class BodyMarksCache:
+    """body_marks of the pages of one content folder, by file and content hash.
 
+    One file on disk under the code version, like the front-matter cache: a page whose file
+    changed is always read again; a damaged cache is only a miss.
+    """
 
-def check_link(problem, offset, link_text, url, page, site, now) -> Iterator[Finding]:
-    yield from check_link_text(problem, offset, link_text)
-    yield from located(problem, offset, check_url(url.strip("<>"), page, site, now))
+    def __init__(self, cache_dir: Path, root: Path) -> None:
+        self.disk = DiskCache(cache_dir, "checks", code_version())
+        self.key = str(Path(root).resolve())
+        self.stored: dict[str, list] = {}
+        self.used: dict[str, list] = {}
+        payload = self.disk.get(self.key)
+        if payload is not None:
+            try:
+                stored = pickle.loads(payload)
+            except Exception:
+                stored = None
+            if isinstance(stored, dict):
+                self.stored = stored
+
+    def marks(self, page: Page) -> list[Finding | UrlToCheck]:
+        key = f"{page.source_path}:{page.digest}"
+        found = self.stored.get(key)
+        if not isinstance(found, list):
+            found = body_marks(page)
+        self.used[key] = found
+        return found
+
+    def save(self) -> None:
+        if self.used != self.stored:
+            self.disk.put(self.key, pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def check_link_text(problem, offset: int, link_text: str) -> Iterator[Finding]:

@@ -295,6 +295,22 @@ def read_content(
     return site, problems
 
 
+def published_content(
+    site: ContentSet, now: dt.datetime
+) -> tuple[ContentSet, list[ContentProblem]]:
+    """What load_content without drafts gives, from ``site`` read with its drafts.
+
+    The build reads the files once (with drafts, for the checks) and publishes this. Files are
+    read in sorted order and a page's files sort together, so the entries keep their order;
+    the navigation must not name a page that is not published.
+    """
+    pages = [p for p in site.pages() if p.is_published(now)]
+    entries = group_entries(pages)
+    problems: list[ContentProblem] = []
+    check_navigation(site.settings, entries, site.root, problems)
+    return ContentSet(site.root, site.settings, site.tags, entries), problems
+
+
 def local_now(configured: str | dt.datetime | None = None) -> dt.datetime:
     """The current time in the site's local time, naive (as front-matter dates are).
 

@@ -18,9 +18,10 @@ from flask import Flask
 from flask_frozen import Freezer, FrozenFlaskWarning, MissingURLGeneratorWarning
 
 from . import section_views
-from .checks import CheckFailed, check_content
+from .checks import CheckFailed, check_and_read
 from .config import PROJECT_ROOT
-from .content import ContentSet
+from .content import ContentSet, published_content
+from .errors import ContentError
 from .incremental import BuildRecord, freeze_urls
 from .search.export import export_static_index
 from .sections import LANGUAGES
@@ -49,11 +50,16 @@ def freeze_site(app: Flask, destination: Path | None = None) -> list[str]:
     content_dir = Path(app.config["DXPORTAL_CONTENT_DIR"]).resolve()
     check_destination(destination, content_dir)
     store = app.extensions["dxportal.store"]
-    report = check_content(content_dir, store.now(), published_only=True, cache_dir=store.cache_dir)
+    now = store.now()
+    report, everything = check_and_read(content_dir, now, True, store.cache_dir)
     app.extensions["dxportal.check_report"] = report
     if report.errors:
         raise CheckFailed(report)
-    site = store.get()
+    assert everything is not None  # it is None only with errors
+    site, problems = published_content(everything, now)
+    if problems:
+        raise ContentError(problems)
+    store.use(site)
 
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = destination.with_name(f".{destination.name}.new-{os.getpid()}")

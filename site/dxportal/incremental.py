@@ -19,19 +19,31 @@ it was left. A later step (say a search index) can key its own outputs with Depe
 from __future__ import annotations
 
 import json
+import mimetypes
 import os
 import pickle
 import traceback
 import warnings
+import zlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 from unicodedata import normalize
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, url_for
-from flask_frozen import Freezer
+from flask import Flask, g, url_for
+from flask.testing import EnvironBuilder
+from flask_frozen import (
+    Freezer,
+    MimetypeMismatchWarning,
+    NotFoundWarning,
+    RedirectWarning,
+    conditional_context,
+)
+from werkzeug.urls import iri_to_uri
 
 from .cache import PACKAGE_DIR, DiskCache, code_version, hash_files, hash_text
 from .content import ContentSet
@@ -175,11 +187,30 @@ class BuildRecord:
         return [st.st_size, st.st_mtime_ns] == known[1:]
 
 
-def plan_urls(freezer: Freezer, deps: Dependencies) -> list[tuple[str, str | None, str]]:
-    """Every generated URL once, in order, with its endpoint and key."""
+def plan_urls(
+    freezer: Freezer, deps: Dependencies, cache_dir: Path | None = None
+) -> list[tuple[str, str | None, str]]:
+    """Every generated URL once, in order, with its endpoint and key.
+
+    The URLs are kept in ``cache_dir`` under ``deps.meta_key``: what the generators give
+    depends only on what that key covers (the published pages' front matter, settings, media
+    and code), and computing thousands of URLs with url_for costs more than an edited
+    article's pages.
+    """
+    disk = DiskCache(cache_dir, "plans", code_version()) if cache_dir is not None else None
+    generated = None
+    if disk is not None and (payload := disk.get(deps.meta_key)) is not None:
+        try:
+            generated = pickle.loads(payload)
+        except Exception:  # a damaged entry is only a miss
+            generated = None
+    if not isinstance(generated, list):
+        generated = list(generated_urls(freezer))
+        if disk is not None:
+            disk.put(deps.meta_key, pickle.dumps(generated, protocol=pickle.HIGHEST_PROTOCOL))
     seen: set[str] = set()
     planned = []
-    for url, endpoint, values in generated_urls(freezer):
+    for url, endpoint, values in generated:
         if url in seen:
             continue
         seen.add(url)
@@ -246,9 +277,10 @@ def build_urls(
     resolver = LinkResolver(freezer)
     logger = freezer.url_for_logger
     found: dict[str, list[tuple[str, str]]] = {}
-    with app.test_request_context(base_url=resolver.script_name or None):
+    client = PageClient(freezer)
+    with app.test_request_context(base_url=resolver.script_name or None), client.remembering():
         for url in urls:
-            freezer._build_one(url)
+            build_one(freezer, client, url)
             links = {}
             while logger.logged_calls:
                 endpoint, values = logger.logged_calls.popleft()
@@ -257,6 +289,150 @@ def build_urls(
                     links[link] = endpoint
             found[url] = sorted(links.items())
     return found
+
+
+# Keyword arguments of url_for that are not URL values.
+URL_OPTIONS = ("_anchor", "_method", "_scheme", "_external")
+
+
+def wsgi_string(text: str) -> str:
+    """A str as WSGI carries it: its UTF-8 bytes as Latin-1 characters (as Werkzeug does)."""
+    return text.encode("utf-8").decode("latin-1")
+
+
+class PageClient:
+    """Gets frozen pages from the app as Frozen-Flask's test client does, with less work per page.
+
+    The WSGI environ is the one the test client sends (made once by Werkzeug's EnvironBuilder;
+    only the path changes per URL), and the app is called directly, without a new client,
+    cookie jar and TestResponse per URL. While a page is rendered, url_for answers are kept for
+    the whole build (``remembering``): every request of a build has the same base URL, and the
+    answer also depends only on the arguments and the page's language (the language prefix is
+    the only value added by default). A remembered call is still logged for Frozen-Flask, so
+    the links found on every page are the same.
+    """
+
+    def __init__(self, freezer: Freezer) -> None:
+        self.freezer = freezer
+        self.app = app = freezer.app
+        builder = EnvironBuilder(
+            app, path="/", base_url=app.config["FREEZER_BASE_URL"],
+            environ_base=app.test_client().environ_base,
+        )  # fmt: skip
+        try:
+            self.environ = builder.get_environ()
+        finally:
+            builder.close()
+        self.answers: dict[tuple, tuple[str, dict]] = {}
+        self.active = False
+
+    def environ_for(self, url: str) -> dict[str, Any]:
+        """The environ EnvironBuilder(path=url, base_url=FREEZER_BASE_URL) would give."""
+        environ = dict(self.environ)
+        raw = wsgi_string(url)
+        environ["PATH_INFO"] = wsgi_string(unquote(iri_to_uri(urlsplit(url).path)))
+        environ["REQUEST_URI"] = environ["RAW_URI"] = raw
+        environ["wsgi.input"] = BytesIO()
+        return environ
+
+    def get(self, url: str) -> tuple[str, str | None, bytes]:
+        """Status line, Content-Type and body of the app's answer to a GET of ``url``."""
+        answer: list = []
+
+        def start_response(status: str, headers: list, exc_info: Any = None) -> Callable:
+            if exc_info:
+                raise exc_info[1].with_traceback(exc_info[2])
+            answer[:] = [status, headers]
+            return chunks.append
+
+        chunks: list[bytes] = []
+        self.active = True
+        try:
+            result = self.app(self.environ_for(url), start_response)
+            try:
+                chunks.extend(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+        finally:
+            self.active = False
+        status, headers = answer
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
+        return status, content_type, b"".join(chunks)
+
+    def url_for(self, endpoint: str, **values: Any) -> str:
+        if not self.active or endpoint.startswith("."):
+            return self.original(endpoint, **values)
+        try:
+            key = (endpoint, g.get("lang"), *values.items())  # one call site, one order
+            known = self.answers.get(key)
+        except TypeError:  # a value that cannot be a key
+            return self.original(endpoint, **values)
+        if known is None:
+            url = self.original(endpoint, **values)
+            logged = {k: v for k, v in values.items() if k not in URL_OPTIONS}
+            self.answers[key] = (url, logged)
+            return url
+        if self.freezer.log_url_for:
+            self.freezer.url_for_logger.logged_calls.append((endpoint, dict(known[1])))
+        return known[0]
+
+    @contextmanager
+    def remembering(self) -> Iterator[None]:
+        """Route url_for (Python's and the templates') through ``url_for`` meanwhile."""
+        app = self.app
+        self.original = app.url_for
+        had_global = app.jinja_env.globals.get("url_for")
+        app.url_for = self.url_for  # type: ignore[method-assign]
+        app.jinja_env.globals["url_for"] = self.url_for
+        try:
+            yield
+        finally:
+            del app.url_for
+            app.jinja_env.globals["url_for"] = had_global
+
+
+def build_one(freezer: Freezer, client: PageClient, url: str) -> None:
+    """Get ``url`` and write its file, as Freezer._build_one does (same checks and warnings).
+
+    Settings this does not handle (redirects followed, relative URLs, skipping existing files)
+    go through Frozen-Flask's own method.
+    """
+    config = freezer.app.config
+    if (
+        config["FREEZER_REDIRECT_POLICY"] == "follow"
+        or config["FREEZER_RELATIVE_URLS"]
+        or config["FREEZER_SKIP_EXISTING"]
+    ):
+        freezer._build_one(url)
+        return
+    path = freezer.root / normalize("NFC", freezer.urlpath_to_filepath(url))
+    with conditional_context(freezer.url_for_logger, freezer.log_url_for):
+        status, content_type, content = client.get(url)
+    code = int(status.split(None, 1)[0])
+    if code != 200:
+        if code == 404 and config["FREEZER_IGNORE_404_NOT_FOUND"]:
+            warnings.warn(f"Ignored {status!r} on URL {url}", NotFoundWarning, stacklevel=3)
+        elif code in (301, 302) and config["FREEZER_REDIRECT_POLICY"] == "ignore":
+            warnings.warn(f"Ignored {status!r} on URL {url}", RedirectWarning, stacklevel=3)
+        else:
+            raise ValueError(f"Unexpected status {status!r} on URL {url}")
+    if not config["FREEZER_IGNORE_MIMETYPE_WARNINGS"]:
+        guessed_type, _ = mimetypes.guess_type(path.name)
+        guessed_type = guessed_type or config["FREEZER_DEFAULT_MIMETYPE"]
+        mimetype = content_type.split(";")[0].strip() if content_type else None
+        if guessed_type != mimetype:
+            warnings.warn(
+                f"Filename extension of {path.name!r} (type {guessed_type}) does not match "
+                f"Content-Type: {content_type}",
+                MimetypeMismatchWarning,
+                stacklevel=3,
+            )
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    previous = path.read_bytes() if path.is_file() else None
+    if content != previous:  # unchanged files keep their time (rsync, the build record)
+        path.write_bytes(content)
 
 
 @dataclass
@@ -276,6 +452,7 @@ def build_in_parallel(
     """
     if workers < 2 or len(urls) < PARALLEL_THRESHOLD or not hasattr(os, "fork"):
         return build_urls(app, freezer, urls, generated)
+    shares = split_urls(urls, workers)
     children = []
     for index in range(1, workers):
         read_end, write_end = os.pipe()
@@ -284,7 +461,7 @@ def build_in_parallel(
             os.close(read_end)
             status = 0
             try:
-                result = run_share(app, freezer, urls[index::workers], generated)
+                result = run_share(app, freezer, shares[index], generated)
                 payload = pickle.dumps(result)
             except BaseException as exc:
                 payload = pickle.dumps(WorkerResult({}, [], None, repr(exc)))
@@ -294,7 +471,7 @@ def build_in_parallel(
             os._exit(status)
         os.close(write_end)
         children.append((pid, read_end))
-    results = [run_share(app, freezer, urls[0::workers], generated)]
+    results = [run_share(app, freezer, shares[0], generated)]
     for pid, read_end in children:
         with os.fdopen(read_end, "rb") as source:
             payload = source.read()
@@ -313,6 +490,20 @@ def build_in_parallel(
             raise RuntimeError(f"a build worker failed: {result.trace}")
         found.update(result.found)
     return found
+
+
+def split_urls(urls: list[str], workers: int) -> list[list[str]]:
+    """``urls`` in ``workers`` shares, an address in every language in the same share.
+
+    The other language's address of an untranslated page shows the same body: in one
+    process it is rendered once (the renderer keeps it), not once per process.
+    """
+    shares: list[list[str]] = [[] for _ in range(workers)]
+    for url in urls:
+        parts = url.split("/", 2)
+        rest = parts[2] if len(parts) == 3 and parts[1] in LANGUAGES else url
+        shares[zlib.crc32(rest.encode("utf-8")) % workers].append(url)
+    return shares
 
 
 def run_share(app: Flask, freezer: Freezer, urls: list[str], generated: set[str]) -> WorkerResult:
@@ -334,17 +525,27 @@ def picklable(exc: BaseException) -> tuple[BaseException | None, str]:
 
 
 def remove_extra_files(folder: Path, keep: set[str]) -> None:
-    """Delete files of the earlier build that this build does not produce, and empty folders."""
-    for parent, _dirs, files in os.walk(folder, topdown=False):
+    """Delete files of the earlier build that this build does not produce, and empty folders.
+
+    A folder is empty when none of its files was kept and all its folders were removed (the
+    walk has listed it already; listing thousands of folders twice cost a second).
+    """
+    removed: set[str] = set()
+    for parent, dirs, files in os.walk(folder, topdown=False):
         relative = Path(parent).relative_to(folder).as_posix()
         prefix = "" if relative == "." else relative + "/"
         if prefix.startswith(AFTER_FREEZE_FOLDERS):
-            continue
+            continue  # kept, with its parents: the step that writes it keeps it up to date
+        kept = False
         for name in files:
             if prefix + name not in keep:
                 os.unlink(os.path.join(parent, name))
-        if parent != str(folder) and not os.listdir(parent):
+            else:
+                kept = True
+        gone = all(os.path.join(parent, name) in removed for name in dirs)
+        if parent != str(folder) and not kept and gone:
             os.rmdir(parent)
+            removed.add(parent)
 
 
 def freeze_urls(
@@ -363,7 +564,7 @@ def freeze_urls(
     """
     with app.app_context():
         deps = Dependencies(app, site)
-    planned = plan_urls(freezer, deps)
+    planned = plan_urls(freezer, deps, app.extensions["dxportal.store"].cache_dir)
     keys = {url: key for url, _, key in planned}
     endpoints = {url: endpoint for url, endpoint, _ in planned}
     generated = set(keys)

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 
 from .checks import CheckReport, check_site
 from .content import ContentSet, load_content, local_now
@@ -48,25 +48,39 @@ class ContentStore:
         self._fingerprint: tuple | None = None
         self._content: ContentSet | None = None
         self._error: ContentError | None = None
+        self._checked_for: object = None  # the request the files were last looked at for
 
     def get(self) -> ContentSet:
-        """Return the content, raising ContentError if it has problems."""
+        """Return the content, raising ContentError if it has problems.
+
+        In preview, the files are looked at again once per request (a page asks for the
+        content several times; looking at thousands of files costs milliseconds each time).
+        """
         with self._lock:
             if self._fingerprint is None or self.preview:
-                fingerprint = content_fingerprint(self.root) if self.preview else ()
-                if fingerprint != self._fingerprint:
-                    self._load(fingerprint)
+                current = request._get_current_object() if has_request_context() else None
+                if current is None or current is not self._checked_for:
+                    fingerprint = content_fingerprint(self.root) if self.preview else ()
+                    self._checked_for = current
+                    if fingerprint != self._fingerprint:
+                        self._load(fingerprint)
             if self._error is not None:
                 raise self._error
             assert self._content is not None
             return self._content
+
+    def use(self, content: ContentSet) -> None:
+        """Serve ``content``, already read and checked (by the build), instead of reading it."""
+        with self._lock:
+            self._fingerprint = content_fingerprint(self.root) if self.preview else ()
+            self._content, self._error, self._report = content, None, None
 
     def report(self) -> CheckReport:
         """The `dxportal check` findings for the current content (shown on pages in preview)."""
         site = self.get()
         with self._lock:
             if self._report is None:
-                self._report = check_site(site, self.now())
+                self._report = check_site(site, self.now(), cache_dir=self.cache_dir)
             return self._report
 
     def _load(self, fingerprint: tuple) -> None:
