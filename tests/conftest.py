@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import textwrap
 from pathlib import Path
@@ -130,3 +131,11 @@ def parse(response_or_text) -> BeautifulSoup:
 
 # Browser fixtures (frozen site served on 127.0.0.1, headless Chromium) live in their own module.
 pytest_plugins = ["browser_support"]
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``folder`` by relative path: two builds compared whole."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*")) if p.is_file()
+    }  # fmt: skip

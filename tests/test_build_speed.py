@@ -6,7 +6,6 @@ never show in the output.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 from pathlib import Path
@@ -24,7 +23,7 @@ from dxportal.errors import ContentError
 from dxportal.freezing import freeze_site
 from dxportal.rendering import Renderer
 
-from conftest import EMBEDDED_CONTENT, page_text, parse
+from conftest import EMBEDDED_CONTENT, page_text, parse, tree_digest
 
 BODY = """Mở đầu với [liên kết nội bộ](/vi/news/bai-2/).
 
@@ -49,13 +48,6 @@ def corpus(make_content) -> Path:
         )
     files["news/bai-1.en.md"] = page_text("Article one", date="2021-03-01", body="In English.")
     return make_content(files)
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*")) if p.is_file()
-    }  # fmt: skip
 
 
 def build(root: Path, destination: Path, cache_dir: Path, **config) -> Path:

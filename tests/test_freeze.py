@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -13,7 +12,7 @@ from dxportal import create_app
 from dxportal.content import load_content
 from dxportal.freezing import BuildError, freeze_site
 
-from conftest import EMBEDDED_CONTENT, page_text, parse
+from conftest import EMBEDDED_CONTENT, page_text, parse, tree_digest
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
@@ -130,13 +129,6 @@ def test_drafts_are_never_frozen(tmp_path, make_content):
     assert (build / "vi/news/cong-khai/index.html").is_file()
     assert not (build / "vi/news/nhap").exists()
     assert "nhap" not in (build / "sitemap.xml").read_text()
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*")) if p.is_file()
-    }  # fmt: skip
 
 
 def test_a_failed_build_leaves_the_previous_build_untouched(tmp_path, make_content, monkeypatch):

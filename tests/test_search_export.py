@@ -7,7 +7,6 @@ an earlier export in place and runs its languages in parallel without changing a
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import defaultdict
 from math import log
@@ -31,7 +30,7 @@ from dxportal.search.index import (
 )
 from dxportal.search.terms import document_terms
 
-from conftest import EMBEDDED_CONTENT, page_text
+from conftest import EMBEDDED_CONTENT, page_text, tree_digest
 
 VIETNAMESE = "chuyển đổi số Bến Tre hoà hòa thuý quý đăng ký ĐẤT ĐAI ở ý các tỉnh 2025 e-Gov"
 
@@ -193,13 +192,6 @@ def test_pair_scores_the_client_computes_are_whoosh_scores(exported, lang):
 # --- reuse: the cache and an earlier export --------------------------------------------------
 
 
-def tree(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*")) if p.is_file()
-    }  # fmt: skip
-
-
 def corpus(make_content) -> Path:
     files = {
         f"news/bai-{n}.vi.md": page_text(f"Bài {n} chuyển đổi số", date=f"2021-03-{n:02d}",
@@ -222,13 +214,13 @@ def export_to(root: Path, destination: Path, cache_dir: Path, processes: int = 1
 
 def test_a_second_export_reads_the_cache_instead_of_the_pages(tmp_path, make_content, monkeypatch):
     root = corpus(make_content)
-    first = tree(export_to(root, tmp_path / "one", tmp_path / "cache"))
+    first = tree_digest(export_to(root, tmp_path / "one", tmp_path / "cache"))
 
     def fail(*args):
         raise AssertionError("analysed again")
 
     monkeypatch.setattr(terms, "make_document", fail)
-    assert tree(export_to(root, tmp_path / "two", tmp_path / "cache")) == first
+    assert tree_digest(export_to(root, tmp_path / "two", tmp_path / "cache")) == first
 
 
 def test_an_edited_page_is_analysed_again(tmp_path, make_content):
@@ -237,19 +229,19 @@ def test_an_edited_page_is_analysed_again(tmp_path, make_content):
     (root / "news/bai-2.vi.md").write_text(
         page_text("Bài 2 đã sửa", date="2021-03-02", body="Hoàn toàn mới."), encoding="utf-8"
     )
-    edited = tree(export_to(root, tmp_path / "two", tmp_path / "cache"))
-    assert edited == tree(export_to(root, tmp_path / "clean", tmp_path / "fresh"))
+    edited = tree_digest(export_to(root, tmp_path / "two", tmp_path / "cache"))
+    assert edited == tree_digest(export_to(root, tmp_path / "clean", tmp_path / "fresh"))
 
 
 def test_a_corrupt_terms_cache_does_not_change_the_export(tmp_path, make_content):
     root = corpus(make_content)
-    expected = tree(export_to(root, tmp_path / "one", tmp_path / "cache"))
+    expected = tree_digest(export_to(root, tmp_path / "one", tmp_path / "cache"))
     entries = [p for p in (tmp_path / "cache" / "search-terms").rglob("*") if p.is_file()]
     assert entries
     for number, entry in enumerate(entries):
         data = entry.read_bytes()
         entry.write_bytes(data[: len(data) // 2] if number % 2 else b"garbage")
-    assert tree(export_to(root, tmp_path / "two", tmp_path / "cache")) == expected
+    assert tree_digest(export_to(root, tmp_path / "two", tmp_path / "cache")) == expected
 
 
 def test_exporting_over_an_earlier_export_equals_a_fresh_one(tmp_path, make_content):
@@ -262,7 +254,7 @@ def test_exporting_over_an_earlier_export_equals_a_fresh_one(tmp_path, make_cont
         page_text("Bài 2", date="2021-03-02", body="Khác hẳn."), encoding="utf-8"
     )
     export_to(root, site, tmp_path / "cache")
-    assert tree(site) == tree(export_to(root, tmp_path / "clean", tmp_path / "fresh"))
+    assert tree_digest(site) == tree_digest(export_to(root, tmp_path / "clean", tmp_path / "fresh"))
     meta = json.loads((site / "vi/search/data/meta.json").read_text("utf-8"))
     assert len(list((site / "vi/search/data/d").iterdir())) == meta["count"]
     assert unchanged.stat().st_mtime_ns == before
@@ -273,7 +265,7 @@ def test_two_processes_export_the_same_files_as_one(tmp_path, make_content, monk
     monkeypatch.setattr(export, "PARALLEL_THRESHOLD", 1)
     one = export_to(root, tmp_path / "one", tmp_path / "c1", processes=1)
     two = export_to(root, tmp_path / "two", tmp_path / "c2", processes=2)
-    assert tree(one) == tree(two)
+    assert tree_digest(one) == tree_digest(two)
 
 
 # --- forked jobs ----------------------------------------------------------------------------
@@ -301,7 +293,7 @@ def test_a_failing_forked_job_fails_with_its_traceback(tmp_path):
 def test_an_unchanged_export_is_not_redone(tmp_path, make_content, monkeypatch):
     root = corpus(make_content)
     site = export_to(root, tmp_path / "site", tmp_path / "cache")
-    expected = tree(site)
+    expected = tree_digest(site)
 
     def fail(*args):
         raise AssertionError("exported again")
@@ -309,7 +301,7 @@ def test_an_unchanged_export_is_not_redone(tmp_path, make_content, monkeypatch):
     with monkeypatch.context() as patched:
         patched.setattr(export, "export_language", fail)
         export_to(root, site, tmp_path / "cache")
-    assert tree(site) == expected
+    assert tree_digest(site) == expected
 
 
 @pytest.mark.parametrize("change", ["content", "file changed by hand", "file added by hand"])
@@ -326,4 +318,4 @@ def test_an_export_is_redone_when_anything_changed(tmp_path, make_content, chang
     else:
         (data / "t" / "extra.json").write_text("{}", encoding="utf-8")
     export_to(root, site, tmp_path / "cache")
-    assert tree(site) == tree(export_to(root, tmp_path / "clean", tmp_path / "fresh"))
+    assert tree_digest(site) == tree_digest(export_to(root, tmp_path / "clean", tmp_path / "fresh"))
