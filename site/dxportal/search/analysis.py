@@ -137,49 +137,24 @@ def iter_pairs(text: str, lang: str) -> Iterator[tuple[int, str]]:
         position += len(words) + FIELD_GAP
 
 
-class WordTokenizer(Tokenizer):
-    """Whoosh tokenizer: every word at one position, exact form then folded form."""
+class LanguageTokenizer(Tokenizer):
+    """A Whoosh tokenizer for one language: subclasses say which terms stand where."""
 
     def __init__(self, lang: str = "vi"):
         self.lang = lang
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, WordTokenizer) and other.lang == self.lang
+        return type(other) is type(self) and other.lang == self.lang
+
+    def terms(self, value: str) -> Iterator[tuple[str, int, int, int]]:
+        """(term, position, start char, end char) of every token of ``value``."""
+        raise NotImplementedError
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
                  **kwargs):  # fmt: skip
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        words = split_words(value, self.lang) if tokenize else []
-        for index, word in enumerate(words):
-            for form in word.forms:
-                token.text = form
-                token.boost = 1.0
-                token.stopped = False
-                if keeporiginal:
-                    token.original = form
-                if positions:
-                    token.pos = start_pos + index
-                if chars:
-                    token.startchar = start_char + word.start
-                    token.endchar = start_char + word.end
-                yield token
-
-
-class PairTokenizer(Tokenizer):
-    """Whoosh tokenizer for the pairs field: adjacent words as one term, at the first's place."""
-
-    def __init__(self, lang: str = "vi"):
-        self.lang = lang
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, PairTokenizer) and other.lang == self.lang
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
-                 **kwargs):  # fmt: skip
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for position, form in iter_pairs(value, self.lang) if tokenize else ():
+        for form, position, start, end in self.terms(value) if tokenize else ():
             token.text = form
             token.boost = 1.0
             token.stopped = False
@@ -188,5 +163,23 @@ class PairTokenizer(Tokenizer):
             if positions:
                 token.pos = start_pos + position
             if chars:
-                token.startchar = token.endchar = start_char
+                token.startchar = start_char + start
+                token.endchar = start_char + end
             yield token
+
+
+class WordTokenizer(LanguageTokenizer):
+    """Whoosh tokenizer: every word at one position, exact form then folded form."""
+
+    def terms(self, value: str) -> Iterator[tuple[str, int, int, int]]:
+        for index, word in enumerate(split_words(value, self.lang)):
+            for form in word.forms:
+                yield form, index, word.start, word.end
+
+
+class PairTokenizer(LanguageTokenizer):
+    """Whoosh tokenizer for the pairs field: adjacent words as one term, at the first's place."""
+
+    def terms(self, value: str) -> Iterator[tuple[str, int, int, int]]:
+        for position, form in iter_pairs(value, self.lang):
+            yield form, position, 0, 0
