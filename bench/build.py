@@ -150,12 +150,17 @@ def write_tags(content: Path) -> None:
 
 
 def edit_one_article(content: Path, counter: int) -> None:
-    """Change a sentence in the middle of one article's body (front matter untouched)."""
+    """Change a sentence in the middle of one article's body (front matter untouched).
+
+    The sentence differs from any an earlier run left (it carries the time), so every timed
+    edit is a real one even when the corpus was kept from an earlier run.
+    """
     path = sorted((content / "news").glob("*.vi.md"))[len(list((content / "news").glob("*"))) // 4]
     text = path.read_text(encoding="utf-8")
     text = re.sub(r"\n<!-- bench edit \d+ -->\n.*\Z", "", text, flags=re.S)
+    stamp = time.time_ns()
     path.write_text(
-        text + f"\n<!-- bench edit {counter} -->\nSửa lỗi chính tả lần {counter}.\n",
+        text + f"\n<!-- bench edit {counter} -->\nSửa lỗi chính tả lần {counter}, {stamp}.\n",
         encoding="utf-8",
     )
 
