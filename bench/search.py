@@ -31,7 +31,7 @@ from dxportal import create_app
 from dxportal.config import PROJECT_ROOT
 from dxportal.content import load_content
 from dxportal.search.analysis import split_words
-from dxportal.search.export import export_static_index, shard_of
+from dxportal.search.export import export_static_index
 from dxportal.search.index import (
     build_index,
     make_document,
@@ -39,6 +39,7 @@ from dxportal.search.index import (
     ordered_entries,
     update_index,
 )
+from dxportal.search.postings import shard_of
 from dxportal.search.query import build_query, loose_pair_terms, parse_query, phrase_pair_terms
 
 AND_QUERIES = [
@@ -150,12 +151,10 @@ def query_bytes(data: Path, raw: str, docs: list[int]) -> tuple[int, int]:
     """Bytes of the files a first query downloads: as stored, and gzip-compressed."""
     counts = json.loads((data / "meta.json").read_text())["shards"]
     parsed = parse_query(raw, "vi")
-    files = {data / "meta.json"}
+    files = {data / "meta.json", data / "n.json"}
     files |= {data / "t" / f"{shard_of(t, counts['t'])}.json" for t in parsed.terms}
     pairs = [t for p in parsed.phrases for t in phrase_pair_terms(p)] + loose_pair_terms(parsed)
     files |= {data / "q" / f"{shard_of(t, counts['q'])}.json" for t in pairs}
-    if pairs:
-        files.add(data / "n.json")
     files |= {data / "d" / f"{d}.json" for d in docs}
     return sum(f.stat().st_size for f in files), sum(
         len(gzip.compress(f.read_bytes())) for f in files

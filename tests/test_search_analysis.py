@@ -11,8 +11,8 @@ from whoosh import query as wq
 
 from dxportal.content import load_content
 from dxportal.search.analysis import analyze, canonical_tone, fold
-from dxportal.search.export import shard_of
 from dxportal.search.index import build_index, open_index
+from dxportal.search.postings import shard_of
 from dxportal.search.query import loose_pair_terms, parse_query, phrase_pair_terms
 
 from conftest import page_text

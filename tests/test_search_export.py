@@ -8,14 +8,15 @@ an earlier export in place and runs its languages in parallel without changing a
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from collections import defaultdict
-from math import log
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from whoosh.util.numeric import _length_byte_cache, byte_to_length
+from whoosh.util.numeric import _length_byte_cache
 
 from dxportal import create_app, parallel
 from dxportal.search import export, terms
@@ -32,6 +33,9 @@ from dxportal.search.terms import document_terms
 
 from conftest import EMBEDDED_CONTENT, page_text, tree_digest
 
+NODE = shutil.which("node")
+JS_DIR = Path(__file__).parent / "js"
+needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed")
 VIETNAMESE = "chuyển đổi số Bến Tre hoà hòa thuý quý đăng ký ĐẤT ĐAI ở ý các tỉnh 2025 e-Gov"
 
 
@@ -117,43 +121,15 @@ def whoosh_weights(searcher, fields: dict[str, float]) -> dict[str, dict[int, in
     return {t: {d: export.to_weight(s) for d, s in docs.items()} for t, docs in scores.items()}
 
 
-def read_shards(folder: Path) -> dict[str, list[int]]:
-    merged = {}
-    for path in folder.glob("*.json"):
-        merged.update(json.loads(path.read_text("utf-8")))
-    return merged
-
-
-def decode_words(flat: list[int]) -> dict[int, int]:
-    doc, found = 0, {}
-    for index in range(0, len(flat), 2):
-        doc += flat[index]
-        found[doc] = flat[index + 1]
-    return found
-
-
-def pair_weights(data: Path) -> dict[str, dict[int, int]]:
-    """What search.js computes for every pair (decodePair), from q/, n.json and meta.json."""
-    meta = json.loads((data / "meta.json").read_text("utf-8"))
-    stored = bytes.fromhex(json.loads((data / "n.json").read_text("utf-8")))
-    lengths = [byte_to_length(byte) or 1 for byte in stored]
-    k1, b, avgfl = meta["pairs"]["k1"], meta["pairs"]["b"], meta["pairs"]["avgfl"]
-    weights = {}
-    for term, flat in read_shards(data / "q").items():
-        found, doc, index = [], 0, 0
-        while index < len(flat):
-            doc += flat[index]
-            count = flat[index + 1]
-            found.append((doc, count))
-            index += 2 + count
-        idf = log(meta["count"] / (len(found) + 1)) + 1
-        weights[term] = {
-            doc: export.to_weight(
-                1.0 * idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths[doc] / avgfl)))
-            )
-            for doc, tf in found
-        }
-    return weights
+def client_weights(data: Path) -> dict[str, dict[str, dict[int, int]]]:
+    """{"t": words, "q": pairs}: term -> {doc: weight}, as search.js computes them."""
+    run = subprocess.run([NODE, str(JS_DIR / "dump_weights.js"), str(data)],
+                         capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+    found = json.loads(run.stdout)
+    return {
+        kind: {term: {int(doc): w for doc, w in docs.items()} for term, docs in terms.items()}
+        for kind, terms in found.items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -171,22 +147,17 @@ def exported(tmp_path_factory):
     return tmp
 
 
+@needs_node
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_word_weights_are_whoosh_bm25f_scores(exported, lang):
+def test_the_client_computes_whoosh_bm25f_scores(exported, lang):
     data = exported / "build" / lang / "search" / "data"
     with open_index(exported / "whoosh", lang).searcher() as searcher:
-        expected = whoosh_weights(searcher, FIELD_BOOSTS)
-    found = {term: decode_words(flat) for term, flat in read_shards(data / "t").items()}
-    assert found == expected
-    assert "chuyen" in found or lang == "en"
-
-
-@pytest.mark.parametrize("lang", ["vi", "en"])
-def test_pair_scores_the_client_computes_are_whoosh_scores(exported, lang):
-    data = exported / "build" / lang / "search" / "data"
-    with open_index(exported / "whoosh", lang).searcher() as searcher:
-        expected = whoosh_weights(searcher, {PAIRS_FIELD: 1.0})
-    assert pair_weights(data) == expected
+        words = whoosh_weights(searcher, FIELD_BOOSTS)
+        pairs = whoosh_weights(searcher, {PAIRS_FIELD: 1.0})
+    found = client_weights(data)
+    assert found["t"] == words
+    assert found["q"] == pairs
+    assert "chuyen" in found["t"] or lang == "en"
 
 
 # --- reuse: the cache and an earlier export --------------------------------------------------
@@ -290,18 +261,98 @@ def test_a_failing_forked_job_fails_with_its_traceback(tmp_path):
 # --- a rebuild with nothing new --------------------------------------------------------------
 
 
+def refuse(monkeypatch, *names: str) -> None:
+    """Make the named LanguageExport methods fail the test if called."""
+    for name in names:
+
+        def fail(*args, name=name):
+            raise AssertionError(f"{name} called")
+
+        monkeypatch.setattr(export.LanguageExport, name, fail)
+
+
 def test_an_unchanged_export_is_not_redone(tmp_path, make_content, monkeypatch):
     root = corpus(make_content)
     site = export_to(root, tmp_path / "site", tmp_path / "cache")
     expected = tree_digest(site)
-
-    def fail(*args):
-        raise AssertionError("exported again")
-
     with monkeypatch.context() as patched:
-        patched.setattr(export, "export_language", fail)
+        refuse(patched, "full", "patch")
         export_to(root, site, tmp_path / "cache")
     assert tree_digest(site) == expected
+
+
+def edit(root: Path, change: str, counter: int) -> None:
+    """One edit a communicator makes to an existing article (its address and date kept)."""
+    path = root / "news/bai-2.vi.md"
+    if change == "body":
+        text = page_text("Bài 2 chuyển đổi số", date="2021-03-02",
+                         body=f"Sửa lỗi {counter}: đăng ký dịch vụ công trực tuyến.")  # fmt: skip
+    elif change == "title":
+        text = page_text(f"Bài 2 đã đổi tên {counter}", date="2021-03-02", body="Nội dung bài 2.")
+    elif change == "english added":
+        path = root / "news/bai-2.en.md"
+        text = page_text(f"Article two {counter}", date="2021-03-02", body="Online services.")
+    else:  # every word gone but one
+        text = page_text("Hai", date="2021-03-02", body=f"Hai {counter}.")
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", ["body", "title", "english added", "words removed"])
+def test_an_edit_rewrites_only_its_terms_and_equals_a_clean_export(
+    tmp_path, make_content, monkeypatch, change
+):
+    """Builds alternate between two folders (the build and the spare): each export starts
+    from the one before the last, patches the documents changed since, and writes the same
+    bytes as a clean export."""
+    monkeypatch.setattr(export, "shard_count", lambda size: 32)  # most shards stay untouched
+    root = corpus(make_content)
+    folders = [tmp_path / "a", tmp_path / "b"]
+    for folder in folders:
+        export_to(root, folder, tmp_path / "cache")
+    for counter in range(3):
+        edit(root, change, counter)
+        folder = folders[counter % 2]
+        untouched = {p: p.stat().st_mtime_ns for p in (folder / "vi/search/data/t").iterdir()}
+        with monkeypatch.context() as patched:
+            refuse(patched, "full")
+            export_to(root, folder, tmp_path / "cache")
+        clean = export_to(root, tmp_path / f"clean-{counter}", tmp_path / f"fresh-{counter}")
+        assert tree_digest(folder) == tree_digest(clean)
+        rewritten = [p for p, mtime in untouched.items() if p.stat().st_mtime_ns != mtime]
+        assert len(rewritten) < len(untouched)
+
+
+@pytest.mark.parametrize(
+    "change", ["order changed", "terms no longer cached", "many edited", "more shards"]
+)
+def test_an_export_that_cannot_patch_starts_anew(tmp_path, make_content, monkeypatch, change):
+    root = corpus(make_content)
+    site = export_to(root, tmp_path / "site", tmp_path / "cache")
+    if change == "more shards":  # the edit takes the index over a size limit
+        monkeypatch.setattr(export, "shard_count", lambda size: 1 if size < 10_000 else 4)
+        site = export_to(root, tmp_path / "site", tmp_path / "cache")
+        long_body = " ".join(f"từ{number}" for number in range(2000))
+        (root / "news/bai-2.vi.md").write_text(
+            page_text("Bài 2", date="2021-03-02", body=long_body), encoding="utf-8"
+        )
+    elif change == "order changed":  # a new date moves the article: every number after it moves
+        (root / "news/bai-2.vi.md").write_text(
+            page_text("Bài 2", date="2021-03-09", body="Khác hẳn."), encoding="utf-8"
+        )
+    elif change == "terms no longer cached":
+        edit(root, "body", 1)
+        shutil.rmtree(tmp_path / "cache" / "search-terms")
+    else:
+        for number in range(1, 6):
+            (root / f"news/bai-{number}.vi.md").write_text(
+                page_text(f"Bài {number}", date=f"2021-03-{number:02d}", body="Mới."),
+                encoding="utf-8",
+            )
+    with monkeypatch.context() as patched:
+        if change != "terms no longer cached":
+            patched.setattr(export, "patch_shards", None)  # never reached
+        export_to(root, site, tmp_path / "cache")
+    assert tree_digest(site) == tree_digest(export_to(root, tmp_path / "clean", tmp_path / "fresh"))
 
 
 @pytest.mark.parametrize("change", ["content", "file changed by hand", "file added by hand"])

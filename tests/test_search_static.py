@@ -13,7 +13,7 @@ import pytest
 from dxportal import create_app
 from dxportal.config import PROJECT_ROOT
 from dxportal.freezing import freeze_site
-from dxportal.search.export import shard_of
+from dxportal.search.postings import shard_of
 from dxportal.search.query import loose_pair_terms, parse_query, phrase_pair_terms
 
 from conftest import EMBEDDED_CONTENT, parse
@@ -89,17 +89,15 @@ def test_sub_path_build_points_the_client_and_results_at_the_sub_path(tmp_path):
 
 
 def query_files(build: Path, lang: str, raw: str, shown: list[int]) -> list[Path]:
-    """The files search.js fetches for ``raw``: meta, a shard per term, n.json for pairs, the
-    documents shown."""
+    """The files search.js fetches for ``raw``: meta, n.json, a shard per term, the documents
+    shown."""
     folder = data_dir(build, lang)
     counts = json.loads((folder / "meta.json").read_text("utf-8"))["shards"]
     parsed = parse_query(raw, lang)
     pairs = [t for p in parsed.phrases for t in phrase_pair_terms(p)] + loose_pair_terms(parsed)
-    files = {folder / "meta.json"}
+    files = {folder / "meta.json", folder / "n.json"}
     files |= {folder / "t" / f"{shard_of(t, counts['t'])}.json" for t in parsed.terms}
     files |= {folder / "q" / f"{shard_of(t, counts['q'])}.json" for t in pairs}
-    if pairs:
-        files.add(folder / "n.json")
     files |= {folder / "d" / f"{doc}.json" for doc in shown}
     return sorted(files)
 

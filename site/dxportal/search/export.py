@@ -1,36 +1,31 @@
 """The static search index of the frozen site, under <build>/<lang>/search/data/.
 
-meta.json      document count, shard counts, section ranges, the pairs field's statistics
-t/<n>.json     word terms -> [doc delta, weight, doc delta, weight, …]
-q/<n>.json     pair terms (adjacent words) -> [doc delta, count, position deltas…, doc delta, …]
-n.json         the pairs field's length of every document: one byte each (Whoosh's), in hex
+meta.json      document count, shard counts, section ranges, BM25F parameters and average
+               field lengths
+t/<n>.json     word terms -> per document: its counts in the body (and title, tags, summary)
+q/<n>.json     pair terms (adjacent words) -> per document: count and positions
+n.json         every document's field lengths: one byte each (Whoosh's), in hex, per field
 d/<doc>.json   one document: address, title, section, date, text for the snippet
 
-A word weight is the Whoosh BM25F score of the term in the document, summed over the fields
-with their boosts, times 100: the client adds weights as Whoosh adds scores. A pair's score
-is computed by the client with the same formula from its count, n.json and meta.json, so that
-the pairs, the bulk of the index, are stored once and need no scoring here. Terms go to shard
+The client computes Whoosh's BM25F scores from the counts, n.json and meta.json, as Whoosh
+scores them (see postings.py for the layout of t/ and q/). A shard holds counts, never
+scores: a score depends on every document (idf, average lengths), a count only on its own,
+so an edited page changes only the shards of its own terms, and a build after an edit
+rewrites those (patch_language) instead of the whole index. Terms go to shard
 crc32(UTF-8 of the term) mod n, n a power of two chosen so that a shard holds about
-SHARD_BYTES: a query downloads meta.json, one shard per term, n.json when it has two words or
-more, and the documents it shows.
+SHARD_BYTES: a query downloads meta.json, n.json, one shard per term and the documents it
+shows.
 
-The numbers come from search/terms.py (each document analysed once, then cached), not from a
+The counts come from search/terms.py (each document analysed once, then cached), not from a
 Whoosh index: building one cost minutes at a few thousand pages.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
-import shutil
 import tempfile
-from array import array
-from collections import Counter
 from collections.abc import Callable
-from math import log
 from pathlib import Path
-from zlib import crc32
 
 import flask_babel
 from flask import Flask, g
@@ -43,35 +38,35 @@ from ..labels import SECTION_TITLES
 from ..parallel import run_jobs
 from ..sections import LANGUAGES
 from ..urls import entry_url
-from .index import FIELD_BOOSTS, SEARCH_SECTIONS, ordered_entries
-from .terms import PARTITIONS, DocumentTerms, FieldTerms, TermsCache
+from .export_state import DocumentState, ExportHistory, ExportState, folder_files, refresh_files
+from .index import FIELD_BOOSTS, PAIRS_FIELD, SEARCH_SECTIONS, TEXT_FIELDS, ordered_entries
+from .postings import (
+    PAIRS,
+    WORDS,
+    Changes,
+    PatchFailed,
+    Spill,
+    diff_runs,
+    parse_lines,
+    patch_shards,
+    remove_other_files,
+    shard_count,
+    write_if_changed,
+)
+from .terms import DocumentTerms, TermsCache
 
-FORMAT_VERSION = 2
-SHARD_BYTES = 4096
-MAX_SHARDS = 16384
+FORMAT_VERSION = 3
 SNIPPET_SOURCE_CHARS = 800
 WEIGHT_SCALE = 100
 DATA_DIR = "data"
 PARALLEL_THRESHOLD = 200  # entries: below, forking costs more than it saves
-PAIR_LINE = re.compile(r"([^\t\n]+)\t([^\n]*)")
+PATCH_SHARE = 20  # an export patches up to 1/PATCH_SHARE of the documents, else starts anew
 BM25 = BM25F()  # the model Whoosh scores with (searching.Searcher's default)
-
-Scores = dict[str, dict[int, float]]
-
-
-def shard_of(term: str, count: int) -> int:
-    """The shard of ``term`` among ``count`` (search.js computes the same)."""
-    return crc32(term.encode("utf-8")) % count
-
-
-def shard_count(total_bytes: int) -> int:
-    count = 1
-    while count < MAX_SHARDS and total_bytes / count > SHARD_BYTES:
-        count *= 2
-    return count
+LENGTH_FIELDS = (*TEXT_FIELDS, PAIRS_FIELD)  # the order of DocumentState.lengths
 
 
 def to_weight(score: float) -> int:
+    """A score as the client ranks it: times WEIGHT_SCALE, rounded, at least 1."""
     return max(1, round(score * WEIGHT_SCALE))
 
 
@@ -82,159 +77,6 @@ def stored_length(length: int) -> int:
 
 def dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def word_postings(words: list[tuple[FieldTerms, ...]]) -> dict[str, array]:
-    """word term -> array [doc delta, weight, …] (documents ascending), fields summed.
-
-    ``words`` holds each document's fields in FIELD_BOOSTS order. The weights are Whoosh's
-    BM25F scores (its B and K1, idf = log(N / (df + 1)) + 1 per field, field lengths stored as
-    one byte), boosted and summed per field as Whoosh sums the scores of an Or query.
-    """
-    count = len(words)
-    k1, b_value = BM25.K1, BM25.B
-    fields = []
-    for index, boost in enumerate(FIELD_BOOSTS.values()):
-        df: Counter[str] = Counter()
-        total = 0
-        for doc in words:
-            field = doc[index]
-            if field.terms:
-                df.update(field.terms.split("\n"))
-            total += field.length
-        avgfl = (total / count if count else 0) or 1
-        idf = {term: boost * (log(count / (n + 1)) + 1) for term, n in df.items()}
-        fields.append((idf, avgfl))
-    postings: dict[str, array] = {}
-    for number, doc in enumerate(words):
-        scores: dict[str, float] = {}
-        for field, (idf, avgfl) in zip(doc, fields, strict=True):
-            norm = k1 * ((1 - b_value) + b_value * stored_length(field.length) / avgfl)
-            for term, tf in field.items():
-                score = idf[term] * ((tf * (k1 + 1)) / (tf + norm))
-                scores[term] = scores.get(term, 0.0) + score
-        for term, score in scores.items():
-            weight = round(score * WEIGHT_SCALE) or 1  # to_weight, inlined: scores are positive
-            found = postings.get(term)
-            if found is None:
-                postings[term] = array("i", (number, number, weight))
-            else:
-                found[0], previous = number, found[0]
-                found.append(number - previous)
-                found.append(weight)
-    for found in postings.values():
-        del found[0]  # the last document seen, kept first while merging
-    return postings
-
-
-def write_shards(folder: Path, entries: dict[str, array]) -> int:
-    """Write the word shards of ``entries`` in ``folder``; return their count."""
-    chars = sum(map(len, entries)) + 4 * len(entries)
-    count = shard_count(chars + sum(map(len, entries.values())) * 5 // 2)
-    shards: list[dict[str, list[int]]] = [{} for _ in range(count)]
-    for term, value in entries.items():
-        shards[shard_of(term, count)][term] = value.tolist()
-    folder.mkdir(parents=True, exist_ok=True)
-    for number, shard in enumerate(shards):
-        text = json.dumps(shard, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        write_if_changed(folder / f"{number}.json", text)
-    remove_other_files(folder, {f"{number}.json" for number in range(count)})
-    return count
-
-
-class PairSpill:
-    """The pair lines of every document, grouped by partition in temporary files.
-
-    The pairs are most of the index; merging them one partition at a time keeps the memory
-    of a build small however many pages there are.
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.files: list = []
-        self.size = 0
-
-    def __enter__(self) -> PairSpill:
-        for partition in range(PARTITIONS):
-            self.files.append(open(self.folder / str(partition), "w", encoding="utf-8"))  # noqa: SIM115
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        for spill in self.files:
-            spill.close()
-
-    def add(self, number: int, terms: DocumentTerms) -> None:
-        header = f"\0{number}\n"  # a block of lines (term TAB numbers) of one document
-        for spill, group in zip(self.files, terms.pair_groups, strict=True):
-            if group:
-                spill.write(header)
-                spill.write(group)
-        self.size += terms.pair_size
-
-    def postings(self, partitions: range) -> dict[str, list]:
-        """pair term -> pieces "doc delta,count,position deltas…" of the given partitions.
-
-        While merging, the first item of each list is the last document seen (dropped at the
-        end): one dictionary lookup a posting, which is most of the export's time.
-        """
-        merged: dict[str, list] = {}
-        for partition in partitions:
-            text = (self.folder / str(partition)).read_text(encoding="utf-8")
-            for block in text.split("\0"):
-                if not block:
-                    continue
-                head, _, body = block.partition("\n")
-                number = int(head)
-                for term, encoded in PAIR_LINE.findall(body):
-                    pieces = merged.get(term)
-                    if pieces is None:
-                        merged[term] = [number, f"{number},{encoded}"]
-                    else:
-                        pieces.append(f"{number - pieces[0]},{encoded}")
-                        pieces[0] = number
-        for pieces in merged.values():
-            del pieces[0]
-        return merged
-
-    def write_shards(self, folder: Path) -> int:
-        """Write the pair shards in ``folder``, one partition at a time; return their count."""
-        count = shard_count(self.size)
-        folder.mkdir(parents=True, exist_ok=True)
-        batches = [range(g, g + 1) for g in range(PARTITIONS)]
-        if count < PARTITIONS:  # a shard gathers terms of several partitions: merge all at once
-            batches = [range(PARTITIONS)]
-        for batch in batches:
-            shards: dict[int, list[str]] = {}
-            for term, pieces in self.postings(batch).items():
-                shard = shard_of(term, count)
-                shards.setdefault(shard, []).append(f'"{term}":[{",".join(pieces)}]')
-            numbers = range(count) if len(batch) > 1 else range(batch[0], count, PARTITIONS)
-            for number in numbers:
-                text = "{" + ",".join(sorted(shards.get(number, []))) + "}"
-                write_if_changed(folder / f"{number}.json", text)
-        remove_other_files(folder, {f"{number}.json" for number in range(count)})
-        return count
-
-
-def write_if_changed(path: Path, text: str) -> None:
-    """Write ``text`` unless the file already holds it (a later build starts from an earlier)."""
-    data = text.encode("utf-8")
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return
-    except OSError:
-        pass
-    path.write_bytes(data)
-
-
-def remove_other_files(folder: Path, keep: set[str]) -> None:
-    for name in os.listdir(folder):
-        if name not in keep:
-            path = folder / name
-            if path.is_dir():
-                shutil.rmtree(path)
-            else:
-                path.unlink()
 
 
 def snippet_source(summary: str, body: str) -> str:
@@ -258,83 +100,151 @@ def document_record(app: Flask, entry: Entry, lang: str, snippet: str) -> dict:
     }
 
 
-def export_language(
-    app: Flask, site: ContentSet, lang: str, folder: Path, cache: TermsCache
-) -> dict:
-    """Write ``folder`` (…/<lang>/search/data) for the documents of ``lang``.
+def document_state(key: str, terms_key: str, terms: DocumentTerms) -> DocumentState:
+    return DocumentState(key, terms_key, terms.word_size, terms.pair_size, terms.lengths())
 
-    One pass over the documents writes their records, keeps their (compact) word terms and
-    spills their pairs; the word and pair shards follow.
-    """
-    renderer = app.extensions["dxportal.renderer"]
-    entries = ordered_entries(site)
-    (folder / "d").mkdir(parents=True, exist_ok=True)
-    words: list[tuple[FieldTerms, ...]] = []
-    length_bytes = bytearray()
-    total_pairs = 0
-    sections: dict[str, list[int]] = {}
-    with tempfile.TemporaryDirectory(prefix="dxportal-pairs-") as work:
-        with PairSpill(Path(work)) as spill:
-            for number, entry in enumerate(entries):
-                terms = cache.terms(entry, lang, site, renderer, snippet_source)
-                words.append(tuple(terms.fields[name] for name in FIELD_BOOSTS))
-                spill.add(number, terms)
-                length_bytes.append(length_to_byte(terms.pair_length))
-                total_pairs += terms.pair_length
-                span = sections.setdefault(entry.section, [number, number])
-                span[1] = number + 1
-                record = document_record(app, entry, lang, terms.snippet)
-                write_if_changed(folder / "d" / f"{number}.json", dumps(record))
-        counts = {"t": write_shards(folder / "t", word_postings(words))}
-        counts["q"] = spill.write_shards(folder / "q")
-    remove_other_files(folder / "d", {f"{number}.json" for number in range(len(entries))})
-    write_if_changed(folder / "n.json", dumps(length_bytes.hex()))
-    meta = {
-        "version": FORMAT_VERSION,
-        "lang": lang,
-        "count": len(entries),
-        "shards": counts,
-        "scale": WEIGHT_SCALE,
-        "sections": {name: sections[name] for name in SEARCH_SECTIONS if name in sections},
-        "pairs": {
-            "avgfl": (total_pairs / len(entries) if entries else 0) or 1,
-            "k1": BM25.K1,
-            "b": BM25.B,
-        },
+
+class LanguageExport:
+    """The export of one language's documents into ``folder`` (…/<lang>/search/data)."""
+
+    def __init__(
+        self, app: Flask, site: ContentSet, lang: str, folder: Path, cache: TermsCache
+    ) -> None:
+        self.app, self.site, self.lang, self.folder, self.cache = app, site, lang, folder, cache
+        self.entries = ordered_entries(site)
+        self.renderer = app.extensions["dxportal.renderer"]
+        self.terms_keys = [cache.key(entry, lang, site) for entry in self.entries]
+        # A record without its snippet: the snippet is made from what terms_key covers.
+        records = [dumps(document_record(app, entry, lang, "")) for entry in self.entries]
+        self.keys = [hash_text(t, r) for t, r in zip(self.terms_keys, records, strict=True)]
+        self.layout = hash_text(
+            str(FORMAT_VERSION), code_version(), lang,
+            *(f"{entry.section}/{entry.slug}" for entry in self.entries),
+        )  # fmt: skip
+
+    def terms(self, number: int) -> DocumentTerms:
+        return self.cache.terms(
+            self.entries[number], self.lang, self.site, self.renderer, snippet_source
+        )
+
+    def write_record(self, number: int, terms: DocumentTerms) -> bool:
+        record = document_record(self.app, self.entries[number], self.lang, terms.snippet)
+        return write_if_changed(self.folder / "d" / f"{number}.json", dumps(record))
+
+    def export(self, known: list[ExportState]) -> ExportState:
+        """Bring the folder up to date, from the export that left it so if there is one."""
+        base = ExportHistory.matching(known, self.folder)
+        if base is not None and base.layout == self.layout:
+            if [doc.key for doc in base.documents] == self.keys:
+                return base  # a rebuild with nothing new
+            try:
+                patched = self.patch(base)
+            except PatchFailed:
+                patched = None
+            if patched is not None:
+                return patched
+        return self.full()
+
+    def full(self) -> ExportState:
+        """Write every file: one pass over the documents writes their records and spills their
+        posting lines, which are then merged into shards one partition at a time."""
+        folder = self.folder
+        (folder / "d").mkdir(parents=True, exist_ok=True)
+        documents = []
+        with tempfile.TemporaryDirectory(prefix="dxportal-postings-") as work:
+            words, pairs = Spill(Path(work) / WORDS, WORDS), Spill(Path(work) / PAIRS, PAIRS)
+            with words, pairs:
+                for number, key in enumerate(self.keys):
+                    terms = self.terms(number)
+                    words.add(number, terms.word_groups)
+                    pairs.add(number, terms.pair_groups)
+                    self.write_record(number, terms)
+                    documents.append(document_state(key, self.terms_keys[number], terms))
+            counts = shard_counts(documents)
+            words.write_shards(folder / WORDS, counts[WORDS])
+            pairs.write_shards(folder / PAIRS, counts[PAIRS])
+        remove_other_files(folder / "d", {f"{number}.json" for number in range(len(documents))})
+        self.write_summary(documents, counts)
+        remove_other_files(folder, {WORDS, PAIRS, "d", "n.json", "meta.json"})
+        return ExportState(self.layout, documents, folder_files(folder))
+
+    def patch(self, base: ExportState) -> ExportState | None:
+        """Replace the documents that changed since ``base`` (the export the folder holds).
+
+        None when too many changed or the shard counts change (a full export is as cheap
+        then); PatchFailed when the files are not as ``base`` recorded.
+        """
+        changed = [n for n, doc in enumerate(base.documents) if doc.key != self.keys[n]]
+        if len(changed) > max(1, len(self.keys) // PATCH_SHARE):
+            return None
+        documents = list(base.documents)
+        changes: dict[str, Changes] = {WORDS: {}, PAIRS: {}}
+        written = []
+        fresh: dict[int, DocumentTerms] = {}
+        for number in changed:
+            old = self.cache.stored(base.documents[number].terms_key)
+            if old is None:
+                return None  # the earlier terms are no longer cached
+            new = fresh[number] = self.terms(number)
+            diff_runs(number, parse_lines(old.word_groups), parse_lines(new.word_groups),
+                      changes[WORDS])  # fmt: skip
+            diff_runs(number, parse_lines(old.pair_groups), parse_lines(new.pair_groups),
+                      changes[PAIRS])  # fmt: skip
+            documents[number] = document_state(self.keys[number], self.terms_keys[number], new)
+        counts = shard_counts(documents)
+        if counts != shard_counts(base.documents):
+            return None
+        for kind in (WORDS, PAIRS):
+            written += patch_shards(self.folder / kind, kind, counts[kind], changes[kind])
+        for number, terms in fresh.items():
+            if self.write_record(number, terms):
+                written.append(self.folder / "d" / f"{number}.json")
+        written += self.write_summary(documents, counts)
+        files = dict(base.files)
+        refresh_files(files, self.folder, written)
+        return ExportState(self.layout, documents, files)
+
+    def write_summary(self, documents: list[DocumentState], counts: dict[str, int]) -> list[Path]:
+        """Write n.json and meta.json (from the documents' states); return those written."""
+        lengths = {
+            name: bytes(length_to_byte(doc.lengths[index]) for doc in documents).hex()
+            for index, name in enumerate(LENGTH_FIELDS)
+        }
+        total = len(documents)
+
+        def average(index: int) -> float:
+            return (sum(doc.lengths[index] for doc in documents) / total if total else 0) or 1
+
+        sections: dict[str, list[int]] = {}
+        for number, entry in enumerate(self.entries):
+            span = sections.setdefault(entry.section, [number, number])
+            span[1] = number + 1
+        meta = {
+            "version": FORMAT_VERSION,
+            "lang": self.lang,
+            "count": total,
+            "shards": counts,
+            "scale": WEIGHT_SCALE,
+            "sections": {name: sections[name] for name in SEARCH_SECTIONS if name in sections},
+            "bm25": {"k1": BM25.K1, "b": BM25.B},
+            "fields": [
+                {"name": name, "boost": boost, "avgfl": average(index)}
+                for index, (name, boost) in enumerate(FIELD_BOOSTS.items())
+            ],
+            "pairs": {"avgfl": average(len(TEXT_FIELDS))},
+        }
+        written = []
+        for name, value in (("n.json", lengths), ("meta.json", meta)):
+            if write_if_changed(self.folder / name, dumps(value)):
+                written.append(self.folder / name)
+        return written
+
+
+def shard_counts(documents: list[DocumentState]) -> dict[str, int]:
+    return {
+        WORDS: shard_count(sum(doc.word_size for doc in documents)),
+        PAIRS: shard_count(sum(doc.pair_size for doc in documents)),
     }
-    write_if_changed(folder / "meta.json", dumps(meta))
-    remove_other_files(folder, {"t", "q", "d", "n.json", "meta.json"})
-    return meta
-
-
-def export_fingerprint(app: Flask, site: ContentSet, lang: str, cache: TermsCache) -> str:
-    """Changes whenever anything the export of ``lang`` writes could change."""
-    parts = [str(FORMAT_VERSION), code_version(), lang]
-    for entry in ordered_entries(site):
-        parts.append(cache.key(entry, lang, site))
-        parts.append(dumps(document_record(app, entry, lang, "")))
-    return hash_text(*parts)
-
-
-def folder_state(folder: Path) -> list[list]:
-    """[path, size, modification time] of every file under ``folder``, sorted."""
-    state = []
-    for parent, _dirs, files in os.walk(folder):
-        for name in files:
-            path = os.path.join(parent, name)
-            st = os.stat(path)
-            state.append([os.path.relpath(path, folder), st.st_size, st.st_mtime_ns])
-    return sorted(state)
-
-
-def recent_exports(exports: DiskCache | None, lang: str) -> list[list]:
-    """[fingerprint, folder_state] of the last exports of ``lang`` (none if unreadable)."""
-    payload = exports.get(lang) if exports is not None else None
-    try:
-        found = json.loads(payload) if payload else []
-    except ValueError:
-        return []
-    return found if isinstance(found, list) else []
 
 
 def export_static_index(
@@ -343,9 +253,9 @@ def export_static_index(
     """Write <destination>/<lang>/search/data/ for every language (the freeze calls this).
 
     Languages are written in up to ``processes`` processes. ``destination`` may hold an
-    earlier build: files whose bytes are unchanged are left alone, and a language whose
-    inputs are those of the export found there, with its files as that export left them, is
-    not exported again (a rebuild with nothing new, say hourly from cron, costs little).
+    earlier build: if its index is as an earlier export left it, only the documents that
+    changed since are written again (a rebuild with nothing new writes nothing); otherwise
+    every file is computed, and only those whose bytes changed are written.
     """
     cache_dir = app.extensions["dxportal.store"].cache_dir
     cache = TermsCache(cache_dir)
@@ -360,14 +270,10 @@ def export_static_index(
                 folder = Path(destination) / lang / "search" / DATA_DIR
                 if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
                     folder.unlink()
-                fingerprint = export_fingerprint(app, site, lang, cache)
-                known = recent_exports(exports, lang)
-                if folder.is_dir() and [fingerprint, folder_state(folder)] in known:
-                    return
-                export_language(app, site, lang, folder, cache)
-                if exports is not None:  # the last two: the build and the spare alternate
-                    latest = [[fingerprint, folder_state(folder)], *known][:2]
-                    exports.put(lang, dumps(latest).encode("utf-8"))
+                history = ExportHistory(exports, lang)
+                known = history.load()
+                state = LanguageExport(app, site, lang, folder, cache).export(known)
+                history.save(state, [s for s in known if s is not state])
 
         return export
 

@@ -2,8 +2,9 @@
 
 The counts are exactly what Whoosh records for the same document with the tokenizers of
 analysis.py (WordTokenizer for title, tags, summary and body; PairTokenizer for the pairs
-field), computed in bulk: the static export (export.py) turns them into the same BM25F
-weights Whoosh would score, without building a Whoosh index first.
+field), computed in bulk: the static export (export.py) writes them out as the posting lines of
+its shards, from which the client computes the BM25F scores Whoosh would give, without a
+Whoosh index ever being built.
 
 A document's terms are kept compact (a few strings, not thousands of small objects), because
 the export streams through thousands of them, and in the disk cache (DXPORTAL_CACHE_DIR) by a
@@ -30,10 +31,10 @@ from .analysis import FIELD_BREAK, FIELD_GAP, PAIR_SEPARATOR, WORD, normalize_te
 from .index import INDEX_VERSION, TEXT_FIELDS, SearchDocument, make_document
 
 Forms = list[tuple[str, str]]
-# Pair lines are grouped by crc32(term) mod PARTITIONS, so that the export can merge one group
-# at a time (a power of two: a shard's group is its number mod PARTITIONS).
+# Posting lines are grouped by crc32(term) mod PARTITIONS, so that the export can merge one
+# group at a time (a power of two: a shard's group is its number mod PARTITIONS).
 PARTITIONS = 16
-TERMS_FORMAT = 1
+TERMS_FORMAT = 2
 
 
 @dataclass
@@ -54,12 +55,17 @@ class FieldTerms:
 class DocumentTerms:
     """One document of one language's index, compact.
 
-    ``pair_groups`` holds, per partition, lines ``term<TAB>count,position deltas…`` (the
-    static index's layout without the document number); ``pair_size`` estimates their JSON
-    bytes; ``snippet`` is the text the search page quotes from.
+    ``word_groups`` and ``pair_groups`` hold, per partition, the document's posting lines
+    ``term<TAB>numbers`` (the static index's layout without the document number, see
+    postings.py): for a word, its count in the body, then, if it occurs in the title, tags
+    or summary, its counts there; for a pair, its count and position deltas.
+    ``word_size`` and ``pair_size`` estimate their JSON bytes (sums over the documents choose
+    the shard counts); ``snippet`` is the text the search page quotes from.
     """
 
     fields: dict[str, FieldTerms]
+    word_groups: tuple[str, ...]
+    word_size: int
     pair_groups: tuple[str, ...]
     pair_length: int
     pair_size: int
@@ -67,19 +73,24 @@ class DocumentTerms:
 
     def dumps(self) -> bytes:
         fields = tuple((f.terms, f.counts, f.length) for f in self.fields.values())
-        return marshal.dumps((TERMS_FORMAT, fields, self.pair_groups, self.pair_length,
-                              self.pair_size, self.snippet))  # fmt: skip
+        return marshal.dumps((TERMS_FORMAT, fields, self.word_groups, self.word_size,
+                              self.pair_groups, self.pair_length, self.pair_size,
+                              self.snippet))  # fmt: skip
 
     @classmethod
     def loads(cls, payload: bytes) -> DocumentTerms | None:
         try:
-            version, fields, groups, pair_length, pair_size, snippet = marshal.loads(payload)
-            if version != TERMS_FORMAT or len(fields) != len(TEXT_FIELDS):
+            version, fields, *rest = marshal.loads(payload)
+            if version != TERMS_FORMAT or len(fields) != len(TEXT_FIELDS) or len(rest) != 6:
                 return None
             named = {n: FieldTerms(*f) for n, f in zip(TEXT_FIELDS, fields, strict=True)}
         except (ValueError, EOFError, TypeError):
             return None
-        return cls(named, groups, pair_length, pair_size, snippet)
+        return cls(named, *rest)
+
+    def lengths(self) -> tuple[int, ...]:
+        """The token counts of the text fields (TEXT_FIELDS order) and of the pairs field."""
+        return (*(field.length for field in self.fields.values()), self.pair_length)
 
     def pair_positions(self) -> dict[str, list[int]]:
         """term -> positions (decoded from the pair lines; for tests and tools)."""
@@ -131,21 +142,45 @@ def pair_positions(segments: Sequence[Forms]) -> tuple[dict[str, list[int]], int
     return positions, length
 
 
-def pair_lines(positions: dict[str, list[int]]) -> tuple[tuple[str, ...], int]:
-    """The pair lines by partition, and their estimated JSON size (document numbers included).
+def grouped_lines(encoded: dict[str, str]) -> tuple[tuple[str, ...], int]:
+    """Posting lines ``term<TAB>numbers`` by partition, and their estimated JSON size
+    (document numbers included).
 
     A term is made of letters, digits and spaces only (WORD), so it needs no JSON escaping.
     """
     groups: list[list[str]] = [[] for _ in range(PARTITIONS)]
     size = 0
+    for term, numbers in encoded.items():
+        groups[crc32(term.encode("utf-8")) % PARTITIONS].append(f"{term}\t{numbers}\n")
+        size += len(numbers) + 4 + len(term) // 2  # a term is written once for about two pages
+    return tuple("".join(lines) for lines in groups), size
+
+
+def word_lines(fields: dict[str, FieldTerms]) -> tuple[tuple[str, ...], int]:
+    """The word posting lines of a document: ``body count[,title,tags,summary counts]``."""
+    counts: dict[str, list[int]] = {}
+    for index, name in enumerate(TEXT_FIELDS):  # title, tags, summary, body
+        for term, count in fields[name].items():
+            found = counts.get(term)
+            if found is None:
+                found = counts[term] = [0, 0, 0, 0]
+            found[index] = count
+    encoded = {
+        term: f"{body}" if not (title or tags or summary) else f"{body},{title},{tags},{summary}"
+        for term, (title, tags, summary, body) in counts.items()
+    }
+    return grouped_lines(encoded)
+
+
+def pair_lines(positions: dict[str, list[int]]) -> tuple[tuple[str, ...], int]:
+    """The pair posting lines of a document: ``count,position deltas…``."""
+    encoded = {}
     for term, where in positions.items():
         if len(where) == 1:  # most pairs occur once in a page
-            encoded = f"1,{where[0]}"
+            encoded[term] = f"1,{where[0]}"
         else:
-            encoded = ",".join(map(str, [len(where), where[0], *map(sub, where[1:], where)]))
-        groups[crc32(term.encode("utf-8")) % PARTITIONS].append(f"{term}\t{encoded}\n")
-        size += len(encoded) + 4 + len(term) // 2  # a term is written once for about two pages
-    return tuple("".join(lines) for lines in groups), size
+            encoded[term] = ",".join(map(str, [len(where), where[0], *map(sub, where[1:], where)]))
+    return grouped_lines(encoded)
 
 
 def document_terms(document: SearchDocument, snippet: str, lang: str) -> DocumentTerms:
@@ -159,8 +194,11 @@ def document_terms(document: SearchDocument, snippet: str, lang: str) -> Documen
     else:
         segments = [forms["title"], forms["tags"], forms["summary"], forms["body"]]
     positions, pair_length = pair_positions(segments)
-    groups, size = pair_lines(positions)
-    return DocumentTerms(fields, groups, pair_length, size, snippet)
+    pair_groups, pair_size = pair_lines(positions)
+    word_groups, word_size = word_lines(fields)
+    return DocumentTerms(
+        fields, word_groups, word_size, pair_groups, pair_length, pair_size, snippet
+    )
 
 
 class TermsCache:
@@ -186,14 +224,16 @@ class TermsCache:
     ) -> DocumentTerms:
         """The cached terms of ``entry`` in ``lang``, or freshly analysed (and stored)."""
         key = self.key(entry, lang, site)
-        if self.disk is not None:
-            payload = self.disk.get(key)
-            if payload is not None:
-                found = DocumentTerms.loads(payload)
-                if found is not None:
-                    return found
+        found = self.stored(key)
+        if found is not None:
+            return found
         document = make_document(entry, lang, site, renderer)
         terms = document_terms(document, snippet_of(document.summary, document.body), lang)
         if self.disk is not None:
             self.disk.put(key, terms.dumps())
         return terms
+
+    def stored(self, key: str) -> DocumentTerms | None:
+        """The terms cached under ``key`` (see ``key``), if any and intact."""
+        payload = self.disk.get(key) if self.disk is not None else None
+        return DocumentTerms.loads(payload) if payload is not None else None

@@ -1,7 +1,7 @@
 /* dxportal search for the frozen site: no dependencies, no build step.
    Reads q, section and page from the address, loads only the index shards the query needs
-   (see dxportal/search/export.py), ranks with Whoosh's BM25F weights as the server adds
-   Whoosh scores, and renders the server's markup. Visitor text is only ever set with
+   (see dxportal/search/export.py), ranks with Whoosh's BM25F scores computed from the
+   index's counts, as the server adds Whoosh scores, and renders the server's markup. Visitor text is only ever set with
    textContent. The analysis mirrors dxportal/search/analysis.py; tests/search_vectors.json
    holds the cases both must agree on. */
 (function () {
@@ -117,17 +117,14 @@
       return self.get(kind + "/" + (crc32(term) % meta.shards[kind]) + ".json");
     }).then(function (shard) { return Object.prototype.hasOwnProperty.call(shard, term) ? shard[term] : []; });
   };
-  Index.prototype.postings = function (term) {  /* a word: Map doc -> weight */
-    return this.lookup("t", term).then(function (flat) {
-      var map = new Map(), doc = 0;
-      for (var i = 0; i < flat.length; i += 2) { doc += flat[i]; map.set(doc, flat[i + 1]); }
-      return map;
-    });
+  /* A word: Map doc -> weight, Whoosh's BM25F score of the word (its fields boosted and
+     summed), computed from the counts in t/ as dxportal/search/export.py describes. */
+  Index.prototype.postings = function (term) {
+    return Promise.all([this.get("meta.json"), this.get("n.json"), this.lookup("t", term)])
+      .then(function (r) { return decodeWords(r[0], r[1], r[2]); });
   };
-  /* A pair of adjacent words: {weights: Map doc -> weight, positions: Map doc -> Set}. Its
-     weight is Whoosh's BM25 score of the pairs field, computed as dxportal/search/export.py
-     computes word weights, from the pair's count and the document's pairs length (n.json,
-     one hex byte per document). */
+  /* A pair of adjacent words: {weights: Map doc -> weight, positions: Map doc -> Set}, its
+     weight Whoosh's BM25 score of the pairs field. */
   Index.prototype.pair = function (term) {
     if (!this.pairs) this.pairs = {};
     if (!this.pairs[term]) {
@@ -137,6 +134,42 @@
     return this.pairs[term];
   };
 
+  /* BM25 of one field, as whoosh.scoring.BM25F: idf from the documents that have the term in
+     the field, the document's length as Whoosh stores it (n.json: one hex byte each). */
+  function fieldScore(meta, field, lengths, df, doc, tf) {
+    var k1 = meta.bm25.k1, b = meta.bm25.b;
+    var idf = field.boost * (Math.log(meta.count / (df + 1)) + 1);
+    var length = LENGTHS[parseInt(lengths[field.name].substr(2 * doc, 2), 16)] || 1;
+    var norm = k1 * ((1 - b) + b * length / field.avgfl);
+    return idf * ((tf * (k1 + 1)) / (tf + norm));
+  }
+
+  function weight(meta, score) { return Math.max(1, Math.round(score * meta.scale)); }
+
+  /* t/ runs: lead (2 × doc delta, +1 when title, tags and summary counts follow), body count. */
+  function decodeWords(meta, lengths, flat) {
+    var found = [], doc = 0, i = 0, df = {};
+    meta.fields.forEach(function (f) { df[f.name] = 0; });
+    while (i < flat.length) {
+      var lead = flat[i++], counts = { body: flat[i++], title: 0, tags: 0, summary: 0 };
+      doc += Math.floor(lead / 2);
+      if (lead % 2) { counts.title = flat[i++]; counts.tags = flat[i++]; counts.summary = flat[i++]; }
+      meta.fields.forEach(function (f) { if (counts[f.name]) df[f.name]++; });
+      found.push([doc, counts]);
+    }
+    var weights = new Map();
+    found.forEach(function (d) {
+      var score = 0;
+      meta.fields.forEach(function (f) {
+        var tf = d[1][f.name];
+        if (tf) score += fieldScore(meta, f, lengths, df[f.name], d[0], tf);
+      });
+      weights.set(d[0], weight(meta, score));
+    });
+    return weights;
+  }
+
+  /* q/ runs: doc delta, count, position deltas. */
   function decodePair(meta, lengths, flat) {
     var found = [], doc = 0, i = 0;
     while (i < flat.length) {
@@ -145,13 +178,10 @@
       for (var k = 0; k < count; k++) { pos += flat[i++]; set.add(pos); }
       found.push([doc, count, set]);
     }
-    var p = meta.pairs, idf = Math.log(meta.count / (found.length + 1)) + 1;
+    var field = { name: "pairs", boost: 1.0, avgfl: meta.pairs.avgfl };
     var weights = new Map(), positions = new Map();
     found.forEach(function (f) {
-      var length = LENGTHS[parseInt(lengths.substr(2 * f[0], 2), 16)] || 1;
-      var norm = p.k1 * ((1 - p.b) + p.b * length / p.avgfl);
-      var score = 1.0 * idf * ((f[1] * (p.k1 + 1)) / (f[1] + norm));
-      weights.set(f[0], Math.max(1, Math.round(score * meta.scale)));
+      weights.set(f[0], weight(meta, fieldScore(meta, field, lengths, found.length, f[0], f[1])));
       positions.set(f[0], f[2]);
     });
     return { weights: weights, positions: positions };
@@ -361,6 +391,6 @@
   if (typeof module !== "undefined") {
     module.exports = { analyze: analyze, splitWords: splitWords, fold: fold, canonicalTone: canonicalTone,
       crc32: crc32, lengths: LENGTHS, cleanQuery: cleanQuery, parseQuery: parseQuery, Index: Index, search: search,
-      snippetParts: snippetParts };
+      snippetParts: snippetParts, decodeWords: decodeWords, decodePair: decodePair };
   }
 })();

@@ -1,0 +1,66 @@
+"""Posting lists of the static index: the layout round-trips, and a patch equals a rewrite."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dxportal.search.postings import (
+    PAIRS,
+    WORDS,
+    PatchFailed,
+    decode_runs,
+    encode_runs,
+    patch_shards,
+    shard_text,
+)
+
+word_runs = st.dictionaries(
+    st.integers(0, 5000),
+    st.one_of(
+        st.tuples(st.integers(0, 300)),
+        st.tuples(*[st.integers(0, 30)] * 4),
+    ),
+)
+pair_runs = st.dictionaries(
+    st.integers(0, 5000),
+    st.lists(st.integers(0, 900), min_size=1, max_size=6).map(lambda p: (len(p), *p)),
+)
+
+
+@given(word_runs)
+def test_word_runs_round_trip(runs):
+    flat = json.loads(f"[{encode_runs(WORDS, runs)}]") if runs else []
+    assert decode_runs(WORDS, flat) == runs
+
+
+@given(pair_runs)
+def test_pair_runs_round_trip(runs):
+    flat = json.loads(f"[{encode_runs(PAIRS, runs)}]") if runs else []
+    assert decode_runs(PAIRS, flat) == runs
+
+
+def write_shard(folder, runs_by_term: dict) -> None:
+    items = [(term, encode_runs(WORDS, runs)) for term, runs in runs_by_term.items()]
+    (folder / "0.json").write_text(shard_text(items), encoding="utf-8")
+
+
+@given(word_runs, word_runs)
+def test_a_patch_writes_what_a_rewrite_writes(tmp_path_factory, before, after):
+    folder = tmp_path_factory.mktemp("shard")
+    write_shard(folder, {"số": before, "và": {7: (1,)}})
+    changes = {"số": {d: (before.get(d), after.get(d)) for d in before.keys() | after.keys()}}
+    patch_shards(folder, WORDS, 1, changes)
+    patched = (folder / "0.json").read_text("utf-8")
+    write_shard(folder, {"số": after, "và": {7: (1,)}} if after else {"và": {7: (1,)}})
+    assert patched == (folder / "0.json").read_text("utf-8")
+
+
+@pytest.mark.parametrize("recorded", [(3,), None])
+def test_a_shard_not_as_recorded_fails_the_patch(tmp_path, recorded):
+    write_shard(tmp_path, {"a": {1: (5,)}})
+    with pytest.raises(PatchFailed):
+        patch_shards(tmp_path, WORDS, 1, {"a": {1: (recorded, (4,))}})
