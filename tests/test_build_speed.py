@@ -132,6 +132,16 @@ def test_a_build_file_changed_by_hand_is_rendered_again(tmp_path, make_content):
     assert tree_digest(site) == tree_digest(build(root, tmp_path / "clean", tmp_path / "c2"))
 
 
+def test_the_number_of_workers_renders_nothing_again(tmp_path, make_content, monkeypatch):
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches, DXPORTAL_WORKERS=2)
+    build(root, site, caches, DXPORTAL_WORKERS=2)
+    rendered = count_rendered(monkeypatch)
+    build(root, site, caches, DXPORTAL_WORKERS=1)
+    assert rendered == []
+
+
 def test_two_worker_processes_write_the_same_site_as_one(tmp_path, make_content, monkeypatch):
     root = corpus(make_content)
     monkeypatch.setattr(incremental, "PARALLEL_THRESHOLD", 1)

@@ -54,7 +54,8 @@ from .training import call_status, current_time
 SELF_CONTAINED = {"news", "documents", "outreach", "pages"}
 ENTRY_ENDPOINTS = {"portal.entry", "portal.static_page"}
 # Settings that do not change a byte of output (where it is written, where caches live).
-UNRELATED_SETTINGS = {"FREEZER_DESTINATION", "DXPORTAL_BUILD_DIR", "DXPORTAL_CACHE_DIR"}
+UNRELATED_SETTINGS = {"FREEZER_DESTINATION", "DXPORTAL_BUILD_DIR", "DXPORTAL_CACHE_DIR",
+                      "DXPORTAL_WORKERS"}  # fmt: skip
 # Files written beside the pages after freezing (freezing.write_host_files).
 HOST_FILES = {"_headers"}
 # Folders written after freezing by steps that keep their own files up to date (the static

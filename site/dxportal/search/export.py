@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import flask_babel
@@ -87,17 +88,46 @@ def snippet_source(summary: str, body: str) -> str:
     return text[: cut if cut > 0 else SNIPPET_SOURCE_CHARS]
 
 
-def document_record(app: Flask, entry: Entry, lang: str, snippet: str) -> dict:
-    page = entry.version(lang)
-    return {
-        "u": entry_url(entry, lang),
-        "t": page.title,
-        "s": str(SECTION_TITLES[entry.section]),
-        "d": app.jinja_env.filters["long_date"](page.date),
-        "i": page.date.isoformat() if page.date else "",
-        "l": page.lang,
-        "x": snippet,
-    }
+class RecordWriter:
+    """The records (d/<doc>.json) of one language's documents, in a request context of it.
+
+    Addresses, section names and dates are formatted once per section and per date:
+    formatting one costs more than the rest of a record, and every build formats the
+    records of all documents to see which changed.
+    """
+
+    SLUG = "dxportal-slug"  # a slug in an address template (no other part of one has it)
+
+    def __init__(self, app: Flask, lang: str) -> None:
+        self.lang = lang
+        self.long_date = app.jinja_env.filters["long_date"]
+        self.dates: dict[object, str] = {}
+        self.sections: dict[str, tuple[str, str]] = {}
+
+    def section(self, entry: Entry) -> tuple[str, str]:
+        """(address template, section name) of the entry's section."""
+        found = self.sections.get(entry.section)
+        if found is None:
+            template = replace(entry.version(self.lang), slug=self.SLUG)
+            found = (entry_url(template, self.lang), str(SECTION_TITLES[entry.section]))
+            self.sections[entry.section] = found
+        return found
+
+    def record(self, entry: Entry, snippet: str) -> dict:
+        page = entry.version(self.lang)
+        address, section = self.section(entry)
+        date = self.dates.get(page.date)
+        if date is None:
+            date = self.dates[page.date] = self.long_date(page.date)
+        return {
+            "u": address.replace(self.SLUG, entry.slug),
+            "t": page.title,
+            "s": section,
+            "d": date,
+            "i": page.date.isoformat() if page.date else "",
+            "l": page.lang,
+            "x": snippet,
+        }
 
 
 def document_state(key: str, terms_key: str, terms: DocumentTerms) -> DocumentState:
@@ -113,9 +143,10 @@ class LanguageExport:
         self.app, self.site, self.lang, self.folder, self.cache = app, site, lang, folder, cache
         self.entries = ordered_entries(site)
         self.renderer = app.extensions["dxportal.renderer"]
+        self.records = RecordWriter(app, lang)
         self.terms_keys = [cache.key(entry, lang, site) for entry in self.entries]
         # A record without its snippet: the snippet is made from what terms_key covers.
-        records = [dumps(document_record(app, entry, lang, "")) for entry in self.entries]
+        records = [dumps(self.records.record(entry, "")) for entry in self.entries]
         self.keys = [hash_text(t, r) for t, r in zip(self.terms_keys, records, strict=True)]
         self.layout = hash_text(
             str(FORMAT_VERSION), code_version(), lang,
@@ -128,7 +159,7 @@ class LanguageExport:
         )
 
     def write_record(self, number: int, terms: DocumentTerms) -> bool:
-        record = document_record(self.app, self.entries[number], self.lang, terms.snippet)
+        record = self.records.record(self.entries[number], terms.snippet)
         return write_if_changed(self.folder / "d" / f"{number}.json", dumps(record))
 
     def export(self, known: list[ExportState]) -> ExportState:

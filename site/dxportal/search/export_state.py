@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..cache import DiskCache
@@ -38,21 +38,22 @@ class ExportState:
     files: dict[str, list[int]]  # path under the data folder -> [size, mtime_ns]
 
     def dumps(self) -> dict:
-        return {
-            "layout": self.layout,
-            "documents": [list(asdict(doc).values()) for doc in self.documents],
-            "files": self.files,
-        }
+        documents = [
+            [doc.key, doc.terms_key, doc.word_size, doc.pair_size, doc.lengths]
+            for doc in self.documents
+        ]
+        return {"layout": self.layout, "documents": documents, "files": self.files}
 
     @classmethod
     def loads(cls, data: dict) -> ExportState:
+        """The state ``dumps`` gave; TypeError or ValueError if it is not one."""
         documents = [
             DocumentState(key, terms_key, word_size, pair_size, tuple(lengths))
             for key, terms_key, word_size, pair_size, lengths in data["documents"]
         ]
-        files = {
-            str(path): [int(size), int(mtime)] for path, (size, mtime) in data["files"].items()
-        }
+        files = data["files"]
+        if not isinstance(files, dict):  # only compared with folder_files: a wrong value
+            raise TypeError("files")  # in it never matches
         return cls(str(data["layout"]), documents, files)
 
 
