@@ -9,8 +9,11 @@ $DXPORTAL_BENCH_CORPUS), lays out the same Vietnamese articles for Hugo and Peli
 whole processes (start-up included), several runs each:
 
 - cold: `dxportal build` with no cache and no earlier build;
-- warm: the caches present, no earlier build (as after deleting build/);
+- rerender: the caches present but not the build kept in them (every page rendered again from
+  cached Markdown, the search index merged again from cached terms);
+- warm: the caches present, build/ deleted (the build kept in the cache is the base);
 - edit: one article's text edited, the earlier builds and the caches present (the usual case);
+- same: a rebuild with nothing new (say hourly from cron);
 - hugo: `hugo` (Debian package; always rebuilds everything), minimal layouts;
 - pelican: `pelican` (PyPI, in a throwaway venv under /tmp), default theme;
 - preview: an article page of `dxportal serve` through the test client (median of many
@@ -243,19 +246,26 @@ class Bench:
         return run_timed(command, PROJECT, env)
 
     def run_dxportal(self, size: int, folder: Path) -> None:
-        cache, output, spare = folder / "cache", folder / "out", folder / ".out.spare"
+        cache, output = folder / "cache", folder / "out"
+        legacy_spare = folder / ".out.spare"  # where builds before 2026-11-26 kept it
         for _ in range(self.runs):
-            for path in (cache, output, spare):
+            for path in (cache, output, legacy_spare):
                 shutil.rmtree(path, ignore_errors=True)
             self.record(size, "cold", self.dxportal(folder, cache, output))
         for _ in range(self.runs):
-            for path in (output, spare):
+            for path in (output, cache / "spares"):
                 shutil.rmtree(path, ignore_errors=True)
+            self.record(size, "rerender", self.dxportal(folder, cache, output))
+        for _ in range(self.runs):
+            self.dxportal(folder, cache, output)  # replaces build/: the replaced one is kept
+            shutil.rmtree(output)
             self.record(size, "warm", self.dxportal(folder, cache, output))
         self.dxportal(folder, cache, output)  # the earlier build is kept as the next base
         for counter in range(self.runs):
             edit_one_article(folder / "content", counter)
             self.record(size, "edit", self.dxportal(folder, cache, output))
+        for _ in range(self.runs):
+            self.record(size, "same", self.dxportal(folder, cache, output))
         edit_one_article(folder / "content", 0)  # leave it as the first edit left it
 
     def run_preview(self, size: int, folder: Path, requests: int = 60) -> None:
@@ -348,8 +358,10 @@ def print_table(bench: Bench, sizes: list[int]) -> None:
     print("|---|" + "---|" * len(sizes))
     rows = [
         ("dxportal cold (empty caches)", "cold"),
-        ("dxportal warm (caches, no earlier build)", "warm"),
+        ("dxportal rerender (caches, no kept build)", "rerender"),
+        ("dxportal warm (caches, build/ deleted)", "warm"),
         ("dxportal one article edited", "edit"),
+        ("dxportal rebuild with nothing new", "same"),
         ("Hugo", "hugo"),
         ("Pelican", "pelican"),
     ]
@@ -363,7 +375,7 @@ def print_table(bench: Bench, sizes: list[int]) -> None:
         print(f"| {label} | " + " | ".join(ratio(s, name, peer) for s in sizes) + " |")
     peaks = []
     for s in sizes:
-        values = [bench.peak(s, n) for n in ("cold", "warm", "edit")]
+        values = [bench.peak(s, n) for n in ("cold", "rerender", "warm", "edit", "same")]
         values = [v for v in values if v is not None]
         peaks.append(f"{max(values)} MB" if values else "–")
     print("| dxportal peak memory | " + " | ".join(peaks) + " |")

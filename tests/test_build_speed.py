@@ -20,7 +20,7 @@ from dxportal import cache, checks, create_app, incremental, rendering, store
 from dxportal.checks import check_content
 from dxportal.content import load_content, local_now, published_content, read_content
 from dxportal.errors import ContentError
-from dxportal.freezing import freeze_site
+from dxportal.freezing import freeze_site, looks_built, spare_folder
 from dxportal.rendering import Renderer
 
 from conftest import EMBEDDED_CONTENT, page_text, parse, tree_digest
@@ -113,8 +113,9 @@ def test_an_unchanged_file_in_the_build_folder_is_not_rewritten(tmp_path, make_c
     root = corpus(make_content)
     site, caches = tmp_path / "site", tmp_path / "cache"
     build(root, site, caches)
-    build(root, site, caches)  # the first build is now kept as .site.spare, the next base
-    before = (tmp_path / ".site.spare/vi/news/bai-4/index.html").stat().st_mtime_ns
+    build(root, site, caches)  # the first build is now kept as the spare, the next base
+    spare = spare_folder(site.resolve(), caches)
+    before = (spare / "vi/news/bai-4/index.html").stat().st_mtime_ns
     EDITS["body"](root)
     build(root, site, caches)
     assert (site / "vi/news/bai-4/index.html").stat().st_mtime_ns == before
@@ -126,10 +127,34 @@ def test_a_build_file_changed_by_hand_is_rendered_again(tmp_path, make_content):
     site, caches = tmp_path / "site", tmp_path / "cache"
     build(root, site, caches)
     build(root, site, caches)
-    spare = tmp_path / ".site.spare"
+    spare = spare_folder(site.resolve(), caches)
     (spare / "vi/news/bai-4/index.html").write_text("hỏng", encoding="utf-8")
     build(root, site, caches)
     assert tree_digest(site) == tree_digest(build(root, tmp_path / "clean", tmp_path / "c2"))
+
+
+def test_a_build_after_deleting_the_build_folder_starts_from_the_kept_one(
+    tmp_path, make_content, monkeypatch
+):
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches)
+    build(root, site, caches)
+    assert not (tmp_path / ".site.spare").exists()  # kept in the cache folder, not beside
+    shutil.rmtree(site)
+    EDITS["body"](root)
+    rendered = count_rendered(monkeypatch)
+    build(root, site, caches)
+    assert len(rendered) == 4  # the edited article and its feed, in both languages
+    assert tree_digest(site) == tree_digest(build(root, tmp_path / "clean", tmp_path / "c2"))
+
+
+def test_without_a_cache_folder_the_replaced_build_is_kept_beside(tmp_path, make_content):
+    root = corpus(make_content)
+    site = tmp_path / "site"
+    build(root, site, "", DXPORTAL_CACHE_DIR="")
+    build(root, site, "", DXPORTAL_CACHE_DIR="")
+    assert looks_built(tmp_path / ".site.spare")
 
 
 def test_the_number_of_workers_renders_nothing_again(tmp_path, make_content, monkeypatch):

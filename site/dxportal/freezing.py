@@ -22,6 +22,7 @@ from .checks import CheckFailed, check_and_read
 from .config import PROJECT_ROOT
 from .content import ContentSet, published_content
 from .errors import ContentError
+from .cache import hash_text
 from .incremental import BuildRecord, freeze_urls
 from .search.export import export_static_index
 from .sections import LANGUAGES
@@ -64,7 +65,7 @@ def freeze_site(app: Flask, destination: Path | None = None) -> list[str]:
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = destination.with_name(f".{destination.name}.new-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    spare = spare_folder(destination)
+    spare = spare_folder(destination, store.cache_dir)
     record = take_spare(spare, staging, store.cache_dir)
     app.config.update(
         FREEZER_DESTINATION=str(staging),
@@ -144,15 +145,19 @@ def looks_built(folder: Path) -> bool:
     return (folder / "index.html").is_file() and (folder / "sitemap.xml").is_file()
 
 
-def spare_folder(destination: Path) -> Path:
-    return destination.with_name(f".{destination.name}.spare")
+def spare_folder(destination: Path, cache_dir: Path | None) -> Path:
+    """Where the build replaced by the next one is kept: in the cache folder (so that a build
+    after deleting build/ still starts from it), or beside the destination without one."""
+    if cache_dir is None:
+        return destination.with_name(f".{destination.name}.spare")
+    return Path(cache_dir).resolve() / "spares" / hash_text(str(destination))[:16]
 
 
 def take_spare(spare: Path, staging: Path, cache_dir: Path | None) -> BuildRecord | None:
     """Start the new build from the build before the current one, if it was kept.
 
     Creating and deleting thousands of folders costs more than rendering on many file
-    systems, so the replaced build is kept beside the destination (``.build.spare``) and
+    systems, so the replaced build is kept in the cache folder (``spare_folder``) and
     updated in place next time: only files whose inputs changed are rendered again, only
     files whose bytes changed are written, and files no longer produced are removed.
     Returns its record (empty if unknown: everything is rendered), or None for a new folder.
@@ -163,7 +168,7 @@ def take_spare(spare: Path, staging: Path, cache_dir: Path | None) -> BuildRecor
     BuildRecord().save(cache_dir, spare)  # from here on, the spare is being changed
     try:
         spare.rename(staging)
-    except OSError:  # another build took it
+    except OSError:  # another build took it, or it is on another file system
         return None
     return record
 
@@ -175,7 +180,11 @@ def swap_in(staging: Path, destination: Path, spare: Path | None = None) -> None
         destination.rename(previous)
     staging.rename(destination)
     if spare is not None and previous.exists() and not spare.exists():
-        previous.rename(spare)
+        spare.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            previous.rename(spare)
+        except OSError:  # another file system: the next build starts from nothing
+            pass
     shutil.rmtree(previous, ignore_errors=True)
 
 
