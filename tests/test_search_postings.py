@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dxportal.search.postings import (
@@ -31,12 +31,14 @@ pair_runs = st.dictionaries(
 )
 
 
+@settings(deadline=None)
 @given(word_runs)
 def test_word_runs_round_trip(runs):
     flat = json.loads(f"[{encode_runs(WORDS, runs)}]") if runs else []
     assert decode_runs(WORDS, flat) == runs
 
 
+@settings(deadline=None)
 @given(pair_runs)
 def test_pair_runs_round_trip(runs):
     flat = json.loads(f"[{encode_runs(PAIRS, runs)}]") if runs else []
@@ -48,6 +50,7 @@ def write_shard(folder, runs_by_term: dict) -> None:
     (folder / "0.json").write_text(shard_text(items), encoding="utf-8")
 
 
+@settings(deadline=None, max_examples=50)  # a file per example: slow on a busy machine
 @given(word_runs, word_runs)
 def test_a_patch_writes_what_a_rewrite_writes(tmp_path_factory, before, after):
     folder = tmp_path_factory.mktemp("shard")
