@@ -6,6 +6,7 @@ failed build leaves the previous one as it was.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
@@ -18,11 +19,11 @@ from flask import Flask
 from flask_frozen import Freezer, FrozenFlaskWarning, MissingURLGeneratorWarning
 
 from . import section_views
+from .cache import hash_text
 from .checks import CheckFailed, check_and_read
 from .config import PROJECT_ROOT
 from .content import ContentSet, published_content
 from .errors import ContentError
-from .cache import hash_text
 from .incremental import BuildRecord, freeze_urls
 from .search.export import export_static_index
 from .sections import LANGUAGES
@@ -181,10 +182,8 @@ def swap_in(staging: Path, destination: Path, spare: Path | None = None) -> None
     staging.rename(destination)
     if spare is not None and previous.exists() and not spare.exists():
         spare.parent.mkdir(parents=True, exist_ok=True)
-        try:
+        with contextlib.suppress(OSError):  # another file system: the next build starts anew
             previous.rename(spare)
-        except OSError:  # another file system: the next build starts from nothing
-            pass
     shutil.rmtree(previous, ignore_errors=True)
 
 

@@ -20,6 +20,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from operator import sub
 from pathlib import Path
 from zlib import crc32
@@ -112,13 +113,16 @@ def word_forms_of(text: str, lang: str) -> Forms:
     return [word_forms(raw, lang) for raw in WORD.findall(normalize_text(text))]
 
 
-def field_terms(forms: Forms) -> FieldTerms:
+def field_counts(forms: Forms) -> tuple[Counter[str], int]:
     """Term counts and token count of one field (a marked word gives two tokens)."""
     exact = [pair[0] for pair in forms]
     folded = [pair[1] for pair in forms if pair[1] != pair[0]]
     counts = Counter(exact)
     counts.update(folded)
-    tokens = len(exact) + len(folded)
+    return counts, len(exact) + len(folded)
+
+
+def compact(counts: Counter[str], tokens: int) -> FieldTerms:
     return FieldTerms("\n".join(counts), array("I", counts.values()).tobytes(), tokens)
 
 
@@ -129,46 +133,47 @@ def pair_positions(segments: Sequence[Forms]) -> tuple[dict[str, list[int]], int
     length = 0
     base = 0
     for forms in segments:
-        for offset in range(len(forms) - 1):
-            first, second = forms[offset], forms[offset + 1]
+        for position, (first, second) in enumerate(pairwise(forms), base):
             exact = first[0] + PAIR_SEPARATOR + second[0]
-            positions.setdefault(exact, []).append(base + offset)
-            length += 1
+            found = positions.get(exact)
+            if found is None:
+                positions[exact] = [position]
+            else:
+                found.append(position)
             folded = first[1] + PAIR_SEPARATOR + second[1]
             if folded != exact:
-                positions.setdefault(folded, []).append(base + offset)
+                found = positions.get(folded)
+                if found is None:
+                    positions[folded] = [position]
+                else:
+                    found.append(position)
                 length += 1
+        length += max(0, len(forms) - 1)
         base += len(forms) + FIELD_GAP
     return positions, length
 
 
 def grouped_lines(encoded: dict[str, str]) -> tuple[tuple[str, ...], int]:
     """Posting lines ``term<TAB>numbers`` by partition, and their estimated JSON size
-    (document numbers included).
+    (document numbers included: a term is written once for about two pages).
 
     A term is made of letters, digits and spaces only (WORD), so it needs no JSON escaping.
     """
     groups: list[list[str]] = [[] for _ in range(PARTITIONS)]
-    size = 0
+    mask = PARTITIONS - 1
     for term, numbers in encoded.items():
-        groups[crc32(term.encode("utf-8")) % PARTITIONS].append(f"{term}\t{numbers}\n")
-        size += len(numbers) + 4 + len(term) // 2  # a term is written once for about two pages
-    return tuple("".join(lines) for lines in groups), size
+        groups[crc32(term.encode("utf-8")) & mask].append(f"{term}\t{numbers}\n")
+    size = sum(map(len, encoded.values())) + 4 * len(encoded) + sum(map(len, encoded)) // 2
+    return tuple(map("".join, groups)), size
 
 
-def word_lines(fields: dict[str, FieldTerms]) -> tuple[tuple[str, ...], int]:
-    """The word posting lines of a document: ``body count[,title,tags,summary counts]``."""
-    counts: dict[str, list[int]] = {}
-    for index, name in enumerate(TEXT_FIELDS):  # title, tags, summary, body
-        for term, count in fields[name].items():
-            found = counts.get(term)
-            if found is None:
-                found = counts[term] = [0, 0, 0, 0]
-            found[index] = count
-    encoded = {
-        term: f"{body}" if not (title or tags or summary) else f"{body},{title},{tags},{summary}"
-        for term, (title, tags, summary, body) in counts.items()
-    }
+def word_lines(counts: Sequence[Counter[str]]) -> tuple[tuple[str, ...], int]:
+    """The word posting lines of a document: ``body count[,title,tags,summary counts]``,
+    from the counts of its fields in TEXT_FIELDS order (title, tags, summary, body)."""
+    title, tags, summary, body = counts
+    encoded = {term: str(count) for term, count in body.items()}
+    for term in title.keys() | tags.keys() | summary.keys():
+        encoded[term] = f"{body[term]},{title[term]},{tags[term]},{summary[term]}"
     return grouped_lines(encoded)
 
 
@@ -187,7 +192,8 @@ def document_terms(document: SearchDocument, snippet: str, lang: str) -> Documen
     """The terms of ``document`` in the index of ``lang`` (see SearchDocument.fields)."""
     texts = [getattr(document, name) for name in TEXT_FIELDS]
     forms = {name: word_forms_of(text, lang) for name, text in zip(TEXT_FIELDS, texts, strict=True)}
-    fields = {name: field_terms(forms[name]) for name in TEXT_FIELDS}
+    counted = [field_counts(forms[name]) for name in TEXT_FIELDS]
+    fields = {name: compact(*c) for name, c in zip(TEXT_FIELDS, counted, strict=True)}
     joined = FIELD_BREAK.join((document.title, document.tags, document.summary, document.body))
     if FIELD_BREAK in "".join(texts):  # a field holds the separator itself: split as Whoosh does
         segments = [word_forms_of(part, lang) for part in joined.split(FIELD_BREAK)]
@@ -195,7 +201,7 @@ def document_terms(document: SearchDocument, snippet: str, lang: str) -> Documen
         segments = [forms["title"], forms["tags"], forms["summary"], forms["body"]]
     positions, pair_length = pair_positions(segments)
     pair_groups, pair_size = pair_lines(positions)
-    word_groups, word_size = word_lines(fields)
+    word_groups, word_size = word_lines([counts for counts, _ in counted])
     return DocumentTerms(
         fields, word_groups, word_size, pair_groups, pair_length, pair_size, snippet
     )
