@@ -66,6 +66,20 @@ def test_dates_are_formatted_per_locale(app, lang, expected):
         assert format_date(dt.date(2021, 3, 3), "long") == expected
 
 
+def test_the_long_date_filter_formats_one_date_in_each_language(app):
+    from flask import g
+    from flask_babel import refresh
+
+    long_date = app.jinja_env.filters["long_date"]
+    found = []
+    for lang in ("vi", "en", "vi"):
+        with app.test_request_context(f"/{lang}/"):
+            g.lang = lang
+            refresh()
+            found.append(long_date(dt.date(2021, 3, 3)))
+    assert found == ["3 tháng 3, 2021", "March 3, 2021", "3 tháng 3, 2021"]
+
+
 def test_the_i18n_command_updates_compiles_and_lists_what_needs_translating(tmp_path, monkeypatch):
     import shutil
 

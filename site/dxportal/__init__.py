@@ -90,8 +90,17 @@ def init_templates(app: Flask) -> None:
     def media_dimensions(filename: str) -> tuple[int, int] | None:
         return image_dimensions(app.extensions["dxportal.store"].get().media_dir / filename)
 
+    long_dates: dict[tuple[str, object], str] = {}
+
     def long_date(value) -> str:
-        return format_date(value, "long") if value else ""
+        """A date in the page's language; each formatted once (Babel is slow, dates repeat)."""
+        if not value:
+            return ""
+        key = (i18n.current_language(), value)  # the locale flask-babel formats with
+        found = long_dates.get(key)
+        if found is None:
+            found = long_dates[key] = format_date(value, "long")
+        return found
 
     @app.context_processor
     def inject_site() -> dict[str, Any]:

@@ -91,9 +91,9 @@ def snippet_source(summary: str, body: str) -> str:
 class RecordWriter:
     """The records (d/<doc>.json) of one language's documents, in a request context of it.
 
-    Addresses, section names and dates are formatted once per section and per date:
-    formatting one costs more than the rest of a record, and every build formats the
-    records of all documents to see which changed.
+    Addresses and section names are made once per section (the long_date filter formats
+    each date once): making one costs more than the rest of a record, and every build makes
+    the records of all documents to see which changed.
     """
 
     SLUG = "dxportal-slug"  # a slug in an address template (no other part of one has it)
@@ -101,7 +101,6 @@ class RecordWriter:
     def __init__(self, app: Flask, lang: str) -> None:
         self.lang = lang
         self.long_date = app.jinja_env.filters["long_date"]
-        self.dates: dict[object, str] = {}
         self.sections: dict[str, tuple[str, str]] = {}
 
     def section(self, entry: Entry) -> tuple[str, str]:
@@ -116,14 +115,11 @@ class RecordWriter:
     def record(self, entry: Entry, snippet: str) -> dict:
         page = entry.version(self.lang)
         address, section = self.section(entry)
-        date = self.dates.get(page.date)
-        if date is None:
-            date = self.dates[page.date] = self.long_date(page.date)
         return {
             "u": address.replace(self.SLUG, entry.slug),
             "t": page.title,
             "s": section,
-            "d": date,
+            "d": self.long_date(page.date),
             "i": page.date.isoformat() if page.date else "",
             "l": page.lang,
             "x": snippet,
