@@ -201,3 +201,30 @@ def test_each_page_shows_its_own_check_problems_until_they_are_fixed(app_for, ma
     assert problems_on(client.get("/vi/news/hai/")) == []
     (root / "news/mot.vi.md").write_text(page_text("Một", body="Đã sửa."), encoding="utf-8")
     assert problems_on(client.get("/vi/news/mot/")) == []
+
+
+def test_only_the_files_that_changed_are_read_again(app_for, make_content, monkeypatch):
+    files = {f"news/tin-{n}.vi.md": page_text(f"Tin {n}", date=f"2021-03-0{n}") for n in (1, 2, 3)}
+    files["news/hong.vi.md"] = "---\ntitle: Hỏng\ndate: 3/3/2021\n---\n"
+    root = make_content(files)
+    client, store = preview_client(app_for, root)
+    read = []
+    real = dxportal.store.read_page
+    monkeypatch.setattr(
+        dxportal.store, "read_page", lambda path, *a: read.append(path.name) or real(path, *a)
+    )
+    (root / "news/tin-2.vi.md").write_text(page_text("Tin hai", date="2021-03-02"), "utf-8")
+    (root / "news/tin-0.vi.md").write_text(page_text("Tin 0", date="2021-03-04"), "utf-8")
+    (root / "news/tin-3.vi.md").unlink()
+    response = client.get("/vi/news/tin-2/")
+    assert response.status_code == 500  # hong.vi.md was not read again: its problem is kept
+    assert "hong.vi.md" in parse(response).select_one(".problem-list").get_text()
+    assert sorted(read) == ["tin-0.vi.md", "tin-2.vi.md"]
+    (root / "news/hong.vi.md").unlink()
+    assert heading(client.get("/vi/news/tin-2/")) == "Tin hai"
+    assert len(read) == 2
+    fresh = app_for(root, DXPORTAL_PREVIEW=True).extensions["dxportal.store"].get()
+    assert [p.source_path.name for p in store.get().pages()] == [
+        p.source_path.name for p in fresh.pages()
+    ]  # the same pages in the same order as a fresh load
+    assert [p.title for p in store.get().pages()][:3] == ["Tin 0", "Tin 1", "Tin hai"]

@@ -10,14 +10,25 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from flask import current_app, has_request_context, request
 
 from .checks import CheckReport, Finding, check_site
-from .content import MEDIA_DIR, SETTINGS_FILE, TAGS_FILE, ContentSet, load_content, local_now
-from .errors import ContentError
+from .content import (
+    MEDIA_DIR,
+    SETTINGS_FILE,
+    TAGS_FILE,
+    ContentSet,
+    FrontMatterCache,
+    Page,
+    find_page_files,
+    load_content,
+    local_now,
+    read_page,
+)
+from .errors import ContentError, ContentProblem
 from .journal import ChangeJournal, JournalBroken
 
 
@@ -45,6 +56,60 @@ def affects_content(root: Path, path: Path) -> bool:
     return path.suffix == ".md" or parts in ((SETTINGS_FILE,), (TAGS_FILE,))
 
 
+def is_page_file(root: Path, path: Path) -> bool:
+    """Whether find_page_files would list ``path`` (if it is a file)."""
+    parts = path.relative_to(root).parts
+    hidden = any(part.startswith(".") for part in parts)
+    return path.suffix == ".md" and not hidden and parts[0] != MEDIA_DIR
+
+
+class PageMemory:
+    """The pages of the last load, by file, with each file's problems: after a change only the
+    files that changed are read again (read_content's ``read_pages``)."""
+
+    def __init__(self, root: Path, cache_dir: Path | None) -> None:
+        self.root = root
+        self.cache_dir = cache_dir
+        self._files: dict[Path, tuple[Page | None, list[ContentProblem]]] | None = None
+        self._changed: set[Path] = set()
+
+    def forget(self, paths: Iterable[Path] | None = None) -> None:
+        """Read ``paths`` again at the next load (all files when None)."""
+        if paths is None:
+            self._files = None
+            self._changed.clear()
+        else:
+            self._changed.update(paths)
+
+    def read_pages(self, problems: list[ContentProblem]) -> list[Page]:
+        if self._files is None:
+            cache = FrontMatterCache(self.cache_dir, self.root) if self.cache_dir else None
+            self._files = {p: self._read(p, cache) for p in find_page_files(self.root)}
+            if cache:
+                cache.save()
+        elif self._changed:
+            added = False
+            for path in self._changed:
+                if is_page_file(self.root, path) and path.is_file():
+                    added = added or path not in self._files
+                    self._files[path] = self._read(path, None)
+                else:
+                    self._files.pop(path, None)
+            if added:  # in the order of find_page_files: entries keep their order
+                self._files = dict(sorted(self._files.items()))
+        self._changed.clear()
+        pages = []
+        for page, found in self._files.values():
+            problems.extend(found)
+            if page is not None:
+                pages.append(page)
+        return pages
+
+    def _read(self, path: Path, cache) -> tuple[Page | None, list[ContentProblem]]:
+        found: list[ContentProblem] = []
+        return read_page(path, self.root, found, cache), found
+
+
 class ContentStore:
     """The current ContentSet, or the ContentError that stops it from loading."""
 
@@ -68,6 +133,7 @@ class ContentStore:
         self._checked_for: object = None  # the request the files were last looked at for
         self._journal: ChangeJournal | None = None
         self._journal_tried = False
+        self._memory = PageMemory(self.root, cache_dir)
 
     @property
     def journal(self) -> ChangeJournal | None:
@@ -136,11 +202,16 @@ class ContentStore:
                 self._journal.close()
                 self._journal = None  # from now on every file is looked at
             else:
+                if changed.everything:
+                    self._memory.forget()
+                else:
+                    self._memory.forget(changed.paths)
                 if changed or self._fingerprint is None:
                     self._load(("journal",))
                 return
         fingerprint = content_fingerprint(self.root)
         if fingerprint != self._fingerprint:
+            self._memory.forget()
             self._load(fingerprint)
 
     def _load(self, fingerprint: tuple) -> None:
@@ -148,11 +219,19 @@ class ContentStore:
         self._report = None
         try:
             self._content = load_content(
-                self.root, include_drafts=self.preview, now=self.now(), cache_dir=self.cache_dir
+                self.root,
+                include_drafts=self.preview,
+                now=self.now(),
+                cache_dir=self.cache_dir,
+                read_pages=self._memory.read_pages if self.preview else None,
             )
             self._error = None
         except ContentError as exc:
             self._content, self._error = None, exc
+        except BaseException:
+            self._fingerprint = None  # not loaded: the next request reads everything again
+            self._memory.forget()
+            raise
 
 
 def current_content() -> ContentSet:
