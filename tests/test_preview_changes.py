@@ -11,7 +11,7 @@ import struct
 from pathlib import Path
 
 import pytest
-from test_editor import opened
+from test_editor import form_values, opened, png_bytes, upload
 
 import dxportal.store
 from dxportal.journal import IN_Q_OVERFLOW, ChangeJournal, Changes, filesystem_of
@@ -132,6 +132,41 @@ def test_an_editor_save_is_visible_at_once(app_for, make_content, how):
     data.update(title="Họp lần hai", action="save")
     assert client.post("/edit/page/news/hop/vi/", data=data).status_code == 302
     assert heading(client.get("/vi/news/hop/")) == "Họp lần hai"
+
+
+def test_an_editor_save_is_seen_even_where_the_files_look_unchanged(
+    app_for, make_content, monkeypatch
+):
+    """Without a journal, a save of the same size within the filesystem's time resolution
+    (2 s on FAT) looks like no change: the editor says that it wrote."""
+    monkeypatch.setattr(ChangeJournal, "open", classmethod(lambda cls, *a, **k: None))
+    monkeypatch.setattr(dxportal.store, "content_fingerprint", lambda root: ())
+    root = make_content({"news/hop.vi.md": page_text("Họp")})
+    client, _ = preview_client(app_for, root, "scan", DXPORTAL_EDITOR=True)
+    assert heading(client.get("/vi/news/hop/")) == "Họp"
+    data = opened(client, "/edit/page/news/hop/vi/")
+    data.update(title="Hội", action="save")
+    assert client.post("/edit/page/news/hop/vi/", data=data).status_code == 302
+    assert heading(client.get("/vi/news/hop/")) == "Hội"
+    client.post("/edit/translate/news/hop/en/", data={"csrf_token": data["csrf_token"]})
+    assert (root / "news/hop.en.md").is_file()
+    draft = parse(client.get("/en/news/hop/")).select_one("p.notice--draft")
+    assert draft is not None and draft.get_text().startswith("Draft")  # the new translation
+    link = parse(client.get("/edit/history/news/hop/vi/")).select_one(".version-list a")["href"]
+    restore = form_values(client.get(link).get_data(as_text=True))
+    assert client.post(link, data=restore).status_code == 302
+    assert heading(client.get("/vi/news/hop/")) == "Họp"
+
+
+def test_an_upload_is_seen_even_where_the_files_look_unchanged(app_for, make_content, monkeypatch):
+    monkeypatch.setattr(ChangeJournal, "open", classmethod(lambda cls, *a, **k: None))
+    monkeypatch.setattr(dxportal.store, "content_fingerprint", lambda root: ())
+    page = page_text("Họp", image="anh.png", image_alt="Bàn họp")
+    root = make_content({"news/hop.vi.md": page})
+    client, _ = preview_client(app_for, root, "scan", DXPORTAL_EDITOR=True)
+    assert client.get("/vi/news/hop/").status_code == 500  # anh.png is not in media/
+    assert upload(client, "/edit/page/news/hop/vi/", "anh.png", png_bytes()).status_code == 200
+    assert heading(client.get("/vi/news/hop/")) == "Họp"
 
 
 def test_swap_and_backup_files_do_not_reload_the_content(app_for, make_content):

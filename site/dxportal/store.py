@@ -166,6 +166,18 @@ class ContentStore:
             self._fingerprint = content_fingerprint(self.root) if scan else ("given",)
             self._content, self._error, self._report = content, None, None
 
+    def invalidate(self) -> None:
+        """Files were just written (by the editor): the next request must see them.
+
+        The journal reports every write by itself. Looking at the files may not tell a save
+        from the file it replaced (same size within the filesystem's time resolution, e.g. 2 s
+        on FAT), so without a journal everything is read again.
+        """
+        with self._lock:
+            if self.preview and self._journal is None:
+                self._fingerprint = None
+                self._memory.forget()
+
     def report(self) -> CheckReport:
         """The `dxportal check` findings for the current content (shown on pages in preview)."""
         site = self.get()
