@@ -7,6 +7,7 @@ each request; see dxportal/journal.py) and, where it cannot be trusted, looking 
 from __future__ import annotations
 
 import os
+import shutil
 import struct
 from pathlib import Path
 
@@ -105,6 +106,31 @@ def tag_names(response) -> list[str]:
     assert response.status_code == 200
     links = parse(response).select('main a[href="/vi/tags/ban-chi-dao/"]')
     return [a.get_text(strip=True) for a in links]
+
+
+def test_a_content_folder_swapped_for_another_is_followed(app_for, make_content, how, tmp_path):
+    root = make_content({"news/tin.vi.md": page_text("Tin cũ")})
+    client, _ = preview_client(app_for, root, how)
+    assert heading(client.get("/vi/news/tin/")) == "Tin cũ"
+    shutil.copytree(root, tmp_path / "new")
+    (tmp_path / "new/news/tin.vi.md").write_text(page_text("Tin mới"), encoding="utf-8")
+    root.rename(tmp_path / "old")
+    (tmp_path / "new").rename(root)  # as a deploy or sync tool swaps folders
+    assert heading(client.get("/vi/news/tin/")) == "Tin mới"
+    (tmp_path / "old/news/tin.vi.md").write_text(page_text("Tin bỏ đi"), encoding="utf-8")
+    (root / "news/tin.vi.md").write_text(page_text("Tin sau cùng"), encoding="utf-8")
+    assert heading(client.get("/vi/news/tin/")) == "Tin sau cùng"
+
+
+def test_a_content_folder_deleted_then_restored(app_for, make_content, how, tmp_path):
+    root = make_content({"news/tin.vi.md": page_text("Tin")})
+    client, store = preview_client(app_for, root, how)
+    shutil.copytree(root, tmp_path / "copy")
+    shutil.rmtree(root)
+    assert client.get("/vi/news/tin/").status_code == 500  # the folder does not exist
+    assert store.journal is None  # nothing left to watch: every file is looked at
+    (tmp_path / "copy").rename(root)
+    assert heading(client.get("/vi/news/tin/")) == "Tin"
 
 
 def test_tags_site_settings_and_media_changes_are_visible(app_for, make_content, how):
