@@ -17,7 +17,10 @@ whole processes (start-up included), several runs each:
 - hugo: `hugo` (Debian package; always rebuilds everything), minimal layouts;
 - pelican: `pelican` (PyPI, in a throwaway venv under /tmp), default theme;
 - preview: an article page of `dxportal serve` through the test client (median of many
-  requests, the files looked at on each as the preview server does).
+  requests), then the first request after an edit of that page on disk (which must show it).
+  The store learns of edits as under `dxportal serve`: on Linux from its change journal
+  (inotify, read at the start of each request: dxportal/journal.py), elsewhere by looking at
+  every file on each request; the script says which it used.
 
 Prints the median wall-clock time of each, ratios, and the peak resident memory (the largest
 process; the two freezing workers share most of their pages with the parent by fork).
@@ -171,19 +174,32 @@ def edit_one_article(content: Path, counter: int) -> None:
 # --- running and measuring ---------------------------------------------------------------
 
 PREVIEW_SCRIPT = """
-import os, statistics, sys, time
+import os, re, statistics, sys, time
 from pathlib import Path
 from dxportal import create_app
 news = sorted((Path(os.environ["DXPORTAL_CONTENT_DIR"]) / "news").glob("*.vi.md"))
-url = "/vi/news/" + news[len(news) // 2].name.split(".")[0] + "/"
-client = create_app({"DXPORTAL_PREVIEW": True}).test_client()
+path = news[len(news) // 2]
+url = "/vi/news/" + path.name.split(".")[0] + "/"
+app = create_app({"DXPORTAL_PREVIEW": True})
+client = app.test_client()
 assert client.get(url).status_code == 200  # loads the content
+store = app.extensions["dxportal.store"]
+print("changes seen by:", "journal" if store.journal else "looking at every file", file=sys.stderr)
 times = []
 for _ in range(int(sys.argv[1])):
     start = time.perf_counter()
     assert client.get(url).status_code == 200
     times.append(time.perf_counter() - start)
-print(statistics.median(times) * 1000)
+text = path.read_text(encoding="utf-8")
+try:  # an edit saved in place: the next request shows it
+    path.write_text(text.replace("title: ", "title: Sửa ", 1), encoding="utf-8")
+    start = time.perf_counter()
+    response = client.get(url)
+    edited = time.perf_counter() - start
+    assert re.search("<h1[^>]*>Sửa ", response.get_data(as_text=True))
+finally:
+    path.write_text(text, encoding="utf-8")
+print(statistics.median(times) * 1000, edited * 1000)
 """
 
 
@@ -215,6 +231,7 @@ class Bench:
         self.runs = runs
         self.results: dict[tuple[int, str], list[tuple[float, int, float]]] = {}
         self.preview: dict[int, float] = {}
+        self.preview_edit: dict[int, float] = {}
 
     def record(self, size: int, name: str, measurement: tuple[float, int, float]) -> None:
         self.results.setdefault((size, name), []).append(measurement)
@@ -269,7 +286,8 @@ class Bench:
         edit_one_article(folder / "content", 0)  # leave it as the first edit left it
 
     def run_preview(self, size: int, folder: Path, requests: int = 60) -> None:
-        """Median time of an article page in preview, in ms (one process, caches warm)."""
+        """Median time of an article page in preview, in ms (one process, caches warm), and of
+        the first request after an edit of it."""
         env = dict(
             os.environ,
             DXPORTAL_CONTENT_DIR=str(folder / "content"),
@@ -281,8 +299,13 @@ class Bench:
         out = subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, text=True)
         if out.returncode != 0:
             raise SystemExit(f"preview failed: {out.stderr[-2000:]}")
-        self.preview[size] = float(out.stdout.split()[-1])
-        print(f"  {size:>5} preview  {self.preview[size]:7.1f} ms median page", flush=True)
+        page, edited = (float(word) for word in out.stdout.split()[-2:])
+        self.preview[size], self.preview_edit[size] = page, edited
+        print(
+            f"  {size:>5} preview  {page:7.1f} ms median page, {edited:.0f} ms the first"
+            f" after an edit ({out.stderr.strip().splitlines()[-1]})",
+            flush=True,
+        )
 
     def run_hugo(self, size: int, folder: Path) -> None:
         site = folder / "peers" / "hugo"
@@ -381,6 +404,8 @@ def print_table(bench: Bench, sizes: list[int]) -> None:
     print("| dxportal peak memory | " + " | ".join(peaks) + " |")
     previews = [f"{bench.preview[s]:.0f} ms" if s in bench.preview else "–" for s in sizes]
     print("| dxportal preview, article page (median) | " + " | ".join(previews) + " |")
+    edits = [f"{bench.preview_edit[s]:.0f} ms" if s in bench.preview_edit else "–" for s in sizes]
+    print("| dxportal preview, the page after an edit | " + " | ".join(edits) + " |")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 import pickle
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -249,13 +249,14 @@ def load_content(
     include_drafts: bool = False,
     now: dt.datetime | None = None,
     cache_dir: Path | None = None,
+    read_pages: Callable[[list[ContentProblem]], list[Page]] | None = None,
 ) -> ContentSet:
     """Read and validate everything under ``root``; raise ContentError listing every problem.
 
     Without ``include_drafts`` (the published site), drafts are left out, and so are pages
     scheduled after ``now`` (local time; default: the current time).
     """
-    site, problems = read_content(root, include_drafts, now, cache_dir)
+    site, problems = read_content(root, include_drafts, now, cache_dir, read_pages)
     if problems:
         raise ContentError(problems)
     assert site is not None
@@ -267,11 +268,14 @@ def read_content(
     include_drafts: bool = False,
     now: dt.datetime | None = None,
     cache_dir: Path | None = None,
+    read_pages: Callable[[list[ContentProblem]], list[Page]] | None = None,
 ) -> tuple[ContentSet | None, list[ContentProblem]]:
     """Like load_content, but return the problems with the pages that could be read.
 
     The ContentSet is None only when the folder or site.yml cannot be used. With a
     ``cache_dir``, pages whose file did not change are taken from the front-matter cache.
+    ``read_pages`` replaces reading the page files (the preview re-reads only changed files:
+    store.PageMemory); it returns the pages in file order and reports their problems.
     """
     root = Path(root)
     problems: list[ContentProblem] = []
@@ -279,11 +283,14 @@ def read_content(
         return None, [ContentProblem(root, None, Message("the content folder does not exist"))]
     settings = load_settings(root / SETTINGS_FILE, problems)
     tags = load_tags(root / TAGS_FILE, problems)
-    cache = FrontMatterCache(cache_dir, root) if cache_dir else None
-    pages = [p for p in (read_page(path, root, problems, cache) for path in find_page_files(root))]
-    pages = [p for p in pages if p]
-    if cache:
-        cache.save()
+    if read_pages is not None:
+        pages = read_pages(problems)
+    else:
+        cache = FrontMatterCache(cache_dir, root) if cache_dir else None
+        pages = [read_page(path, root, problems, cache) for path in find_page_files(root)]
+        pages = [p for p in pages if p]
+        if cache:
+            cache.save()
     check_references(pages, tags, root, problems)
     check_media(root / MEDIA_DIR, problems)
     if not include_drafts:

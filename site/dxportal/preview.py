@@ -124,7 +124,7 @@ def init_app(app: Flask) -> None:
     store = app.extensions["dxportal.store"]
 
     def page_findings(page: Page) -> list:
-        return store.report().findings_for(page.source_path)
+        return store.findings_for(page.source_path)
 
     app.jinja_env.globals.update(
         page_findings=page_findings,

@@ -355,6 +355,7 @@ def submit(section: str, page_lang: str, slug: str | None):
                          opened_digest=opened, status=422)  # fmt: skip
     try:
         save_page(content_root(), section, slug, page_lang, written.text, opened)
+        store().invalidate()
     except Conflict as conflict:
         return show_form(
             form,
@@ -385,6 +386,7 @@ def upload_into(form: PageForm) -> dict | None:
             current_app.config["DXPORTAL_EDITOR_MAX_UPLOAD"],
             text,
         )
+        store().invalidate()
     except UploadRefused as refused:
         form.general_problems.append((ERROR, refused.message))
         return None
@@ -456,6 +458,7 @@ def version(section: str, slug: str, page_lang: str, version: str):
             save_page(
                 content_root(), section, slug, page_lang, text, request.form.get("digest", "")
             )
+            store().invalidate()
         except Conflict:
             flash(gettext("The page changed since you opened this version; nothing was restored."))
             return redirect(request.path)
@@ -480,6 +483,7 @@ def translate(section: str, slug: str, page_lang: str):
     validated(section, slug, page_lang)
     try:
         translate_page(content_root(), section, slug, page_lang)
+        store().invalidate()
     except ScaffoldError as exc:
         flash(exc.message.render(gettext))
         return redirect(url_for("editor.list_pages"))
