@@ -6,6 +6,7 @@ never show in the output.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -155,6 +156,24 @@ def test_without_a_cache_folder_the_replaced_build_is_kept_beside(tmp_path, make
     build(root, site, "", DXPORTAL_CACHE_DIR="")
     build(root, site, "", DXPORTAL_CACHE_DIR="")
     assert looks_built(tmp_path / ".site.spare")
+
+
+def test_the_replaced_build_is_kept_beside_when_the_cache_is_on_another_file_system(
+    tmp_path, monkeypatch
+):
+    cache_dir, destination = tmp_path / "cache", tmp_path / "out" / "site"
+    destination.parent.mkdir()
+    assert spare_folder(destination, cache_dir).is_relative_to(cache_dir)
+    real_stat = Path.stat
+
+    def other_device(path, **kwargs):
+        found = real_stat(path, **kwargs)
+        if path == cache_dir / "spares":
+            return os.stat_result((*found[:2], found.st_dev + 1, *found[3:]))
+        return found
+
+    monkeypatch.setattr(Path, "stat", other_device)
+    assert spare_folder(destination, cache_dir) == tmp_path / "out" / ".site.spare"
 
 
 def test_the_number_of_workers_renders_nothing_again(tmp_path, make_content, monkeypatch):

@@ -148,10 +148,16 @@ def looks_built(folder: Path) -> bool:
 
 def spare_folder(destination: Path, cache_dir: Path | None) -> Path:
     """Where the build replaced by the next one is kept: in the cache folder (so that a build
-    after deleting build/ still starts from it), or beside the destination without one."""
+    after deleting build/ still starts from it), or beside the destination without one or
+    when the cache is on another file system (folders are moved, never copied)."""
+    beside = destination.with_name(f".{destination.name}.spare")
     if cache_dir is None:
-        return destination.with_name(f".{destination.name}.spare")
-    return Path(cache_dir).resolve() / "spares" / hash_text(str(destination))[:16]
+        return beside
+    spares = Path(cache_dir).resolve() / "spares"
+    spares.mkdir(parents=True, exist_ok=True)
+    if spares.stat().st_dev != destination.parent.stat().st_dev:
+        return beside
+    return spares / hash_text(str(destination))[:16]
 
 
 def take_spare(spare: Path, staging: Path, cache_dir: Path | None) -> BuildRecord | None:
@@ -181,8 +187,7 @@ def swap_in(staging: Path, destination: Path, spare: Path | None = None) -> None
         destination.rename(previous)
     staging.rename(destination)
     if spare is not None and previous.exists() and not spare.exists():
-        spare.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(OSError):  # another file system: the next build starts anew
+        with contextlib.suppress(OSError):  # taken meanwhile: the next build starts anew
             previous.rename(spare)
     shutil.rmtree(previous, ignore_errors=True)
 
