@@ -82,6 +82,7 @@ def freeze_site(app: Flask, destination: Path | None = None) -> list[str]:
         fail_on_freezer_warnings(caught)
         export_static_index(app, site, staging, build_workers(app))  # <lang>/search/data/
         write_host_files(staging)
+        new_record.stamp_folders(staging)
         previous_record = BuildRecord.load(store.cache_dir, destination)
         swap_in(staging, destination, spare)
         new_record.save(store.cache_dir, destination)
