@@ -716,3 +716,17 @@ def test_files_no_longer_produced_and_their_empty_folders_are_removed(tmp_path):
     left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
     assert left == ["a", "a/b", "a/b/index.html", "e", "e/f", "e/f/g", "e/f/g/index.html",
                     "keep.txt"]  # fmt: skip
+
+
+def test_a_spare_folder_that_is_not_the_replaced_build_gets_no_record(tmp_path, make_content):
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches)
+    build(root, site, caches)
+    spare = tmp_path / ".site.spare"
+    shutil.rmtree(spare)
+    spare.mkdir()
+    (spare / "notes.txt").write_text("not a build", encoding="utf-8")
+    build(root, site, caches)  # the spare is not taken, and the replaced build is removed
+    assert (spare / "notes.txt").is_file()
+    assert incremental.BuildRecord.load(caches, spare).files == {}

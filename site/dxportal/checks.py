@@ -186,8 +186,10 @@ def check_site(
     pages = [p for p in site.pages() if not published_only or p.is_published(now)]
     findings: list[Finding] = []
     cache = BodyMarksCache(cache_dir, site.root) if cache_dir is not None else None
+    answers: dict[tuple, list] = {}  # check_url's answers: many pages link to one address
     for page in pages:
-        findings.extend(check_body(page, site, now, cache.marks(page) if cache else None))
+        marks = cache.marks(page) if cache else None
+        findings.extend(check_body(page, site, now, marks, answers))
     if cache is not None:
         cache.save()
     findings.extend(check_titles(pages))
@@ -242,15 +244,27 @@ class UrlToCheck:
 
 
 def check_body(
-    page: Page, site: ContentSet, now: dt.datetime, marks: list | None = None
+    page: Page,
+    site: ContentSet,
+    now: dt.datetime,
+    marks: list | None = None,
+    answers: dict[tuple, list] | None = None,
 ) -> Iterator[Finding]:
     """Links, images and headings of one page's Markdown body.
 
     ``marks``: body_marks(page), if already known (they depend on the file only).
+    ``answers``: check_url's answers so far, for other pages of the same site and moment
+    (they depend on the page only through whether it is published).
     """
+    answers = {} if answers is None else answers
+    published = page.is_published(now)
     for mark in body_marks(page) if marks is None else marks:
         if isinstance(mark, UrlToCheck):
-            for severity, message in check_url(mark.url, page, site, now, image=mark.image):
+            key = (mark.url, mark.image, published)
+            found = answers.get(key)
+            if found is None:
+                found = answers[key] = list(check_url(mark.url, page, site, now, mark.image))
+            for severity, message in found:
                 yield Finding(severity, ContentProblem(page.source_path, mark.line, message))
         else:
             yield mark

@@ -83,10 +83,10 @@ def freeze_site(app: Flask, destination: Path | None = None) -> list[str]:
         export_static_index(app, site, staging, build_workers(app))  # <lang>/search/data/
         write_host_files(staging)
         new_record.stamp_folders(staging)
-        previous_record = BuildRecord.load(store.cache_dir, destination)
-        swap_in(staging, destination, spare)
+        previous_record = BuildRecord.payload(store.cache_dir, destination)
+        kept = swap_in(staging, destination, spare)
         new_record.save(store.cache_dir, destination)
-        (previous_record or BuildRecord()).save(store.cache_dir, spare)
+        BuildRecord.save_payload(store.cache_dir, spare, previous_record if kept else None)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -169,15 +169,21 @@ def take_spare(spare: Path, staging: Path, cache_dir: Path | None) -> BuildRecor
     return record
 
 
-def swap_in(staging: Path, destination: Path, spare: Path | None = None) -> None:
-    """Put ``staging`` in place of ``destination``; keep the replaced build as ``spare``."""
+def swap_in(staging: Path, destination: Path, spare: Path | None = None) -> bool:
+    """Put ``staging`` in place of ``destination``; keep the replaced build as ``spare``.
+
+    Returns True if the replaced build is now ``spare``.
+    """
     previous = destination.with_name(f".{destination.name}.old-{os.getpid()}")
     if destination.exists():
         destination.rename(previous)
     staging.rename(destination)
+    kept = False
     if spare is not None and previous.exists() and not spare.exists():
         previous.rename(spare)
+        kept = True
     shutil.rmtree(previous, ignore_errors=True)
+    return kept
 
 
 def register_generators(freezer: Freezer, site: ContentSet, per_page: int) -> None:

@@ -181,9 +181,21 @@ class BuildRecord:
             return None
 
     def save(self, cache_dir: Path | None, destination: Path) -> None:
+        data = {"files": self.files, "discovered": self.discovered, "folders": self.folders}
+        self.save_payload(cache_dir, destination, json.dumps(data).encode("utf-8"))
+
+    @classmethod
+    def payload(cls, cache_dir: Path | None, destination: Path) -> bytes | None:
+        """The record of ``destination`` as stored (to move it along with its folder)."""
+        return None if cache_dir is None else cls.cache_for(cache_dir).get(str(destination))
+
+    @classmethod
+    def save_payload(cls, cache_dir: Path | None, destination: Path, payload: bytes | None) -> None:
+        """Store a payload from ``payload()`` as the record of ``destination`` (None: empty)."""
         if cache_dir is not None:
-            data = {"files": self.files, "discovered": self.discovered, "folders": self.folders}
-            self.cache_for(cache_dir).put(str(destination), json.dumps(data).encode("utf-8"))
+            if payload is None:
+                payload = json.dumps({"files": {}, "discovered": {}, "folders": {}}).encode()
+            cls.cache_for(cache_dir).put(str(destination), payload)
 
     def unchanged(self, relative: str, key: str, folder: Path | str) -> bool:
         """True if ``relative`` was written with ``key`` and is still the file we left."""
@@ -593,10 +605,18 @@ def freeze_urls(
 
     base = str(staging)
 
+    as_left: set[str] = set()  # URLs whose file is as the record says: not written again
+
     def stale(urls: Iterable[str]) -> list[str]:
         if record is None:
             return list(urls)
-        return [u for u in urls if not record.unchanged(output(u), keys[u], base)]
+        found = []
+        for url in urls:
+            if record.unchanged(output(url), keys[url], base):
+                as_left.add(url)
+            else:
+                found.append(url)
+        return found
 
     # Listed before anything is written: what else changed there is not this build's doing.
     changed = changed_folders(staging, record.folders) if record and record.folders else None
@@ -633,6 +653,10 @@ def freeze_urls(
         remove_extra_files(staging, set(files) | HOST_FILES)
     new_record = BuildRecord(discovered={u: pairs for u, pairs in links.items() if pairs})
     for relative, url in files.items():
-        st = os.stat(f"{base}/{relative}")
-        new_record.files[relative] = [keys[url], st.st_size, st.st_mtime_ns]
+        if url in as_left:
+            assert record is not None
+            new_record.files[relative] = record.files[relative]
+        else:
+            st = os.stat(f"{base}/{relative}")
+            new_record.files[relative] = [keys[url], st.st_size, st.st_mtime_ns]
     return list(keys), new_record
