@@ -6,7 +6,9 @@ never show in the output.
 
 from __future__ import annotations
 
+import gc
 import os
+import pickle
 import re
 import shutil
 import time
@@ -415,7 +417,7 @@ def test_files_added_to_an_earlier_build_are_removed(tmp_path, make_content, mon
     listed: list[set[str]] = []
     real = incremental.changed_folders
     monkeypatch.setattr(
-        incremental, "changed_folders", lambda *a: listed.append(real(*a)) or listed[-1]
+        incremental, "changed_folders", lambda *a: listed.append(real(*a)[0]) or real(*a)
     )
     EDITS["deleted article"](root)
     build(root, site, caches)
@@ -437,10 +439,33 @@ def test_recently_changed_folders_are_listed_again(tmp_path):
     stamps = leftovers.folder_stamps(tmp_path, ["a/b/index.html"], later)
     assert stamps == {"a": (tmp_path / "a").stat().st_mtime_ns,
                       "a/b": (tmp_path / "a/b").stat().st_mtime_ns}  # fmt: skip
-    assert leftovers.changed_folders(tmp_path, stamps) == {""}
+    assert leftovers.changed_folders(tmp_path, stamps)[0] == {""}
     (tmp_path / "a/b/new.html").write_text("x", encoding="utf-8")
     os.utime(tmp_path / "a/b", ns=(stamps["a/b"], stamps["a/b"]))  # a clock that did not move
-    assert leftovers.changed_folders(tmp_path, stamps) == {""}  # hence stamps must be settled
+    assert leftovers.changed_folders(tmp_path, stamps)[0] == {""}  # hence stamps must be settled
+
+
+def test_a_file_added_to_a_folder_during_a_build_is_removed_later(
+    tmp_path, make_content, monkeypatch, settled
+):
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches)
+    build(root, site, caches)
+    real = incremental.build_one
+
+    def meddling(freezer, client, url):  # something else writes while the build runs
+        (freezer.root / "vi/news/bai-4/extra.html").write_text("x", encoding="utf-8")
+        return real(freezer, client, url)
+
+    monkeypatch.setattr(incremental, "build_one", meddling)
+    EDITS["body"](root)
+    build(root, site, caches)
+    monkeypatch.setattr(incremental, "build_one", real)
+    assert (site / "vi/news/bai-4/extra.html").is_file()
+    build(root, site, caches)
+    build(root, site, caches)  # starts from the folder written to meanwhile
+    assert tree_digest(site) == tree_digest(build(root, tmp_path / "clean", tmp_path / "c2"))
 
 
 # --- the preview -----------------------------------------------------------------------------
@@ -661,6 +686,19 @@ def test_a_damaged_body_checks_cache_is_ignored(tmp_path, make_content):
     assert len(fresh) > 1
 
 
+def test_a_body_checks_cache_of_another_shape_is_ignored(tmp_path, make_content):
+    """An entry whose checksum is right but whose content is not what the code keeps."""
+    root = drafts_and_scheduled(make_content)
+    (root / "news/bai-10.vi.md").write_text(page_text("Bài 10", body="[tại đây](/vi/x/)"), "utf-8")
+    now, caches = local_now("2026-01-01T00:00"), tmp_path / "cache"
+    fresh = findings(check_content(root, now))
+    check_content(root, now, cache_dir=caches)
+    disk = checks.BodyMarksCache(caches, root)
+    odd = {key: ((1, "/vi/x/", "no"), ("error", 3, "text")) for key in disk.stored}
+    disk.disk.put(disk.key, pickle.dumps(odd))
+    assert findings(check_content(root, now, cache_dir=caches)) == fresh
+
+
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_template_gettext_answers_as_jinjas_newstyle_gettext(app_for, lang):
     """dxportal's one-call `_` against Jinja's own (what flask-babel installs)."""
@@ -730,3 +768,28 @@ def test_a_spare_folder_that_is_not_the_replaced_build_gets_no_record(tmp_path, 
     build(root, site, caches)  # the spare is not taken, and the replaced build is removed
     assert (spare / "notes.txt").is_file()
     assert incremental.BuildRecord.load(caches, spare).files == {}
+
+
+def test_pages_render_with_the_loaded_content_out_of_the_collectors_reach(
+    tmp_path, make_content, monkeypatch
+):
+    root = corpus(make_content)
+    frozen: list[int] = []
+    real = incremental.build_one
+
+    def spy(freezer, client, url):
+        frozen.append(gc.get_freeze_count())
+        return real(freezer, client, url)
+
+    monkeypatch.setattr(incremental, "build_one", spy)
+    build(root, tmp_path / "site", tmp_path / "cache")
+    assert frozen and min(frozen) > 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # given back after the build
+
+
+def test_a_failed_build_gives_the_collector_back(tmp_path, make_content):
+    root = corpus(make_content)
+    (root / "news/bai-2.vi.md").write_text("---\ntitle: x\ndate: 3/3/2021\n---\n", "utf-8")
+    with pytest.raises(ContentError):
+        build(root, tmp_path / "site", tmp_path / "cache")
+    assert gc.isenabled() and gc.get_freeze_count() == 0

@@ -214,3 +214,17 @@ def test_a_link_to_a_draft_is_an_error_only_in_a_published_page(make_content):
     })  # fmt: skip
     errors = [f.problem.path.name for f in check_content(root).errors]
     assert errors == ["b-cong-khai.vi.md"]
+
+
+@pytest.mark.parametrize(
+    "relative", ["content/news/a.vi.md", "a.md", "../outside/b.md", "x/../y/c.md"]
+)
+def test_display_path_is_the_path_relative_to_the_current_folder(relative):
+    from pathlib import Path
+
+    from dxportal.checks import display_path
+
+    path = Path.cwd() / relative
+    assert display_path(path) == path.relative_to(Path.cwd())
+    assert display_path(Path("/elsewhere/d.md")) == Path("/elsewhere/d.md")
+    assert display_path(Path("content/e.md")) == Path("content/e.md")

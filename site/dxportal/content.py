@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,7 @@ class Page:
     def aliases(self) -> tuple[str, ...]:
         return self.meta.get("aliases", ())
 
-    @property
+    @cached_property  # asked for several times per page by every build
     def publish_at(self) -> dt.datetime | None:
         """When the page may be published: ``publish`` if set, else its ``date`` (local time)."""
         value = self.meta.get("publish") or self.date
@@ -109,7 +110,8 @@ class Page:
 
     def is_scheduled(self, now: dt.datetime) -> bool:
         """True while the page waits for its publication time (``now`` in local time)."""
-        return self.publish_at is not None and self.publish_at > now
+        publish_at = self.publish_at
+        return publish_at is not None and publish_at > now
 
     def is_published(self, now: dt.datetime) -> bool:
         return not self.draft and not self.is_scheduled(now)

@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from flask import Flask
@@ -19,6 +19,7 @@ from flask_frozen import Freezer, FrozenFlaskWarning, MissingURLGeneratorWarning
 
 from . import section_views
 from .checks import CheckFailed, check_and_read
+from .collector import collection_deferred
 from .config import PROJECT_ROOT
 from .content import ContentSet, published_content
 from .errors import ContentError
@@ -44,6 +45,11 @@ def freeze_site(app: Flask, destination: Path | None = None) -> list[str]:
     publish, BuildError when the destination is unsafe; in both cases, and on any other
     failure, ``destination`` is not touched.
     """
+    with collection_deferred() as loaded:  # see collector.py
+        return build_site(app, destination, loaded)
+
+
+def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None]) -> list[str]:
     if app.config["DXPORTAL_PREVIEW"]:
         raise BuildError("a preview app shows drafts and the reload script; it is never frozen")
     destination = Path(destination or app.config["DXPORTAL_BUILD_DIR"]).resolve()
@@ -66,6 +72,7 @@ def freeze_site(app: Flask, destination: Path | None = None) -> list[str]:
     shutil.rmtree(staging, ignore_errors=True)
     spare = spare_folder(destination)
     record = take_spare(spare, staging, store.cache_dir)
+    loaded()  # the content, the checks' findings and the build record
     app.config.update(
         FREEZER_DESTINATION=str(staging),
         FREEZER_REMOVE_EXTRA_FILES=False,

@@ -49,7 +49,7 @@ from werkzeug.urls import iri_to_uri
 
 from .cache import PACKAGE_DIR, DiskCache, code_version, hash_files, hash_text
 from .content import ContentSet
-from .leftovers import changed_folders, folder_stamps, remove_leftovers
+from .leftovers import changed_folders, folder_stamps, folders_of, remove_leftovers
 from .sections import LANGUAGES
 from .training import call_status, current_time
 
@@ -209,8 +209,9 @@ class BuildRecord:
         return st.st_size == known[1] and st.st_mtime_ns == known[2]
 
     def stamp_folders(self, folder: Path) -> None:
-        """Note the folders of the finished build (``folder``: where it is now)."""
-        self.folders = folder_stamps(folder, self.files, time.time_ns())
+        """Note the folders of the finished build (``folder``: where it is now), unless known."""
+        if not self.folders:
+            self.folders = folder_stamps(folder, self.files, time.time_ns())
 
 
 def plan_urls(
@@ -618,10 +619,14 @@ def freeze_urls(
                 found.append(url)
         return found
 
-    # Listed before anything is written: what else changed there is not this build's doing.
-    changed = changed_folders(staging, record.folders) if record and record.folders else None
+    # Looked at before anything is written: what else changed there is not this build's doing.
+    changed, seen = changed_folders(staging, record.folders) if record and record.folders else (
+        None, {}
+    )  # fmt: skip
+    built: set[str] = set()
 
     to_build = stale(keys)
+    built.update(to_build)
     found = build_in_parallel(app, freezer, to_build, generated, workers)
     links: dict[str, list] = {}
     if record is not None:  # pages not rebuilt link to what they linked to before
@@ -637,7 +642,9 @@ def freeze_urls(
         for link, endpoint in new.items():
             keys[link] = deps.key(link, endpoint, None)
             endpoints[link] = endpoint
-        more = build_urls(app, freezer, stale(new), generated)
+        more_urls = stale(new)
+        built.update(more_urls)
+        more = build_urls(app, freezer, more_urls, generated)
         for url in new:
             if url in more:
                 links[url] = [list(pair) for pair in more[url]]
@@ -646,9 +653,11 @@ def freeze_urls(
         pending = [u for u in new if links[u]]
     freezer._check_endpoints(set(endpoints.values()))
     files = {output(url): url for url in keys}
+    touched: set[str] | None = None  # folders this build wrote to or removed from, if known
     if record is not None and changed is not None:
-        remove_leftovers(staging, set(files) | HOST_FILES, record.files, changed,
-                         AFTER_FREEZE_FOLDERS)  # fmt: skip
+        touched = remove_leftovers(staging, set(files) | HOST_FILES, record.files, changed,
+                                   AFTER_FREEZE_FOLDERS)  # fmt: skip
+        touched |= folders_of(output(url) for url in built)
     elif record is not None:
         remove_extra_files(staging, set(files) | HOST_FILES)
     new_record = BuildRecord(discovered={u: pairs for u, pairs in links.items() if pairs})
@@ -659,4 +668,9 @@ def freeze_urls(
         else:
             st = os.stat(f"{base}/{relative}")
             new_record.files[relative] = [keys[url], st.st_size, st.st_mtime_ns]
+    if touched is not None:  # else freezing stamps the finished folder (stamp_folders)
+        new_record.folders = {
+            relative: None if relative in touched else seen.get(relative)
+            for relative in folders_of(files)
+        }
     return list(keys), new_record

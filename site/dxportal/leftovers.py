@@ -8,6 +8,10 @@ folder's modification time, so a folder whose time is the recorded one holds exa
 recorded files: only the other folders (something else wrote there) are listed. A folder
 changed within SETTLE_NS of the stamp could change again unseen within one tick of the file
 system's clock; its stamp is not kept, so it is listed next time.
+
+The next stamps are the times seen before this build wrote anything (``changed_folders``):
+a folder this build wrote to or removed from gets none (it is listed next time), so nothing
+written meanwhile by something else is ever taken for this build's own work.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import contextlib
 import os
 import shutil
 import stat
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -48,17 +53,38 @@ def folder_stamps(folder: Path, files: Iterable[str], now_ns: int) -> dict[str, 
     return stamps
 
 
-def changed_folders(folder: Path, stamps: dict[str, int | None]) -> set[str]:
-    """The folders whose modification time is not the recorded one (the root folder always)."""
+def changed_folders(
+    folder: Path, stamps: dict[str, int | None]
+) -> tuple[set[str], dict[str, int | None]]:
+    """The folders whose modification time is not the recorded one (the root folder always),
+    and the stamp each folder has now (None if it is too recent to be trusted)."""
     changed = {ROOT}
+    seen: dict[str, int | None] = {}
     base = str(folder)
+    settled_before = time.time_ns() - SETTLE_NS
     for relative, recorded in stamps.items():
         try:
-            if recorded is None or os.lstat(f"{base}/{relative}").st_mtime_ns != recorded:
-                changed.add(relative)
+            st = os.lstat(f"{base}/{relative}")
         except OSError:
             changed.add(relative)
-    return changed
+            continue
+        mtime = st.st_mtime_ns
+        ok = stat.S_ISDIR(st.st_mode) and mtime <= settled_before
+        seen[relative] = mtime if ok else None
+        if recorded is None or mtime != recorded:
+            changed.add(relative)
+    return changed, seen
+
+
+def folders_of(files: Iterable[str]) -> set[str]:
+    """Every folder holding one of ``files`` (relative paths), and every folder above it."""
+    found: set[str] = set()
+    for relative in files:
+        parent = parent_of(relative)
+        while parent and parent not in found:
+            found.add(parent)
+            parent = parent_of(parent)
+    return found
 
 
 def remove_leftovers(
@@ -67,11 +93,12 @@ def remove_leftovers(
     recorded: Iterable[str],
     changed: set[str],
     kept_folders: tuple[str, ...] = (),
-) -> None:
+) -> set[str]:
     """Delete the recorded files not in ``keep``, unknown entries of the ``changed`` folders
     (listed before this build wrote anything) and the folders this leaves empty.
 
     ``kept_folders`` (``"vi/search/data/"``…) belong to a later step: they are left alone.
+    Returns the folders something was removed from.
     """
     base = str(folder)
     emptied: set[str] = set()
@@ -101,6 +128,7 @@ def remove_leftovers(
                 os.unlink(entry.path)
             emptied.add(relative)
     remove_empty_folders(folder, emptied, kept_folders)
+    return emptied | folders_of(f"{relative}/-" for relative in emptied if relative)
 
 
 def expected_entries(keep: Iterable[str], folders: set[str]) -> dict[str, set[str]]:
