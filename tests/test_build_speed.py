@@ -6,9 +6,12 @@ never show in the output.
 
 from __future__ import annotations
 
+import gc
 import os
+import pickle
 import re
 import shutil
+import time
 from pathlib import Path
 
 import flask_babel
@@ -17,7 +20,17 @@ import pytest
 from flask import Flask, g, render_template_string, request
 from flask_frozen import Freezer
 
-from dxportal import cache, checks, create_app, incremental, rendering, store
+from dxportal import (
+    cache,
+    checks,
+    content,
+    content_cache,
+    create_app,
+    incremental,
+    leftovers,
+    rendering,
+    store,
+)
 from dxportal.checks import check_content
 from dxportal.content import load_content, local_now, published_content, read_content
 from dxportal.errors import ContentError
@@ -341,6 +354,163 @@ def test_errors_are_reported_with_a_warm_cache(tmp_path, make_content):
         load_content(root, cache_dir=tmp_path / "c")
 
 
+@pytest.fixture
+def settled(monkeypatch) -> None:
+    """Files and folders count as settled at once (they normally must be SETTLE_NS old)."""
+    monkeypatch.setattr(content_cache, "SETTLE_NS", 0)
+    monkeypatch.setattr(leftovers, "SETTLE_NS", 0)
+
+
+def count_reads(monkeypatch) -> list[str]:
+    read: list[str] = []
+    real = content.read_text
+
+    def spy(path, problems):
+        read.append(path.name)
+        return real(path, problems)
+
+    monkeypatch.setattr(content, "read_text", spy)
+    return read
+
+
+def test_unchanged_files_are_not_read_again(tmp_path, make_content, monkeypatch, settled):
+    root = corpus(make_content)
+    fresh = pages_of(load_content(root))
+    load_content(root, cache_dir=tmp_path / "c")
+    read = count_reads(monkeypatch)
+    site = load_content(root, cache_dir=tmp_path / "c")
+    assert read == []
+    assert pages_of(site) == fresh  # bodies read from the files when asked
+    EDITS["body"](root)
+    read.clear()
+    site = load_content(root, cache_dir=tmp_path / "c")
+    assert read == ["bai-3.vi.md"]
+    assert pages_of(site) == pages_of(load_content(root))
+
+
+def test_a_file_changed_with_its_size_and_time_restored_is_read_again(
+    tmp_path, make_content, settled
+):
+    root = corpus(make_content)
+    path = root / "news/bai-2.vi.md"
+    before = path.stat()
+    load_content(root, cache_dir=tmp_path / "c")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Bài số 2", "Bài số 8"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    site = load_content(root, cache_dir=tmp_path / "c")
+    assert site.entry("news", "bai-2").version("vi").title == "Bài số 8"
+
+
+def test_a_file_changed_within_a_clock_tick_is_read_again(tmp_path, make_content, monkeypatch):
+    """A file system whose clock did not move between two writes: stat says nothing changed."""
+    root = corpus(make_content)
+    real = content.file_identity
+    monkeypatch.setattr(
+        content, "file_identity", lambda path, now: real(path, now) and (1, 2, 3, 4, 5)
+    )
+    load_content(root, cache_dir=tmp_path / "c")  # just written: too recent to be trusted
+    EDITS["title"](root)
+    site = load_content(root, cache_dir=tmp_path / "c")
+    assert site.entry("news", "bai-2").version("vi").title == "Tiêu đề mới"
+
+
+def test_a_body_never_comes_from_another_version_of_the_file(tmp_path, make_content, settled):
+    root = corpus(make_content)
+    load_content(root, cache_dir=tmp_path / "c")
+    site = load_content(root, cache_dir=tmp_path / "c")
+    EDITS["body"](root)  # after the front matter was read, before the body is asked for
+    with pytest.raises(ContentError, match="changed"):
+        _ = site.entry("news", "bai-3").version("vi").body
+    assert (
+        "Đã sửa lỗi."
+        in load_content(root, cache_dir=tmp_path / "c").entry("news", "bai-3").version("vi").body
+    )
+
+
+def test_page_files_are_found_as_rglob_finds_them(tmp_path):
+    for relative in ["news/a.vi.md", "news/a-b.vi.md", "news-x/c.vi.md", "news/.h.vi.md",
+                     ".hidden/d.vi.md", "media/e.vi.md", "pages/media/f.vi.md", "x/y/z.vi.md",
+                     "top.md", "news/g.vi.txt", "news/sub/h.en.md"]:  # fmt: skip
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text("x", encoding="utf-8")
+    expected = [
+        p for p in sorted(tmp_path.rglob("*.md"))
+        if not any(part.startswith(".") for part in p.relative_to(tmp_path).parts)
+        and p.relative_to(tmp_path).parts[0] != "media"
+    ]  # fmt: skip
+    assert content.find_page_files(tmp_path) == expected
+    assert len(expected) == 7
+
+
+# --- leftovers of the earlier build ---------------------------------------------------------
+
+
+def test_files_added_to_an_earlier_build_are_removed(tmp_path, make_content, monkeypatch, settled):
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches)
+    build(root, site, caches)
+    spare = spare_folder(site.resolve(), caches)
+    (spare / "vi/news/bai-4/extra.html").write_text("x", encoding="utf-8")
+    (spare / "stray/inner").mkdir(parents=True)
+    (spare / "stray/inner/x.txt").write_text("x", encoding="utf-8")
+    (spare / "vi/tags/empty").mkdir()
+    listed: list[set[str]] = []
+    real = incremental.changed_folders
+    monkeypatch.setattr(
+        incremental, "changed_folders", lambda *a: listed.append(real(*a)[0]) or real(*a)
+    )
+    EDITS["deleted article"](root)
+    build(root, site, caches)
+    assert listed == [{"", "vi/news/bai-4", "vi/tags"}]  # only the folders changed by hand
+    clean = build(root, tmp_path / "clean", tmp_path / "c2")
+    assert tree_digest(site) == tree_digest(clean)
+    folders = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_dir())
+    assert folders == sorted(
+        p.relative_to(clean).as_posix() for p in clean.rglob("*") if p.is_dir()
+    )
+
+
+def test_recently_changed_folders_are_listed_again(tmp_path):
+    (tmp_path / "a/b").mkdir(parents=True)
+    (tmp_path / "a/b/index.html").write_text("x", encoding="utf-8")
+    now = time.time_ns()
+    assert leftovers.folder_stamps(tmp_path, ["a/b/index.html"], now) == {"a": None, "a/b": None}
+    later = now + 2 * leftovers.SETTLE_NS
+    stamps = leftovers.folder_stamps(tmp_path, ["a/b/index.html"], later)
+    assert stamps == {"a": (tmp_path / "a").stat().st_mtime_ns,
+                      "a/b": (tmp_path / "a/b").stat().st_mtime_ns}  # fmt: skip
+    assert leftovers.changed_folders(tmp_path, stamps)[0] == {""}
+    (tmp_path / "a/b/new.html").write_text("x", encoding="utf-8")
+    os.utime(tmp_path / "a/b", ns=(stamps["a/b"], stamps["a/b"]))  # a clock that did not move
+    assert leftovers.changed_folders(tmp_path, stamps)[0] == {""}  # hence stamps must be settled
+
+
+def test_a_file_added_to_a_folder_during_a_build_is_removed_later(
+    tmp_path, make_content, monkeypatch, settled
+):
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches)
+    build(root, site, caches)
+    real = incremental.build_one
+
+    def meddling(freezer, client, url):  # something else writes while the build runs
+        (freezer.root / "vi/news/bai-4/extra.html").write_text("x", encoding="utf-8")
+        return real(freezer, client, url)
+
+    monkeypatch.setattr(incremental, "build_one", meddling)
+    EDITS["body"](root)
+    build(root, site, caches)
+    monkeypatch.setattr(incremental, "build_one", real)
+    assert (site / "vi/news/bai-4/extra.html").is_file()
+    build(root, site, caches)
+    build(root, site, caches)  # starts from the folder written to meanwhile
+    assert tree_digest(site) == tree_digest(build(root, tmp_path / "clean", tmp_path / "c2"))
+
+
 # --- the preview -----------------------------------------------------------------------------
 
 
@@ -561,6 +731,19 @@ def test_a_damaged_body_checks_cache_is_ignored(tmp_path, make_content):
     assert len(fresh) > 1
 
 
+def test_a_body_checks_cache_of_another_shape_is_ignored(tmp_path, make_content):
+    """An entry whose checksum is right but whose content is not what the code keeps."""
+    root = drafts_and_scheduled(make_content)
+    (root / "news/bai-10.vi.md").write_text(page_text("Bài 10", body="[tại đây](/vi/x/)"), "utf-8")
+    now, caches = local_now("2026-01-01T00:00"), tmp_path / "cache"
+    fresh = findings(check_content(root, now))
+    check_content(root, now, cache_dir=caches)
+    disk = checks.BodyMarksCache(caches, root)
+    odd = {key: ((1, "/vi/x/", "no"), ("error", 3, "text")) for key in disk.stored}
+    disk.disk.put(disk.key, pickle.dumps(odd))
+    assert findings(check_content(root, now, cache_dir=caches)) == fresh
+
+
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_template_gettext_answers_as_jinjas_newstyle_gettext(app_for, lang):
     """dxportal's one-call `_` against Jinja's own (what flask-babel installs)."""
@@ -616,3 +799,42 @@ def test_files_no_longer_produced_and_their_empty_folders_are_removed(tmp_path):
     left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
     assert left == ["a", "a/b", "a/b/index.html", "e", "e/f", "e/f/g", "e/f/g/index.html",
                     "keep.txt"]  # fmt: skip
+
+
+def test_a_spare_folder_that_is_not_the_replaced_build_gets_no_record(tmp_path, make_content):
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches)
+    build(root, site, caches)
+    spare = spare_folder(site.resolve(), caches)
+    shutil.rmtree(spare)
+    spare.mkdir()
+    (spare / "notes.txt").write_text("not a build", encoding="utf-8")
+    build(root, site, caches)  # the spare is not taken, and the replaced build is removed
+    assert (spare / "notes.txt").is_file()
+    assert incremental.BuildRecord.load(caches, spare).files == {}
+
+
+def test_pages_render_with_the_loaded_content_out_of_the_collectors_reach(
+    tmp_path, make_content, monkeypatch
+):
+    root = corpus(make_content)
+    frozen: list[int] = []
+    real = incremental.build_one
+
+    def spy(freezer, client, url):
+        frozen.append(gc.get_freeze_count())
+        return real(freezer, client, url)
+
+    monkeypatch.setattr(incremental, "build_one", spy)
+    build(root, tmp_path / "site", tmp_path / "cache")
+    assert frozen and min(frozen) > 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # given back after the build
+
+
+def test_a_failed_build_gives_the_collector_back(tmp_path, make_content):
+    root = corpus(make_content)
+    (root / "news/bai-2.vi.md").write_text("---\ntitle: x\ndate: 3/3/2021\n---\n", "utf-8")
+    with pytest.raises(ContentError):
+        build(root, tmp_path / "site", tmp_path / "cache")
+    assert gc.isenabled() and gc.get_freeze_count() == 0

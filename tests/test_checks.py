@@ -199,3 +199,32 @@ def test_markdown_forms_are_checked(make_content, body, expected):
     assert len(found) == len(expected), found
     for (line, message), (want_line, want) in zip(found, expected, strict=True):
         assert line == want_line and want in message, found
+
+
+def test_a_link_to_a_draft_is_an_error_only_in_a_published_page(make_content):
+    """Pages share check_url's answers: whether the linking page is published is part of it."""
+    from dxportal.checks import check_content
+
+    link = "[Bản nháp](/vi/news/nhap/)"
+    root = make_content({
+        "news/nhap.vi.md": page_text("Bản nháp", draft="true"),
+        "news/a-nhap-khac.vi.md": page_text("Nháp khác", draft="true", body=link),
+        "news/b-cong-khai.vi.md": page_text("Công khai", body=link),
+        "news/c-nhap-nua.vi.md": page_text("Nháp nữa", draft="true", body=link),
+    })  # fmt: skip
+    errors = [f.problem.path.name for f in check_content(root).errors]
+    assert errors == ["b-cong-khai.vi.md"]
+
+
+@pytest.mark.parametrize(
+    "relative", ["content/news/a.vi.md", "a.md", "../outside/b.md", "x/../y/c.md"]
+)
+def test_display_path_is_the_path_relative_to_the_current_folder(relative):
+    from pathlib import Path
+
+    from dxportal.checks import display_path
+
+    path = Path.cwd() / relative
+    assert display_path(path) == path.relative_to(Path.cwd())
+    assert display_path(Path("/elsewhere/d.md")) == Path("/elsewhere/d.md")
+    assert display_path(Path("content/e.md")) == Path("content/e.md")

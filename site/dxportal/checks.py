@@ -16,6 +16,7 @@ build on errors; warnings never stop it.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import pickle
 import re
 from collections import defaultdict
@@ -103,6 +104,10 @@ class Finding:
 
 def display_path(path: Path) -> Path:
     """``path`` relative to the current folder when it is inside it (content/news/…)."""
+    folder = os.path.join(os.getcwd(), "")
+    text = str(path)
+    if text.startswith(folder) and len(text) > len(folder):  # the common case, cheaply
+        return Path(text[len(folder) :])
     try:
         return path.relative_to(Path.cwd())
     except ValueError:
@@ -186,8 +191,10 @@ def check_site(
     pages = [p for p in site.pages() if not published_only or p.is_published(now)]
     findings: list[Finding] = []
     cache = BodyMarksCache(cache_dir, site.root) if cache_dir is not None else None
+    answers: dict[tuple, list] = {}  # check_url's answers: many pages link to one address
     for page in pages:
-        findings.extend(check_body(page, site, now, cache.marks(page) if cache else None))
+        marks = cache.marks(page) if cache else None
+        findings.extend(check_body(page, site, now, marks, answers))
     if cache is not None:
         cache.save()
     findings.extend(check_titles(pages))
@@ -242,15 +249,27 @@ class UrlToCheck:
 
 
 def check_body(
-    page: Page, site: ContentSet, now: dt.datetime, marks: list | None = None
+    page: Page,
+    site: ContentSet,
+    now: dt.datetime,
+    marks: list | None = None,
+    answers: dict[tuple, list] | None = None,
 ) -> Iterator[Finding]:
     """Links, images and headings of one page's Markdown body.
 
     ``marks``: body_marks(page), if already known (they depend on the file only).
+    ``answers``: check_url's answers so far, for other pages of the same site and moment
+    (they depend on the page only through whether it is published).
     """
+    answers = {} if answers is None else answers
+    published = page.is_published(now)
     for mark in body_marks(page) if marks is None else marks:
         if isinstance(mark, UrlToCheck):
-            for severity, message in check_url(mark.url, page, site, now, image=mark.image):
+            key = (mark.url, mark.image, published)
+            found = answers.get(key)
+            if found is None:
+                found = answers[key] = list(check_url(mark.url, page, site, now, mark.image))
+            for severity, message in found:
                 yield Finding(severity, ContentProblem(page.source_path, mark.line, message))
         else:
             yield mark
@@ -317,14 +336,15 @@ class BodyMarksCache:
     """body_marks of the pages of one content folder, by file and content hash.
 
     One file on disk under the code version, like the front-matter cache: a page whose file
-    changed is always read again; a damaged cache is only a miss.
+    changed is always read again; a damaged cache is only a miss. The marks are kept as plain
+    tuples, without the page's path (thousands of pickled paths cost a tenth of a second).
     """
 
     def __init__(self, cache_dir: Path, root: Path) -> None:
         self.disk = DiskCache(cache_dir, "checks", code_version())
         self.key = str(Path(root).resolve())
-        self.stored: dict[str, list] = {}
-        self.used: dict[str, list] = {}
+        self.stored: dict[str, tuple] = {}
+        self.used: dict[str, tuple] = {}
         payload = self.disk.get(self.key)
         if payload is not None:
             try:
@@ -336,15 +356,42 @@ class BodyMarksCache:
 
     def marks(self, page: Page) -> list[Finding | UrlToCheck]:
         key = f"{page.source_path}:{page.digest}"
-        found = self.stored.get(key)
-        if not isinstance(found, list):
+        packed = self.stored.get(key)
+        found = unpack_marks(page, packed) if isinstance(packed, tuple) else None
+        if found is None:
             found = body_marks(page)
-        self.used[key] = found
+            packed = pack_marks(found)
+        self.used[key] = packed
         return found
 
     def save(self) -> None:
         if self.used != self.stored:
             self.disk.put(self.key, pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def pack_marks(marks: list[Finding | UrlToCheck]) -> tuple:
+    return tuple(
+        (m.line, m.url, m.image)
+        if isinstance(m, UrlToCheck)
+        else (m.severity, m.problem.line, m.problem.message)
+        for m in marks
+    )
+
+
+def unpack_marks(page: Page, packed: tuple) -> list[Finding | UrlToCheck] | None:
+    """The marks pack_marks kept for ``page``, or None if ``packed`` is not such a tuple."""
+    marks: list[Finding | UrlToCheck] = []
+    for item in packed:
+        if not isinstance(item, tuple) or len(item) != 3:
+            return None
+        first, second, third = item
+        if isinstance(third, bool) and isinstance(first, int) and isinstance(second, str):
+            marks.append(UrlToCheck(first, second, third))
+        elif isinstance(third, Message) and first in SEVERITY_LABELS:
+            marks.append(Finding(first, ContentProblem(page.source_path, second, third)))
+        else:
+            return None
+    return marks
 
 
 def check_link_text(problem, offset: int, link_text: str) -> Iterator[Finding]:

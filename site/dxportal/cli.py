@@ -101,8 +101,9 @@ def run_build(output: Path | None = None, base_url: str | None = None, lang: str
         say(Message("Build refused: {reason}", reason=str(exc)), translate, True)
         return 1
     destination = output or app.config["DXPORTAL_BUILD_DIR"]
-    for finding in app.extensions["dxportal.check_report"].warnings:
-        click.echo(finding.render(translate))
+    warnings = app.extensions["dxportal.check_report"].warnings
+    if warnings:  # one write: thousands of flushed lines cost a tenth of a second
+        click.echo("\n".join(finding.render(translate) for finding in warnings))
     say(
         Message("Built {count} pages and files into {folder}", count=len(urls), folder=destination),
         translate,
@@ -127,8 +128,8 @@ def check(lang: str) -> None:
 
 
 def print_report(report: CheckReport, translate: Translate, err: bool = False) -> None:
-    for finding in report.findings:
-        click.echo(finding.render(translate), err=err)
+    if report.findings:
+        click.echo("\n".join(finding.render(translate) for finding in report.findings), err=err)
     missing = report.missing_translations
     if any(missing.values()):
         say(

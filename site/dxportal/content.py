@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import pickle
+import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import frontmatter
-import yaml
 
-from .cache import DiskCache, code_version
+from .content_cache import ContentCache, file_identity
 from .errors import ContentError, ContentProblem, FieldError
 from .messages import Message
 from .outreach import is_raster
@@ -41,7 +42,11 @@ LOCAL_TIMEZONE = dt.timezone(dt.timedelta(hours=7), "ICT")
 
 @dataclass(frozen=True, eq=False)
 class Page:
-    """One content file in one language. ``meta`` holds converted front-matter values."""
+    """One content file in one language. ``meta`` holds converted front-matter values.
+
+    A page taken from the content cache has no ``_body``: ``body`` reads it from the file
+    when first asked (most pages of a rebuild are never rendered), checked against ``digest``.
+    """
 
     source_path: Path
     section: str
@@ -49,9 +54,17 @@ class Page:
     lang: str
     meta: dict[str, Any]
     meta_lines: dict[str, int]
-    body: str
     body_line: int
     digest: str
+    _body: str | None = field(default=None, repr=False)
+
+    @property
+    def body(self) -> str:
+        """The Markdown body, without the blank lines around it."""
+        if self._body is None:
+            object.__setattr__(self, "_body", read_body(self.source_path, self.digest))
+        assert self._body is not None
+        return self._body
 
     @property
     def title(self) -> str:
@@ -89,7 +102,7 @@ class Page:
     def aliases(self) -> tuple[str, ...]:
         return self.meta.get("aliases", ())
 
-    @property
+    @cached_property  # asked for several times per page by every build
     def publish_at(self) -> dt.datetime | None:
         """When the page may be published: ``publish`` if set, else its ``date`` (local time)."""
         value = self.meta.get("publish") or self.date
@@ -97,7 +110,8 @@ class Page:
 
     def is_scheduled(self, now: dt.datetime) -> bool:
         """True while the page waits for its publication time (``now`` in local time)."""
-        return self.publish_at is not None and self.publish_at > now
+        publish_at = self.publish_at
+        return publish_at is not None and publish_at > now
 
     def is_published(self, now: dt.datetime) -> bool:
         return not self.draft and not self.is_scheduled(now)
@@ -200,50 +214,6 @@ class ContentSet:
             yield from entry.versions.values()
 
 
-class FrontMatterCache:
-    """Parsed and validated pages of one content folder, by file path and content hash.
-
-    Kept on disk as one file (loading 5,000 small files would cost what it saves), under the
-    code version: a change to any field rule re-reads everything. Only pages without problems
-    are kept, so every message is always produced by a fresh parse.
-    """
-
-    def __init__(self, cache_dir: Path, root: Path) -> None:
-        self.disk = DiskCache(cache_dir, "frontmatter", code_version() + yaml.__version__)
-        self.key = str(root.resolve())
-        self.stored: dict[str, tuple] = {}
-        self.used: dict[str, tuple] = {}
-        payload = self.disk.get(self.key)
-        if payload is not None:
-            try:
-                stored = pickle.loads(payload)
-            except Exception:  # a damaged file is only a miss
-                stored = None
-            if isinstance(stored, dict):
-                self.stored = stored
-
-    def page(self, path: Path, relative: str, digest: str) -> Page | None:
-        fields = self.stored.get(f"{relative}:{digest}")
-        if fields is None:
-            return None
-        try:
-            page = Page(path, *fields, digest=digest)
-        except TypeError:
-            return None
-        self.used[f"{relative}:{digest}"] = fields
-        return page
-
-    def keep(self, page: Page, relative: str) -> None:
-        self.used[f"{relative}:{page.digest}"] = (
-            page.section, page.slug, page.lang, page.meta, page.meta_lines, page.body,
-            page.body_line,
-        )  # fmt: skip
-
-    def save(self) -> None:
-        if self.used != self.stored:
-            self.disk.put(self.key, pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL))
-
-
 def load_content(
     root: Path,
     include_drafts: bool = False,
@@ -286,8 +256,12 @@ def read_content(
     if read_pages is not None:
         pages = read_pages(problems)
     else:
-        cache = FrontMatterCache(cache_dir, root) if cache_dir else None
-        pages = [read_page(path, root, problems, cache) for path in find_page_files(root)]
+        cache = ContentCache(cache_dir, root) if cache_dir else None
+        looked_at = time.time_ns()
+        pages = [
+            read_page(path, root, problems, cache, parts, looked_at)
+            for parts, path in page_files(root)
+        ]
         pages = [p for p in pages if p]
         if cache:
             cache.save()
@@ -333,23 +307,40 @@ def local_now(configured: str | dt.datetime | None = None) -> dt.datetime:
 
 def find_page_files(root: Path) -> list[Path]:
     """Every Markdown file under ``root`` except in media/, hidden files and folders skipped."""
-    found = []
-    for path in sorted(root.rglob("*.md")):
-        relative = path.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if relative.parts[0] == MEDIA_DIR:
-            continue
-        found.append(path)
-    return found
+    return [path for _, path in page_files(root)]
+
+
+def page_files(root: Path) -> list[tuple[tuple[str, ...], Path]]:
+    """find_page_files with each file's parts relative to ``root``, in the same (path) order.
+
+    Walked with os.walk rather than Path.rglob: thousands of Path objects cost more than
+    reading the files' front matter from the cache.
+    """
+    found: list[tuple[str, ...]] = []
+    base = os.path.join(str(root), "")
+    for folder, dirs, files in os.walk(root):
+        inside = tuple(folder[len(base) :].split(os.sep)) if len(folder) > len(base) else ()
+        dirs[:] = [d for d in dirs if not d.startswith(".") and (inside or d != MEDIA_DIR)]
+        found += [(*inside, n) for n in files if n.endswith(".md") and not n.startswith(".")]
+    found.sort()
+    return [(parts, Path(base + "/".join(parts))) for parts in found]
 
 
 def read_page(
-    path: Path, root: Path, problems: list[ContentProblem], cache: FrontMatterCache | None = None
+    path: Path,
+    root: Path,
+    problems: list[ContentProblem],
+    cache: ContentCache | None = None,
+    parts: tuple[str, ...] | None = None,
+    looked_at: int = 0,
 ) -> Page | None:
-    """Parse one content file; report its problems and return None if it is unusable."""
-    relative = path.relative_to(root)
-    if len(relative.parts) != 2 or relative.parts[0] not in SECTIONS:
+    """Parse one content file; report its problems and return None if it is unusable.
+
+    With a ``cache``, a file whose identity (content_cache.file_identity at ``looked_at``) is
+    known is not read, and one whose text is known is not parsed.
+    """
+    parts = path.relative_to(root).parts if parts is None else parts
+    if len(parts) != 2 or parts[0] not in SECTIONS:
         problems.append(
             ContentProblem(
                 path,
@@ -362,7 +353,7 @@ def read_page(
             )
         )
         return None
-    section = SECTIONS[relative.parts[0]]
+    section = SECTIONS[parts[0]]
     match = FILE_NAME.match(path.name)
     if not match:
         problems.append(
@@ -405,20 +396,52 @@ def read_page(
             )
         )
         return None
+    if cache is None:
+        text = read_text(path, problems)
+        return None if text is None else parse_page_text(text, path, section, slug, lang, problems)
+    name = "/".join(parts)
+    identity = file_identity(path, looked_at or time.time_ns())  # before reading: see its doc
+    known = cache.by_identity(name, identity)
+    if known is not None:
+        return Page(path, *known[1], digest=known[0])
     text = read_text(path, problems)
     if text is None:
         return None
-    if cache is None:
-        return parse_page_text(text, path, section, slug, lang, problems)
-    name = relative.as_posix()
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    page = cache.page(path, name, digest)
-    if page is None:
-        before = len(problems)
-        page = parse_page_text(text, path, section, slug, lang, problems)
-        if page is not None and len(problems) == before:
-            cache.keep(page, name)
+    digest = text_digest(text)
+    fields = cache.by_digest(name, identity, digest)
+    if fields is not None:
+        return Page(path, *fields, digest=digest, _body=split_body(text))
+    before = len(problems)
+    page = parse_page_text(text, path, section, slug, lang, problems)
+    if page is not None and len(problems) == before:
+        fields = (page.section, page.slug, page.lang, page.meta, page.meta_lines, page.body_line)
+        cache.keep(name, identity, digest, fields)
     return page
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def split_body(text: str) -> str:
+    """The body of a content file's text whose front matter parsed (see parse_page_text)."""
+    return _YAML.split(text)[1].strip("\n")
+
+
+def read_body(path: Path, digest: str) -> str:
+    """The body of ``path``, which must still be the text that hashes to ``digest``."""
+    problems: list[ContentProblem] = []
+    text = read_text(path, problems)
+    if text is None or text_digest(text) != digest:
+        raise ContentError(
+            problems
+            or [
+                ContentProblem(
+                    path, None, Message("the file changed while it was being read; try again")
+                )
+            ]
+        )
+    return split_body(text)
 
 
 def parse_page_text(
@@ -464,9 +487,9 @@ def parse_page_text(
         lang=lang,
         meta=meta,
         meta_lines=mapping.lines,
-        body=body.strip("\n"),
         body_line=body_line,
-        digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        digest=text_digest(text),
+        _body=body.strip("\n"),
     )
 
 

@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from flask import Flask
@@ -21,6 +21,7 @@ from flask_frozen import Freezer, FrozenFlaskWarning, MissingURLGeneratorWarning
 from . import section_views
 from .cache import hash_text
 from .checks import CheckFailed, check_and_read
+from .collector import collection_deferred
 from .config import PROJECT_ROOT
 from .content import ContentSet, published_content
 from .errors import ContentError
@@ -46,6 +47,11 @@ def freeze_site(app: Flask, destination: Path | None = None) -> list[str]:
     publish, BuildError when the destination is unsafe; in both cases, and on any other
     failure, ``destination`` is not touched.
     """
+    with collection_deferred() as loaded:  # see collector.py
+        return build_site(app, destination, loaded)
+
+
+def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None]) -> list[str]:
     if app.config["DXPORTAL_PREVIEW"]:
         raise BuildError("a preview app shows drafts and the reload script; it is never frozen")
     destination = Path(destination or app.config["DXPORTAL_BUILD_DIR"]).resolve()
@@ -68,6 +74,7 @@ def freeze_site(app: Flask, destination: Path | None = None) -> list[str]:
     shutil.rmtree(staging, ignore_errors=True)
     spare = spare_folder(destination, store.cache_dir)
     record = take_spare(spare, staging, store.cache_dir)
+    loaded()  # the content, the checks' findings and the build record
     app.config.update(
         FREEZER_DESTINATION=str(staging),
         FREEZER_REMOVE_EXTRA_FILES=False,
@@ -84,10 +91,11 @@ def freeze_site(app: Flask, destination: Path | None = None) -> list[str]:
         fail_on_freezer_warnings(caught)
         export_static_index(app, site, staging, build_workers(app))  # <lang>/search/data/
         write_host_files(staging)
-        previous_record = BuildRecord.load(store.cache_dir, destination)
-        swap_in(staging, destination, spare)
+        new_record.stamp_folders(staging)
+        previous_record = BuildRecord.payload(store.cache_dir, destination)
+        kept = swap_in(staging, destination, spare)
         new_record.save(store.cache_dir, destination)
-        (previous_record or BuildRecord()).save(store.cache_dir, spare)
+        BuildRecord.save_payload(store.cache_dir, spare, previous_record if kept else None)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -180,16 +188,22 @@ def take_spare(spare: Path, staging: Path, cache_dir: Path | None) -> BuildRecor
     return record
 
 
-def swap_in(staging: Path, destination: Path, spare: Path | None = None) -> None:
-    """Put ``staging`` in place of ``destination``; keep the replaced build as ``spare``."""
+def swap_in(staging: Path, destination: Path, spare: Path | None = None) -> bool:
+    """Put ``staging`` in place of ``destination``; keep the replaced build as ``spare``.
+
+    Returns True if the replaced build is now ``spare``.
+    """
     previous = destination.with_name(f".{destination.name}.old-{os.getpid()}")
     if destination.exists():
         destination.rename(previous)
     staging.rename(destination)
+    kept = False
     if spare is not None and previous.exists() and not spare.exists():
         with contextlib.suppress(OSError):  # taken meanwhile: the next build starts anew
             previous.rename(spare)
+            kept = True
     shutil.rmtree(previous, ignore_errors=True)
+    return kept
 
 
 def register_generators(freezer: Freezer, site: ContentSet, per_page: int) -> None:

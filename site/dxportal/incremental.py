@@ -11,9 +11,10 @@ Every output address gets a *key*: a hash of everything its bytes can depend on.
   the front matter of every published page and the status of every training call.
 
 The build record (in DXPORTAL_CACHE_DIR, per folder) keeps, for every file written, the key and
-the file's size and modification time. A later build starts from an earlier build's folder (see
-freezing.take_spare) and renders only the addresses whose key changed or whose file is not as
-it was left. A later step (say a search index) can key its own outputs with Dependencies.
+the file's size and modification time, and the modification time of every folder (see
+leftovers.py). A later build starts from an earlier build's folder (see freezing.take_spare) and
+renders only the addresses whose key changed or whose file is not as it was left. A later step
+(say a search index) can key its own outputs with Dependencies.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import json
 import mimetypes
 import os
 import pickle
+import time
 import traceback
 import warnings
 import zlib
@@ -47,6 +49,7 @@ from werkzeug.urls import iri_to_uri
 
 from .cache import PACKAGE_DIR, DiskCache, code_version, hash_files, hash_text
 from .content import ContentSet
+from .leftovers import changed_folders, folder_stamps, folders_of, remove_leftovers
 from .sections import LANGUAGES
 from .training import call_status, current_time
 
@@ -54,8 +57,9 @@ from .training import call_status, current_time
 SELF_CONTAINED = {"news", "documents", "outreach", "pages"}
 ENTRY_ENDPOINTS = {"portal.entry", "portal.static_page"}
 # Settings that do not change a byte of output (where it is written, where caches live).
-UNRELATED_SETTINGS = {"FREEZER_DESTINATION", "DXPORTAL_BUILD_DIR", "DXPORTAL_CACHE_DIR",
-                      "DXPORTAL_WORKERS"}  # fmt: skip
+UNRELATED_SETTINGS = {
+    "FREEZER_DESTINATION", "DXPORTAL_BUILD_DIR", "DXPORTAL_CACHE_DIR", "DXPORTAL_WORKERS"
+}  # fmt: skip
 # Files written beside the pages after freezing (freezing.write_host_files).
 HOST_FILES = {"_headers"}
 # Folders written after freezing by steps that keep their own files up to date (the static
@@ -153,6 +157,9 @@ class BuildRecord:
     files: dict[str, list] = field(default_factory=dict)
     # {url: [[url, endpoint], …]}: addresses a page asked url_for for that no generator gives
     discovered: dict[str, list] = field(default_factory=dict)
+    # {folder: mtime_ns or None}, taken once the folder was complete (leftovers.folder_stamps);
+    # empty if unknown (the whole folder is then listed to find leftovers)
+    folders: dict[str, int | None] = field(default_factory=dict)
 
     @staticmethod
     def cache_for(cache_dir: Path) -> DiskCache:
@@ -167,25 +174,44 @@ class BuildRecord:
             return None
         try:
             data = json.loads(payload)
-            return cls(dict(data["files"]), dict(data["discovered"]))
+            return cls(
+                dict(data["files"]), dict(data["discovered"]), dict(data.get("folders") or {})
+            )
         except (ValueError, KeyError, TypeError):
             return None
 
     def save(self, cache_dir: Path | None, destination: Path) -> None:
-        if cache_dir is not None:
-            data = {"files": self.files, "discovered": self.discovered}
-            self.cache_for(cache_dir).put(str(destination), json.dumps(data).encode("utf-8"))
+        data = {"files": self.files, "discovered": self.discovered, "folders": self.folders}
+        self.save_payload(cache_dir, destination, json.dumps(data).encode("utf-8"))
 
-    def unchanged(self, relative: str, key: str, folder: Path) -> bool:
+    @classmethod
+    def payload(cls, cache_dir: Path | None, destination: Path) -> bytes | None:
+        """The record of ``destination`` as stored (to move it along with its folder)."""
+        return None if cache_dir is None else cls.cache_for(cache_dir).get(str(destination))
+
+    @classmethod
+    def save_payload(cls, cache_dir: Path | None, destination: Path, payload: bytes | None) -> None:
+        """Store a payload from ``payload()`` as the record of ``destination`` (None: empty)."""
+        if cache_dir is not None:
+            if payload is None:
+                payload = json.dumps({"files": {}, "discovered": {}, "folders": {}}).encode()
+            cls.cache_for(cache_dir).put(str(destination), payload)
+
+    def unchanged(self, relative: str, key: str, folder: Path | str) -> bool:
         """True if ``relative`` was written with ``key`` and is still the file we left."""
         known = self.files.get(relative)
         if known is None or known[0] != key:
             return False
         try:
-            st = os.stat(folder / relative)
+            st = os.stat(f"{os.fspath(folder)}/{relative}")
         except OSError:
             return False
-        return [st.st_size, st.st_mtime_ns] == known[1:]
+        return st.st_size == known[1] and st.st_mtime_ns == known[2]
+
+    def stamp_folders(self, folder: Path) -> None:
+        """Note the folders of the finished build (``folder``: where it is now), unless known."""
+        if not self.folders:
+            self.folders = folder_stamps(folder, self.files, time.time_ns())
 
 
 def plan_urls(
@@ -570,15 +596,37 @@ def freeze_urls(
     endpoints = {url: endpoint for url, endpoint, _ in planned}
     generated = set(keys)
 
+    outputs: dict[str, str] = {}  # url: file
+
     def output(url: str) -> str:
-        return normalize("NFC", freezer.urlpath_to_filepath(url))
+        found = outputs.get(url)
+        if found is None:
+            found = outputs[url] = normalize("NFC", freezer.urlpath_to_filepath(url))
+        return found
+
+    base = str(staging)
+
+    as_left: set[str] = set()  # URLs whose file is as the record says: not written again
 
     def stale(urls: Iterable[str]) -> list[str]:
         if record is None:
             return list(urls)
-        return [u for u in urls if not record.unchanged(output(u), keys[u], staging)]
+        found = []
+        for url in urls:
+            if record.unchanged(output(url), keys[url], base):
+                as_left.add(url)
+            else:
+                found.append(url)
+        return found
+
+    # Looked at before anything is written: what else changed there is not this build's doing.
+    changed, seen = changed_folders(staging, record.folders) if record and record.folders else (
+        None, {}
+    )  # fmt: skip
+    built: set[str] = set()
 
     to_build = stale(keys)
+    built.update(to_build)
     found = build_in_parallel(app, freezer, to_build, generated, workers)
     links: dict[str, list] = {}
     if record is not None:  # pages not rebuilt link to what they linked to before
@@ -594,7 +642,9 @@ def freeze_urls(
         for link, endpoint in new.items():
             keys[link] = deps.key(link, endpoint, None)
             endpoints[link] = endpoint
-        more = build_urls(app, freezer, stale(new), generated)
+        more_urls = stale(new)
+        built.update(more_urls)
+        more = build_urls(app, freezer, more_urls, generated)
         for url in new:
             if url in more:
                 links[url] = [list(pair) for pair in more[url]]
@@ -602,11 +652,25 @@ def freeze_urls(
                 links[url] = record.discovered.get(url, []) if record else []
         pending = [u for u in new if links[u]]
     freezer._check_endpoints(set(endpoints.values()))
-    outputs = {output(url): url for url in keys}
-    if record is not None:
-        remove_extra_files(staging, set(outputs) | HOST_FILES)
+    files = {output(url): url for url in keys}
+    touched: set[str] | None = None  # folders this build wrote to or removed from, if known
+    if record is not None and changed is not None:
+        touched = remove_leftovers(staging, set(files) | HOST_FILES, record.files, changed,
+                                   AFTER_FREEZE_FOLDERS)  # fmt: skip
+        touched |= folders_of(output(url) for url in built)
+    elif record is not None:
+        remove_extra_files(staging, set(files) | HOST_FILES)
     new_record = BuildRecord(discovered={u: pairs for u, pairs in links.items() if pairs})
-    for relative, url in outputs.items():
-        st = os.stat(staging / relative)
-        new_record.files[relative] = [keys[url], st.st_size, st.st_mtime_ns]
+    for relative, url in files.items():
+        if url in as_left:
+            assert record is not None
+            new_record.files[relative] = record.files[relative]
+        else:
+            st = os.stat(f"{base}/{relative}")
+            new_record.files[relative] = [keys[url], st.st_size, st.st_mtime_ns]
+    if touched is not None:  # else freezing stamps the finished folder (stamp_folders)
+        new_record.folders = {
+            relative: None if relative in touched else seen.get(relative)
+            for relative in folders_of(files)
+        }
     return list(keys), new_record

@@ -21,13 +21,13 @@ from .content import (
     SETTINGS_FILE,
     TAGS_FILE,
     ContentSet,
-    FrontMatterCache,
     Page,
     find_page_files,
     load_content,
     local_now,
     read_page,
 )
+from .content_cache import ContentCache
 from .errors import ContentError, ContentProblem
 from .journal import ChangeJournal, JournalBroken
 
@@ -83,7 +83,7 @@ class PageMemory:
 
     def read_pages(self, problems: list[ContentProblem]) -> list[Page]:
         if self._files is None:
-            cache = FrontMatterCache(self.cache_dir, self.root) if self.cache_dir else None
+            cache = ContentCache(self.cache_dir, self.root) if self.cache_dir else None
             self._files = {p: self._read(p, cache) for p in find_page_files(self.root)}
             if cache:
                 cache.save()

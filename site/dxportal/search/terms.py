@@ -218,7 +218,9 @@ class TermsCache:
     def key(entry: Entry, lang: str, site: ContentSet) -> str:
         page = entry.version(lang)
         tag_names = [site.tags.get(tag, {}).get(lang, tag) for tag in page.tags]
-        return hash_text(lang, page.lang, page.title, page.summary, *tag_names, "\0", page.body)
+        # The file's digest, not its body: a page from the content cache reads its body only
+        # when asked, and a build asks only for the bodies of pages it analyses.
+        return hash_text(lang, page.lang, page.digest, *tag_names)
 
     def terms(
         self,
