@@ -31,7 +31,7 @@ from pathlib import Path
 import flask_babel
 from flask import Flask, g
 from whoosh.scoring import BM25F
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import length_to_byte
 
 from ..cache import DiskCache, code_version, hash_text
 from ..content import ContentSet, Entry
@@ -69,11 +69,6 @@ LENGTH_FIELDS = (*TEXT_FIELDS, PAIRS_FIELD)  # the order of DocumentState.length
 def to_weight(score: float) -> int:
     """A score as the client ranks it: times WEIGHT_SCALE, rounded, at least 1."""
     return max(1, round(score * WEIGHT_SCALE))
-
-
-def stored_length(length: int) -> int:
-    """A field length as Whoosh keeps it (one byte, approximate above 8), at least 1."""
-    return byte_to_length(length_to_byte(length)) or 1
 
 
 def dumps(value) -> str:
@@ -136,7 +131,7 @@ class LanguageExport:
     def __init__(
         self, app: Flask, site: ContentSet, lang: str, folder: Path, cache: TermsCache
     ) -> None:
-        self.app, self.site, self.lang, self.folder, self.cache = app, site, lang, folder, cache
+        self.site, self.lang, self.folder, self.cache = site, lang, folder, cache
         self.entries = ordered_entries(site)
         self.renderer = app.extensions["dxportal.renderer"]
         self.records = RecordWriter(app, lang)
