@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -90,3 +91,30 @@ class DiskCache:
             os.replace(temporary, path)
         except OSError:
             return
+
+
+class FolderEntries:
+    """One pickled dict of entries for one content folder, in one DiskCache entry.
+
+    ``stored`` is what the last run kept (empty if missing or damaged: only a miss); a run
+    records what it uses in ``used``, and ``save`` keeps exactly that (entries of files no
+    longer there are forgotten), writing only when it changed.
+    """
+
+    def __init__(self, cache_dir: Path, namespace: str, version: str, root: Path) -> None:
+        self.disk = DiskCache(cache_dir, namespace, version)
+        self.key = str(Path(root).resolve())
+        self.stored: dict[str, tuple] = {}
+        self.used: dict[str, tuple] = {}
+        payload = self.disk.get(self.key)
+        if payload is not None:
+            try:
+                stored = pickle.loads(payload)
+            except Exception:  # a damaged entry is only a miss
+                stored = None
+            if isinstance(stored, dict):
+                self.stored = stored
+
+    def save(self) -> None:
+        if self.used != self.stored:
+            self.disk.put(self.key, pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL))

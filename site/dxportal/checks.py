@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import pickle
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -25,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .cache import DiskCache, code_version
+from .cache import FolderEntries, code_version
 from .content import ContentSet, Entry, Page, local_now, read_content
 from .errors import ContentError, ContentProblem
 from .messages import Message, Translate
@@ -332,7 +331,7 @@ def _body_marks(page: Page) -> Iterator[Finding | UrlToCheck]:
     yield from check_headings(page, text)
 
 
-class BodyMarksCache:
+class BodyMarksCache(FolderEntries):
     """body_marks of the pages of one content folder, by file and content hash.
 
     One file on disk under the code version, like the front-matter cache: a page whose file
@@ -341,18 +340,7 @@ class BodyMarksCache:
     """
 
     def __init__(self, cache_dir: Path, root: Path) -> None:
-        self.disk = DiskCache(cache_dir, "checks", code_version())
-        self.key = str(Path(root).resolve())
-        self.stored: dict[str, tuple] = {}
-        self.used: dict[str, tuple] = {}
-        payload = self.disk.get(self.key)
-        if payload is not None:
-            try:
-                stored = pickle.loads(payload)
-            except Exception:
-                stored = None
-            if isinstance(stored, dict):
-                self.stored = stored
+        super().__init__(cache_dir, "checks", code_version(), root)
 
     def marks(self, page: Page) -> list[Finding | UrlToCheck]:
         key = f"{page.source_path}:{page.digest}"
@@ -363,10 +351,6 @@ class BodyMarksCache:
             packed = pack_marks(found)
         self.used[key] = packed
         return found
-
-    def save(self) -> None:
-        if self.used != self.stored:
-            self.disk.put(self.key, pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def pack_marks(marks: list[Finding | UrlToCheck]) -> tuple:

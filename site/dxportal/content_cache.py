@@ -21,13 +21,12 @@ only a miss.
 from __future__ import annotations
 
 import os
-import pickle
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .cache import DiskCache, code_version
+from .cache import FolderEntries, code_version
 
 # A file changed less than this before it was looked at is read again next time (coarse file
 # system clocks tick every few milliseconds; FAT keeps modification times to 2 s).
@@ -49,22 +48,11 @@ def file_identity(path: Path | str, looked_at_ns: int) -> Identity | None:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
-class ContentCache:
+class ContentCache(FolderEntries):
     """{relative path: (identity or None, digest, fields)} for one content folder."""
 
     def __init__(self, cache_dir: Path, root: Path) -> None:
-        self.disk = DiskCache(cache_dir, "content", code_version() + yaml.__version__)
-        self.key = str(Path(root).resolve())
-        self.stored: dict[str, tuple] = {}
-        self.used: dict[str, tuple] = {}
-        payload = self.disk.get(self.key)
-        if payload is not None:
-            try:
-                stored = pickle.loads(payload)
-            except Exception:  # a damaged entry is only a miss
-                stored = None
-            if isinstance(stored, dict):
-                self.stored = stored
+        super().__init__(cache_dir, "content", code_version() + yaml.__version__, root)
 
     def _entry(self, relative: str) -> tuple | None:
         entry = self.stored.get(relative)
@@ -90,8 +78,3 @@ class ContentCache:
 
     def keep(self, relative: str, identity: Identity | None, digest: str, fields: Fields) -> None:
         self.used[relative] = (identity, digest, fields)
-
-    def save(self) -> None:
-        """Write what this run used (files no longer there are forgotten), if it changed."""
-        if self.used != self.stored:
-            self.disk.put(self.key, pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL))
