@@ -228,3 +228,26 @@ def test_display_path_is_the_path_relative_to_the_current_folder(relative):
     assert display_path(path) == path.relative_to(Path.cwd())
     assert display_path(Path("/elsewhere/d.md")) == Path("/elsewhere/d.md")
     assert display_path(Path("content/e.md")) == Path("content/e.md")
+
+
+def test_build_shows_ten_warnings_of_a_kind_and_counts_the_rest(
+    tmp_path, monkeypatch, make_content
+):
+    """A site of untranslated pages would print a warning per page on every build."""
+    root = make_content({f"news/tin-{n:02}.vi.md": page_text(f"Tin {n}") for n in range(13)})
+    monkeypatch.setenv("DXPORTAL_CONTENT_DIR", str(root))
+    result = CliRunner().invoke(main, ["build", "--lang", "en", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    untranslated = [line for line in lines if "warning: no English version" in line]
+    assert [line.split(":")[0] for line in untranslated] == [
+        f"{root}/news/tin-{n:02}.vi.md" for n in range(10)
+    ]
+    follows = lines[lines.index(untranslated[-1]) + 1]
+    assert follows == "… and 3 more warnings like the one above: `dxportal check` lists them all"
+    # `check` lists every one.
+    checked = CliRunner().invoke(main, ["check", "--lang", "en"]).output
+    assert sum("warning: no English version" in line for line in checked.splitlines()) == 13
+    # In Vietnamese (the default language of the messages).
+    result = CliRunner().invoke(main, ["build", "-o", str(tmp_path / "out")])
+    assert "… và 3 cảnh báo khác cùng loại với cảnh báo trên" in result.output

@@ -14,7 +14,7 @@ import click
 
 from . import config, create_app
 from .catalogs import untranslated, update_catalogs
-from .checks import CheckFailed, CheckReport, check_content, display_path
+from .checks import CheckFailed, CheckReport, Finding, check_content, display_path
 from .content import local_now
 from .editor import BindRefused, check_bind, hash_password
 from .errors import ContentError
@@ -103,12 +103,35 @@ def run_build(output: Path | None = None, base_url: str | None = None, lang: str
     destination = output or app.config["DXPORTAL_BUILD_DIR"]
     warnings = app.extensions["dxportal.check_report"].warnings
     if warnings:  # one write: thousands of flushed lines cost a tenth of a second
-        click.echo("\n".join(finding.render(translate) for finding in warnings))
+        click.echo("\n".join(warning_lines(warnings, translate)))
     say(
         Message("Built {count} pages and files into {folder}", count=len(urls), folder=destination),
         translate,
     )
     return 0
+
+
+# A build shows this many warnings of each kind; `dxportal check` shows them all. A site
+# whose pages are mostly untranslated would otherwise print thousands of lines per build.
+WARNINGS_SHOWN_PER_KIND = 10
+
+
+def warning_lines(warnings: list[Finding], translate: Translate) -> list[str]:
+    """The build's warnings, at most WARNINGS_SHOWN_PER_KIND of each kind (the same message
+    template), each kind followed by how many were left out."""
+    by_kind: dict[str, list[Finding]] = {}
+    for finding in warnings:
+        by_kind.setdefault(finding.problem.message.template, []).append(finding)
+    lines = []
+    for findings in by_kind.values():
+        lines += [finding.render(translate) for finding in findings[:WARNINGS_SHOWN_PER_KIND]]
+        if len(findings) > WARNINGS_SHOWN_PER_KIND:
+            more = Message(
+                "… and {count} more warnings like the one above: `dxportal check` lists them all",
+                count=len(findings) - WARNINGS_SHOWN_PER_KIND,
+            )
+            lines.append(more.render(translate))
+    return lines
 
 
 @main.command(
