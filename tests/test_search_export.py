@@ -7,7 +7,9 @@ an earlier export in place and runs its languages in parallel without changing a
 
 from __future__ import annotations
 
+import hashlib
 import json
+import marshal
 import shutil
 import subprocess
 from collections import defaultdict
@@ -369,4 +371,28 @@ def test_an_export_is_redone_when_anything_changed(tmp_path, make_content, chang
     else:
         (data / "t" / "extra.json").write_text("{}", encoding="utf-8")
     export_to(root, site, tmp_path / "cache")
+    assert tree_digest(site) == tree_digest(export_to(root, tmp_path / "clean", tmp_path / "fresh"))
+
+
+@pytest.mark.parametrize("damage", ["garbage", "cut short", "wrong shape"])
+def test_a_damaged_export_history_only_means_a_full_export(
+    tmp_path, make_content, monkeypatch, damage
+):
+    root = corpus(make_content)
+    site = export_to(root, tmp_path / "site", tmp_path / "cache")
+    edit(root, "body", 1)
+    entries = [p for p in (tmp_path / "cache" / "search-exports").rglob("*") if p.is_file()]
+    assert entries
+    for entry in entries:  # damaged inside, behind an intact checksum (see DiskCache)
+        payload = entry.read_bytes()[32:]
+        if damage == "garbage":
+            payload = b"garbage"
+        elif damage == "cut short":
+            payload = payload[: len(payload) // 2]
+        else:
+            payload = marshal.dumps([("layout", [], 1, 2)])
+        entry.write_bytes(hashlib.sha256(payload).digest() + payload)
+    with monkeypatch.context() as patched:
+        refuse(patched, "patch")
+        export_to(root, site, tmp_path / "cache")
     assert tree_digest(site) == tree_digest(export_to(root, tmp_path / "clean", tmp_path / "fresh"))

@@ -39,7 +39,7 @@ from ..labels import SECTION_TITLES
 from ..parallel import run_jobs
 from ..sections import LANGUAGES
 from ..urls import entry_url
-from .export_state import DocumentState, ExportHistory, ExportState, folder_files, refresh_files
+from .export_state import DocumentState, ExportHistory, ExportState, FileTable
 from .index import FIELD_BOOSTS, PAIRS_FIELD, SEARCH_SECTIONS, TEXT_FIELDS, ordered_entries
 from .postings import (
     PAIRS,
@@ -188,7 +188,7 @@ class LanguageExport:
         remove_other_files(folder / "d", {f"{number}.json" for number in range(len(documents))})
         self.write_summary(documents, counts)
         remove_other_files(folder, {WORDS, PAIRS, "d", "n.json", "meta.json"})
-        return ExportState(self.layout, documents, folder_files(folder))
+        return ExportState(self.layout, documents, FileTable.scan(folder))
 
     def patch(self, base: ExportState) -> ExportState | None:
         """Replace the documents that changed since ``base`` (the export the folder holds).
@@ -222,9 +222,7 @@ class LanguageExport:
             if self.write_record(number, terms):
                 written.append(self.folder / "d" / f"{number}.json")
         written += self.write_summary(documents, counts)
-        files = dict(base.files)
-        refresh_files(files, self.folder, written)
-        return ExportState(self.layout, documents, files)
+        return ExportState(self.layout, documents, base.files.refreshed(self.folder, written))
 
     def write_summary(self, documents: list[DocumentState], counts: dict[str, int]) -> list[Path]:
         """Write n.json and meta.json (from the documents' states); return those written."""

@@ -8,8 +8,9 @@ folder is exactly as one of them left it can replace only the documents that cha
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,55 +30,80 @@ class DocumentState:
     lengths: tuple[int, ...]  # the text fields' and the pairs field's token counts
 
 
+@dataclass(frozen=True)
+class FileTable:
+    """The size and modification time of every file under a folder, compactly.
+
+    A language's index has some 25,000 files at 5,000 pages, and every build loads the
+    tables of two exports: as one string and one array they load in a millisecond, where
+    25,000 small lists take a tenth of a second.
+    """
+
+    paths: str  # the relative paths (with /), sorted, newline-joined
+    numbers: bytes  # array("q"): size, mtime_ns of each path in turn
+
+    @classmethod
+    def of(cls, files: dict[str, tuple[int, int]]) -> FileTable:
+        paths = sorted(files)
+        numbers = array("q", [n for path in paths for n in files[path]])
+        return cls("\n".join(paths), numbers.tobytes())
+
+    @classmethod
+    def scan(cls, folder: Path) -> FileTable:
+        """The table of every file under ``folder`` as it is now."""
+        found: dict[str, tuple[int, int]] = {}
+        pending = [("", str(folder))]
+        while pending:
+            prefix, path = pending.pop()
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append((f"{prefix}{entry.name}/", entry.path))
+                    else:
+                        st = entry.stat(follow_symlinks=False)
+                        found[prefix + entry.name] = (st.st_size, st.st_mtime_ns)
+        return cls.of(found)
+
+    def files(self) -> dict[str, tuple[int, int]]:
+        numbers = array("q", self.numbers)
+        paths = self.paths.split("\n") if self.paths else []
+        return {path: (numbers[2 * i], numbers[2 * i + 1]) for i, path in enumerate(paths)}
+
+    def refreshed(self, folder: Path, written: list[Path]) -> FileTable:
+        """The table with the size and modification time of ``written`` (just written)."""
+        files = self.files()
+        for path in written:
+            st = path.stat()
+            files[path.relative_to(folder).as_posix()] = (st.st_size, st.st_mtime_ns)
+        return self.of(files)
+
+
 @dataclass
 class ExportState:
     """One export of one language: its layout (code, order of documents), documents, files."""
 
     layout: str
     documents: list[DocumentState]
-    files: dict[str, list[int]]  # path under the data folder -> [size, mtime_ns]
+    files: FileTable
 
-    def dumps(self) -> dict:
+    def dumps(self) -> tuple:
         documents = [
-            [doc.key, doc.terms_key, doc.word_size, doc.pair_size, doc.lengths]
+            (doc.key, doc.terms_key, doc.word_size, doc.pair_size, doc.lengths)
             for doc in self.documents
         ]
-        return {"layout": self.layout, "documents": documents, "files": self.files}
+        return (self.layout, documents, self.files.paths, self.files.numbers)
 
     @classmethod
-    def loads(cls, data: dict) -> ExportState:
+    def loads(cls, data: tuple) -> ExportState:
         """The state ``dumps`` gave; TypeError or ValueError if it is not one."""
+        layout, documents, paths, numbers = data
+        if not isinstance(paths, str) or not isinstance(numbers, bytes):
+            raise TypeError("files")
         documents = [
             DocumentState(key, terms_key, word_size, pair_size, tuple(lengths))
-            for key, terms_key, word_size, pair_size, lengths in data["documents"]
+            for key, terms_key, word_size, pair_size, lengths in documents
         ]
-        files = data["files"]
-        if not isinstance(files, dict):  # only compared with folder_files: a wrong value
-            raise TypeError("files")  # in it never matches
-        return cls(str(data["layout"]), documents, files)
-
-
-def folder_files(folder: Path) -> dict[str, list[int]]:
-    """path (relative, with /) -> [size, mtime_ns] of every file under ``folder``."""
-    found: dict[str, list[int]] = {}
-    pending = [("", str(folder))]
-    while pending:
-        prefix, path = pending.pop()
-        with os.scandir(path) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append((f"{prefix}{entry.name}/", entry.path))
-                else:
-                    st = entry.stat(follow_symlinks=False)
-                    found[prefix + entry.name] = [st.st_size, st.st_mtime_ns]
-    return found
-
-
-def refresh_files(files: dict[str, list[int]], folder: Path, paths: list[Path]) -> None:
-    """Record the size and modification time of ``paths`` (just written) in ``files``."""
-    for path in paths:
-        st = path.stat()
-        files[path.relative_to(folder).as_posix()] = [st.st_size, st.st_mtime_ns]
+        return cls(str(layout), documents, FileTable(paths, numbers))
 
 
 class ExportHistory:
@@ -90,20 +116,19 @@ class ExportHistory:
     def load(self) -> list[ExportState]:
         payload = self.cache.get(self.lang) if self.cache is not None else None
         try:
-            return [ExportState.loads(item) for item in json.loads(payload)] if payload else []
-        except (ValueError, TypeError, KeyError, AttributeError):
+            return [ExportState.loads(item) for item in marshal.loads(payload)] if payload else []
+        except (ValueError, TypeError, EOFError):
             return []  # damaged: only a full export
 
     def save(self, latest: ExportState, earlier: list[ExportState]) -> None:
         if self.cache is not None:
             kept = [latest, *earlier][:KEPT_EXPORTS]
-            payload = json.dumps([state.dumps() for state in kept], separators=(",", ":"))
-            self.cache.put(self.lang, payload.encode("utf-8"))
+            self.cache.put(self.lang, marshal.dumps([state.dumps() for state in kept]))
 
     @staticmethod
     def matching(known: list[ExportState], folder: Path) -> ExportState | None:
         """The export that left ``folder`` as it is now, if any."""
         if not known or not folder.is_dir():
             return None
-        files = folder_files(folder)
+        files = FileTable.scan(folder)
         return next((state for state in known if state.files == files), None)
