@@ -36,6 +36,7 @@ from dxportal.content import load_content, local_now, published_content, read_co
 from dxportal.errors import ContentError
 from dxportal.freezing import freeze_site, looks_built, spare_folder
 from dxportal.rendering import Renderer
+from dxportal.search import export
 
 from conftest import EMBEDDED_CONTENT, page_text, parse, tree_digest
 
@@ -104,6 +105,8 @@ EDITS = {
 
 @pytest.mark.parametrize("edit", sorted(EDITS))
 def test_an_incremental_build_equals_a_clean_build(tmp_path, make_content, monkeypatch, edit):
+    # In forked processes, as at scale: the search index is patched beside the freeze.
+    monkeypatch.setattr(export, "PARALLEL_THRESHOLD", 1)
     root = corpus(make_content)
     site, caches = tmp_path / "site", tmp_path / "cache"
     build(root, site, caches)
@@ -222,6 +225,7 @@ def test_workers_get_both_languages_of_a_page(tmp_path):
 def test_a_failing_page_in_a_worker_fails_the_build(tmp_path, make_content, monkeypatch):
     root = corpus(make_content)
     monkeypatch.setattr(incremental, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(export, "PARALLEL_THRESHOLD", 1)  # the index's processes are stopped
     import dxportal.views
 
     real = dxportal.views.render_template

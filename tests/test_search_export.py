@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.util.numeric import _length_byte_cache
 
-from dxportal import create_app, parallel
+from dxportal import create_app
 from dxportal.search import export, terms
 from dxportal.search.analysis import FIELD_BREAK, PairTokenizer, WordTokenizer
 from dxportal.search.export import export_static_index
@@ -239,28 +239,6 @@ def test_two_processes_export_the_same_files_as_one(tmp_path, make_content, monk
     one = export_to(root, tmp_path / "one", tmp_path / "c1", processes=1)
     two = export_to(root, tmp_path / "two", tmp_path / "c2", processes=2)
     assert tree_digest(one) == tree_digest(two)
-
-
-# --- forked jobs ----------------------------------------------------------------------------
-
-
-def test_jobs_run_in_forked_processes_and_write_their_files(tmp_path):
-    def writer(name: str):
-        return lambda: (tmp_path / name).write_text(name, encoding="utf-8")
-
-    parallel.run_jobs([writer("a"), writer("b"), writer("c")], processes=2)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b", "c"]
-
-
-def test_a_failing_forked_job_fails_with_its_traceback(tmp_path):
-    def boom() -> None:
-        raise ValueError("the en index broke")
-
-    with pytest.raises(parallel.JobFailed, match="the en index broke"):
-        parallel.run_jobs([lambda: None, boom], processes=2)
-
-
-# --- a rebuild with nothing new --------------------------------------------------------------
 
 
 def refuse(monkeypatch, *names: str) -> None:

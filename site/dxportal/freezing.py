@@ -26,7 +26,7 @@ from .config import PROJECT_ROOT
 from .content import ContentSet, published_content
 from .errors import ContentError
 from .incremental import BuildRecord, freeze_urls
-from .search.export import export_static_index
+from .search.export import start_static_index
 from .sections import LANGUAGES
 from .security import headers_file
 from .views import LISTED_SECTIONS
@@ -84,12 +84,15 @@ def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None])
     freezer = Freezer(app, with_static_files=True, with_no_argument_rules=True, log_url_for=True)
     register_generators(freezer, site, app.config["DXPORTAL_PER_PAGE"])
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", FrozenFlaskWarning)
-            staging.mkdir(exist_ok=True)
-            urls, new_record = freeze_urls(app, freezer, site, staging, record, build_workers(app))
-        fail_on_freezer_warnings(caught)
-        export_static_index(app, site, staging, build_workers(app))  # <lang>/search/data/
+        staging.mkdir(exist_ok=True)
+        workers = build_workers(app)
+        # The search index (<lang>/search/data/) is written alongside, in forked processes.
+        with start_static_index(app, site, staging, workers) as index:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", FrozenFlaskWarning)
+                urls, new_record = freeze_urls(app, freezer, site, staging, record, workers)
+            fail_on_freezer_warnings(caught)
+            index.finish()
         write_host_files(staging)
         new_record.stamp_folders(staging)
         previous_record = BuildRecord.payload(store.cache_dir, destination)

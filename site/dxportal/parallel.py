@@ -6,31 +6,16 @@ build never carries on after a job failed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import signal
 import traceback
 from collections.abc import Callable
 
 
 class JobFailed(RuntimeError):
     """A job in a forked process raised; the message holds its traceback."""
-
-
-def run_jobs(jobs: list[Callable[[], None]], processes: int) -> None:
-    """Run ``jobs``: the first here, the others in up to ``processes - 1`` forked children."""
-    if processes < 2 or len(jobs) < 2 or not hasattr(os, "fork"):
-        for job in jobs:
-            job()
-        return
-    here, elsewhere = jobs[: len(jobs) - (processes - 1)], jobs[len(jobs) - (processes - 1) :]
-    children = [fork_job(job) for job in elsewhere]
-    try:
-        for job in here:
-            job()
-    finally:
-        failures = [failure for failure in (wait_for(child) for child in children) if failure]
-    if failures:
-        raise JobFailed("\n".join(failures))
 
 
 def fork_job(job: Callable[[], None]) -> tuple[int, int]:
@@ -62,3 +47,90 @@ def wait_for(child: tuple[int, int]) -> str:
         return pickle.loads(report)
     except Exception:
         return f"a build process ended with status {os.waitstatus_to_exitcode(status)}"
+
+
+class Gate:
+    """Holds forked jobs back at a point until the parent opens it.
+
+    A pipe nobody writes to: reading it blocks until every copy of its write end is closed.
+    A forked job closes its own copy at once (``forked``), so only the parent's remains,
+    closed when it opens the gate.
+    """
+
+    def __init__(self) -> None:
+        self.read_end, self.write_end = os.pipe()
+        self.is_open = False
+
+    def forked(self) -> None:
+        """In a forked job, first thing: give up its copy of the write end."""
+        os.close(self.write_end)
+
+    def wait(self) -> None:
+        """Return once the parent opened the gate (at once in the parent: it opened it)."""
+        if not self.is_open:
+            os.read(self.read_end, 1)  # b"": the parent closed its end
+            os.close(self.read_end)
+            self.is_open = True
+
+    def open(self) -> None:
+        if not self.is_open:
+            os.close(self.write_end)
+            os.close(self.read_end)
+            self.is_open = True
+
+
+class BackgroundJobs:
+    """Jobs started in forked children while the parent goes on with other work.
+
+    Jobs may wait at ``gate`` for the parent's ``finish``. Without fork, or with fewer than
+    two processes, the jobs run in ``finish`` itself, one after the other. Used as a context,
+    the children still running when it ends (the parent failed) are stopped.
+    """
+
+    def __init__(self, jobs: list[Callable[[], None]], processes: int, gate: Gate) -> None:
+        self.gate = gate
+        self.here: list[Callable[[], None]] = []
+        self.children: list[tuple[int, int]] = []
+        if processes < 2 or not hasattr(os, "fork"):
+            self.here = jobs
+            return
+        shares = min(processes, len(jobs))
+        for share in range(shares):
+            self.children.append(fork_job(self.runner(jobs[share::shares])))
+
+    def runner(self, jobs: list[Callable[[], None]]) -> Callable[[], None]:
+        def run() -> None:
+            self.gate.forked()
+            for job in jobs:
+                job()
+
+        return run
+
+    def finish(self) -> None:
+        """Open the gate, run the jobs kept here, wait for the children; raise JobFailed."""
+        self.gate.open()
+        children, self.children = self.children, []
+        try:
+            for job in self.here:
+                job()
+        finally:
+            failures = [failure for failure in (wait_for(child) for child in children) if failure]
+        if failures:
+            raise JobFailed("\n".join(failures))
+
+    def __enter__(self) -> BackgroundJobs:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.abandon()  # after finish(): nothing left to stop
+
+    def abandon(self) -> None:
+        """Stop the children (the parent failed: what they write is thrown away), then open
+        the gate (before, a child waiting at it would go on)."""
+        for pid, read_end in self.children:
+            with contextlib.suppress(ProcessLookupError):  # it has ended already
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            os.close(read_end)
+        self.children = []
+        self.gate.open()

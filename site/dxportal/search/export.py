@@ -36,7 +36,7 @@ from whoosh.util.numeric import length_to_byte
 from ..cache import DiskCache, code_version, hash_text
 from ..content import ContentSet, Entry
 from ..labels import SECTION_TITLES
-from ..parallel import run_jobs
+from ..parallel import BackgroundJobs, Gate
 from ..sections import LANGUAGES
 from ..urls import entry_url
 from .export_state import DocumentState, ExportHistory, ExportState, FileTable
@@ -153,8 +153,9 @@ class LanguageExport:
         record = self.records.record(self.entries[number], terms.snippet)
         return write_if_changed(self.folder / "d" / f"{number}.json", dumps(record))
 
-    def export(self, known: list[ExportState]) -> ExportState:
-        """Bring the folder up to date, from the export that left it so if there is one."""
+    def export(self, known: list[ExportState], gate: Gate | None = None) -> ExportState:
+        """Bring the folder up to date, from the export that left it so if there is one;
+        wait at ``gate`` (see start_static_index) before writing everything anew."""
         base = ExportHistory.matching(known, self.folder)
         if base is not None and base.layout == self.layout:
             if [doc.key for doc in base.documents] == self.keys:
@@ -165,6 +166,8 @@ class LanguageExport:
                 patched = None
             if patched is not None:
                 return patched
+        if gate is not None:
+            gate.wait()
         return self.full()
 
     def full(self) -> ExportState:
@@ -270,17 +273,32 @@ def shard_counts(documents: list[DocumentState]) -> dict[str, int]:
 def export_static_index(
     app: Flask, site: ContentSet, destination: Path, processes: int = 1
 ) -> None:
-    """Write <destination>/<lang>/search/data/ for every language (the freeze calls this).
+    """Write <destination>/<lang>/search/data/ for every language.
 
     Languages are written in up to ``processes`` processes. ``destination`` may hold an
     earlier build: if its index is as an earlier export left it, only the documents that
     changed since are written again (a rebuild with nothing new writes nothing); otherwise
     every file is computed, and only those whose bytes changed are written.
     """
+    start_static_index(app, site, destination, processes).finish()
+
+
+def start_static_index(
+    app: Flask, site: ContentSet, destination: Path, processes: int = 1
+) -> BackgroundJobs:
+    """export_static_index in forked processes that run while the caller freezes the pages
+    (the freeze calls this); their ``finish()`` waits for them.
+
+    Whatever the pages' freeze does, it leaves <lang>/search/data/ alone. A language whose
+    index can be patched (a few documents changed) is patched at once; one that must be
+    written anew waits for ``finish()``: it renders what the freeze renders (in a cold build,
+    every page), and would only compete with it for the cores.
+    """
     cache_dir = app.extensions["dxportal.store"].cache_dir
     cache = TermsCache(cache_dir)
     exports = DiskCache(cache_dir, "search-exports", code_version()) if cache_dir else None
     base_url = app.config.get("FREEZER_BASE_URL") or app.config["DXPORTAL_BASE_URL"]
+    gate = Gate()
 
     def job(lang: str) -> Callable[[], None]:
         def export() -> None:
@@ -292,11 +310,11 @@ def export_static_index(
                     folder.unlink()
                 history = ExportHistory(exports, lang)
                 known = history.load()
-                state = LanguageExport(app, site, lang, folder, cache).export(known)
+                state = LanguageExport(app, site, lang, folder, cache).export(known, gate)
                 history.save(state, [s for s in known if s is not state])
 
         return export
 
     if len(site.entries) < PARALLEL_THRESHOLD:
         processes = 1
-    run_jobs([job(lang) for lang in LANGUAGES], processes)
+    return BackgroundJobs([job(lang) for lang in LANGUAGES], processes, gate)

@@ -1,0 +1,77 @@
+"""Build jobs in forked processes: they run beside the parent, wait at its gate, fail loudly."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from dxportal.parallel import BackgroundJobs, Gate, JobFailed
+
+
+def writer(folder: Path, name: str):
+    return lambda: (folder / name).write_text(str(os.getpid()), encoding="utf-8")
+
+
+def wait_for_file(path: Path) -> None:
+    """Until ``path`` exists (a forked job wrote it); fails after a generous minute."""
+    for _ in range(6000):
+        if path.exists():
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"{path} never appeared")
+
+
+def test_jobs_run_in_forked_processes_and_write_their_files(tmp_path):
+    jobs = [writer(tmp_path, name) for name in "abc"]
+    BackgroundJobs(jobs, processes=2, gate=Gate()).finish()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b", "c"]
+    writers = {(tmp_path / name).read_text(encoding="utf-8") for name in "abc"}
+    assert str(os.getpid()) not in writers
+    assert len(writers) == 2  # a and c share a process
+
+
+def test_one_process_runs_the_jobs_in_finish(tmp_path):
+    jobs = BackgroundJobs([writer(tmp_path, "a")], processes=1, gate=Gate())
+    assert not (tmp_path / "a").exists()
+    jobs.finish()
+    assert (tmp_path / "a").read_text(encoding="utf-8") == str(os.getpid())
+
+
+def test_a_failing_forked_job_fails_with_its_traceback():
+    def boom() -> None:
+        raise ValueError("the en index broke")
+
+    with pytest.raises(JobFailed, match="the en index broke"):
+        BackgroundJobs([lambda: None, boom], processes=2, gate=Gate()).finish()
+
+
+def gated_job(folder: Path, gate: Gate):
+    def job() -> None:
+        (folder / "before").touch()
+        gate.wait()
+        (folder / "after").touch()
+
+    return job
+
+
+def test_a_job_waits_at_the_gate_until_the_parent_finishes(tmp_path):
+    gate = Gate()
+    jobs = BackgroundJobs([gated_job(tmp_path, gate), lambda: None], processes=2, gate=gate)
+    wait_for_file(tmp_path / "before")
+    time.sleep(0.2)  # were the gate open, the job would be done by now
+    assert not (tmp_path / "after").exists()
+    jobs.finish()
+    assert (tmp_path / "after").exists()
+
+
+def test_jobs_still_running_when_the_parent_fails_are_stopped(tmp_path):
+    gate = Gate()
+    jobs = BackgroundJobs([gated_job(tmp_path, gate)], processes=2, gate=gate)
+    with pytest.raises(RuntimeError, match="the freeze failed"), jobs:
+        wait_for_file(tmp_path / "before")
+        raise RuntimeError("the freeze failed")
+    assert jobs.children == []  # stopped and reaped: none can write any more
+    assert not (tmp_path / "after").exists()
