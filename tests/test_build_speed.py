@@ -174,6 +174,17 @@ def test_without_a_cache_folder_the_replaced_build_is_kept_beside(tmp_path, make
     assert looks_built(tmp_path / ".site.spare")
 
 
+def test_a_build_kept_beside_is_removed_once_the_cache_keeps_it(tmp_path, make_content):
+    root = corpus(make_content)
+    site = tmp_path / "site"
+    build(root, site, "", DXPORTAL_CACHE_DIR="")
+    build(root, site, "", DXPORTAL_CACHE_DIR="")
+    assert looks_built(tmp_path / ".site.spare")
+    build(root, site, tmp_path / "cache")  # a cache folder from now on
+    assert not (tmp_path / ".site.spare").exists()
+    assert looks_built(spare_folder(site, tmp_path / "cache"))
+
+
 def test_the_replaced_build_is_kept_beside_when_the_cache_is_on_another_file_system(
     tmp_path, monkeypatch
 ):

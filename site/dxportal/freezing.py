@@ -97,6 +97,7 @@ def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None])
         new_record.stamp_folders(staging)
         previous_record = BuildRecord.payload(store.cache_dir, destination)
         kept = swap_in(staging, destination, spare)
+        remove_unused_spare(destination, spare)
         new_record.save(store.cache_dir, destination)
         BuildRecord.save_payload(store.cache_dir, spare, previous_record if kept else None)
     except BaseException:
@@ -169,6 +170,15 @@ def spare_folder(destination: Path, cache_dir: Path | None) -> Path:
     if spares.stat().st_dev != destination.parent.stat().st_dev:
         return beside
     return spares / hash_text(str(destination))[:16]
+
+
+def remove_unused_spare(destination: Path, spare: Path) -> None:
+    """Remove a build kept beside the destination when the spare is now kept elsewhere (a
+    cache folder was set up, or moved to this file system): a whole copy of the site that
+    no build would use again."""
+    beside = destination.with_name(f".{destination.name}.spare")
+    if spare != beside and not beside.is_symlink() and beside.is_dir() and looks_built(beside):
+        shutil.rmtree(beside, ignore_errors=True)
 
 
 def take_spare(spare: Path, staging: Path, cache_dir: Path | None) -> BuildRecord | None:
