@@ -259,6 +259,9 @@ class Bench:
             DXPORTAL_NOW="2030-01-01T00:00",
             PYTHONPATH=str(PROJECT / "site"),
         )
+        # As Python runs by default: compiled modules are kept (__pycache__), not compiled
+        # again by every build, whatever the shell running the benchmark sets.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         command = [self.python, str(PROJECT / "freeze.py"), "--output", str(output)]
         return run_timed(command, PROJECT, env)
 
