@@ -1,7 +1,8 @@
-"""Run independent jobs of a build in forked processes, one per core, where fork exists.
+"""Run independent jobs of a build in forked processes, beside the parent's own work.
 
 Each job writes its own files; a failed job's traceback is raised again in the parent, so a
-build never carries on after a job failed.
+build never carries on after a job failed, and a failed parent stops its jobs. A job can wait
+at a Gate until the parent has done what it needs (or would compete with for the cores).
 """
 
 from __future__ import annotations
