@@ -6,9 +6,10 @@ import os
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
-from dxportal.cli import main
+from dxportal.cli import exit_status, main
 from dxportal.config import PROJECT_ROOT
 
 from conftest import page_text
@@ -56,3 +57,25 @@ def test_a_malformed_now_setting_is_a_plain_error(monkeypatch):
     assert result.exit_code == 2
     assert "DXPORTAL_NOW must be a date or a date and time" in result.output
     assert "Traceback" not in result.output and result.exception.__class__ is SystemExit
+
+
+def test_the_build_process_flushes_its_report_and_ends_with_its_status(tmp_path, make_content):
+    """freeze.py (and the `dxportal` script) end the process without tearing it down."""
+    root = make_content({"news/tin.vi.md": page_text("Tin")})
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "freeze.py"), "--output", str(tmp_path / "out"),
+         "--lang", "en"],
+        capture_output=True, text=True, env={**os.environ, "DXPORTAL_CONTENT_DIR": str(root)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = result.stdout.splitlines()[-1]  # flushed before the process ended
+    assert report.startswith("Built ") and report.endswith(f"files into {tmp_path / 'out'}")
+    assert (tmp_path / "out/vi/news/tin/index.html").is_file()
+
+
+@pytest.mark.parametrize(("code", "status", "printed"), [
+    (None, 0, ""), (0, 0, ""), (3, 3, ""), ("a message", 1, "a message\n"),
+])  # fmt: skip
+def test_exit_status_is_what_sys_exit_gives(capsys, code, status, printed):
+    assert exit_status(code) == status
+    assert capsys.readouterr().err == printed
