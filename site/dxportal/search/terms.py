@@ -26,6 +26,7 @@ from pathlib import Path
 from zlib import crc32
 
 from ..cache import DiskCache, code_version, hash_text
+from ..collector import collection_paused
 from ..content import ContentSet, Entry
 from ..rendering import Renderer, renderer_version
 from .analysis import FIELD_BREAK, FIELD_GAP, PAIR_SEPARATOR, WORD, normalize_text, word_forms
@@ -292,7 +293,8 @@ class TermsCache:
         if found is not None:
             return found
         document = make_document(entry, lang, site, renderer)
-        terms = document_terms(document, snippet_of(document.summary, document.body), lang)
+        with collection_paused():  # many small objects, all freed (no cycles) when it ends
+            terms = document_terms(document, snippet_of(document.summary, document.body), lang)
         if self.disk is not None:
             self.disk.put(key, terms.dumps())
         return terms
