@@ -37,6 +37,9 @@ Forms = list[tuple[str, str]]
 # group at a time (a power of two: a shard's group is its number mod PARTITIONS).
 PARTITIONS = 16
 TERMS_FORMAT = 2
+# SINGLE_RUNS[p] ends the line of a pair that occurs once, at position p: "<TAB>1,p<NEWLINE>"
+# (made once for all pages, and grown for longer ones).
+SINGLE_RUNS: list[str] = []
 
 
 @dataclass
@@ -220,8 +223,8 @@ def word_lines(counts: Sequence[Counter[str]]) -> tuple[tuple[str, ...], int]:
 def pair_lines(terms: list[str], positions: list[int]) -> tuple[tuple[str, ...], int]:
     """The pair posting lines of a document: ``count,position deltas…``, from pair_terms.
 
-    Most pairs occur once in a page: their line is made straight from the position; only the
-    terms that repeat have their positions gathered.
+    Most pairs occur once in a page: their line is the term and SINGLE_RUNS[position]; only
+    the terms that repeat have their positions gathered.
     """
     once = dict(zip(terms, positions, strict=True))
     distinct, term_chars = len(once), sum(map(len, once))
@@ -239,8 +242,11 @@ def pair_lines(terms: list[str], positions: list[int]) -> tuple[tuple[str, ...],
             where.sort()
             numbers = ",".join(map(str, [len(where), where[0], *map(sub, where[1:], where)]))
             groups[crc32(term.encode("utf-8")) & mask].append(f"{term}\t{numbers}\n")
-    for crc, term, position in zip(partition_hashes(once), once, once.values(), strict=True):
-        groups[crc & mask].append(f"{term}\t1,{position}\n")
+    if len(SINGLE_RUNS) <= max(positions, default=0):
+        SINGLE_RUNS.extend(f"\t1,{p}\n" for p in range(len(SINGLE_RUNS), max(positions) + 1024))
+    lines = map(add, once, map(SINGLE_RUNS.__getitem__, once.values()))
+    for crc, line in zip(partition_hashes(once), lines, strict=True):
+        groups[crc & mask].append(line)
     joined = tuple(map("".join, groups))
     return joined, line_size(joined, distinct, term_chars)
 
