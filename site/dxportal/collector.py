@@ -37,3 +37,15 @@ def collection_deferred() -> Iterator[Callable[[], None]]:
             gc.unfreeze()
         if enabled:
             gc.enable()
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause collection in a block that makes many lasting objects and no garbage cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

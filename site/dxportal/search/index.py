@@ -20,9 +20,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -50,6 +52,13 @@ PAIRS_FIELD = "pairs"
 SCORED_FIELDS = (*TEXT_FIELDS, PAIRS_FIELD)
 BLOCK_TAGS = {"p", "li", "h2", "h3", "h4", "h5", "h6", "td", "th", "tr", "br", "div", "pre",
               "blockquote", "dt", "dd", "figcaption", "caption"}  # fmt: skip
+# A start or end tag as nh3 (html5ever) serializes it: lowercase name, attributes always
+# double-quoted (a quote in a value is &quot;), an end tag without attributes. The one group
+# is the name.
+SERIALIZED_TAG = re.compile(
+    r'<(?:/(?=[a-z][a-z0-9]*>))?([a-z][a-z0-9]*)(?: [^\s"\'<>/=]+="[^"]*")*>'
+)
+RAW_TEXT_TAGS = frozenset(HTMLParser.CDATA_CONTENT_ELEMENTS)  # their text is not markup
 
 
 def make_schema(lang: str) -> Schema:
@@ -88,11 +97,32 @@ class _TextExtractor(HTMLParser):
 
 def html_to_text(html: str) -> str:
     """Readable plain text of sanitized HTML: blocks on their own lines, spaces collapsed."""
+    lines = (" ".join(line.split()) for line in html_parts(html).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def parse_parts(html: str) -> str:
+    """The text of ``html`` with a newline at each block tag, by html.parser."""
     extractor = _TextExtractor()
     extractor.feed(html)
     extractor.close()
-    lines = (" ".join(line.split()) for line in "".join(extractor.parts).splitlines())
-    return "\n".join(line for line in lines if line)
+    return "".join(extractor.parts)
+
+
+def html_parts(html: str) -> str:
+    """The text of ``html`` with a newline at each block tag, as _TextExtractor finds it.
+
+    HTML as nh3 writes it (tags ``<name attr="value">`` or ``</name>``, every ``<`` of the
+    text escaped) is split with one regular expression, several times faster than
+    html.parser; anything else (a comment, a lone ``<``, ``<br/>``…) goes through the parser.
+    """
+    pieces = SERIALIZED_TAG.split(html)
+    texts, names = pieces[::2], pieces[1::2]
+    if "<" in "".join(texts) or not RAW_TEXT_TAGS.isdisjoint(names):
+        return parse_parts(html)
+    pieces[::2] = [unescape(text) if "&" in text else text for text in texts]
+    pieces[1::2] = ["\n" if name in BLOCK_TAGS else "" for name in names]
+    return "".join(pieces)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from zlib import crc32
 
-from .terms import PARTITIONS
+from ..collector import collection_paused
+from .terms import PARTITIONS, partition_hashes
 
 WORDS, PAIRS = "t", "q"
 SHARD_BYTES = 4096
@@ -123,15 +124,16 @@ class Spill:
                 spill.write(header)
                 spill.write(group)
 
-    def postings(self, partitions: range) -> dict[str, list]:
-        """term -> pieces "lead,numbers" of the given partitions.
+    def postings(self, partitions: range) -> dict[str, list[str]]:
+        """term -> the texts of its runs in the given partitions, to be joined with commas.
 
         While merging, the first item of each list is the last document seen (dropped at the
-        end): one dictionary lookup a posting, which is most of a full export's time.
+        end): one dictionary lookup a posting, which is most of a full export's time. A lead
+        is taken from a list of number texts, not formatted a posting.
         """
-        scale = 2 if self.kind == WORDS else 1
         words = self.kind == WORDS
         merged: dict[str, list] = {}
+        leads: list[str] = []
         for partition in partitions:
             text = (self.folder / str(partition)).read_text(encoding="utf-8")
             for block in text.split("\0"):
@@ -139,32 +141,67 @@ class Spill:
                     continue
                 head, _, body = block.partition("\n")
                 number = int(head)
-                for term, numbers in LINE.findall(body):
-                    pieces = merged.get(term)
-                    flag = words and "," in numbers
-                    if pieces is None:
-                        merged[term] = [number, f"{number * scale + flag},{numbers}"]
-                    else:
-                        pieces.append(f"{(number - pieces[0]) * scale + flag},{numbers}")
-                        pieces[0] = number
+                if len(leads) < 2 * number + 2:
+                    leads = list(map(str, range(2 * number + 1024)))
+                if words:
+                    self.merge_words(merged, number, LINE.findall(body), leads)
+                else:
+                    self.merge_pairs(merged, number, LINE.findall(body), leads)
         for pieces in merged.values():
             del pieces[0]
         return merged
 
+    @staticmethod
+    def merge_words(merged: dict[str, list], number: int, lines: list, leads: list[str]) -> None:
+        """Add one document's word lines: lead 2 × doc delta, plus 1 if three counts follow."""
+        for term, numbers in lines:
+            pieces = merged.get(term)
+            if pieces is None:
+                merged[term] = [number, leads[number * 2 + ("," in numbers)], numbers]
+            else:
+                pieces.append(leads[(number - pieces[0]) * 2 + ("," in numbers)])
+                pieces.append(numbers)
+                pieces[0] = number
+
+    @staticmethod
+    def merge_pairs(merged: dict[str, list], number: int, lines: list, leads: list[str]) -> None:
+        """Add one document's pair lines: lead the doc delta."""
+        for term, numbers in lines:
+            pieces = merged.get(term)
+            if pieces is None:
+                merged[term] = [number, leads[number], numbers]
+            else:
+                pieces.append(leads[number - pieces[0]])
+                pieces.append(numbers)
+                pieces[0] = number
+
     def write_shards(self, folder: Path, count: int) -> None:
-        """Write ``count`` shards in ``folder``, one partition at a time."""
+        """Write ``count`` shards in ``folder``, one partition at a time.
+
+        The collector is paused meanwhile: it would walk the growing posting lists of a
+        partition again and again, and they hold no cycles (they are freed as a batch ends).
+        """
         folder.mkdir(parents=True, exist_ok=True)
         batches = [range(g, g + 1) for g in range(PARTITIONS)]
         if count < PARTITIONS:  # a shard gathers terms of several partitions: merge all at once
             batches = [range(PARTITIONS)]
-        for batch in batches:
-            shards: dict[int, list[tuple[str, str]]] = {}
-            for term, pieces in self.postings(batch).items():
-                shards.setdefault(shard_of(term, count), []).append((term, ",".join(pieces)))
-            numbers = range(count) if len(batch) > 1 else range(batch[0], count, PARTITIONS)
-            for number in numbers:
-                write_if_changed(folder / f"{number}.json", shard_text(shards.get(number, [])))
+        with collection_paused():
+            for batch in batches:
+                self.write_batch(folder, count, batch)
         remove_other_files(folder, {f"{number}.json" for number in range(count)})
+
+    def write_batch(self, folder: Path, count: int, batch: range) -> None:
+        """Write the shards whose terms are in the partitions of ``batch``."""
+        shards: dict[int, list[tuple[str, str]]] = {}
+        merged = self.postings(batch)
+        for crc, term, pieces in zip(
+            partition_hashes(merged), merged, merged.values(), strict=True
+        ):
+            shards.setdefault(crc % count, []).append((term, ",".join(pieces)))
+        del merged
+        numbers = range(count) if len(batch) > 1 else range(batch[0], count, PARTITIONS)
+        for number in numbers:
+            write_if_changed(folder / f"{number}.json", shard_text(shards.get(number, [])))
 
 
 def diff_runs(number: int, before: dict[str, Run], after: dict[str, Run], into: Changes) -> None:

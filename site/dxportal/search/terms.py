@@ -18,14 +18,15 @@ import marshal
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
-from operator import sub
+from itertools import compress, repeat
+from operator import add, lt, ne, sub
 from pathlib import Path
 from zlib import crc32
 
 from ..cache import DiskCache, code_version, hash_text
+from ..collector import collection_paused
 from ..content import ContentSet, Entry
 from ..rendering import Renderer, renderer_version
 from .analysis import FIELD_BREAK, FIELD_GAP, PAIR_SEPARATOR, WORD, normalize_text, word_forms
@@ -36,6 +37,9 @@ Forms = list[tuple[str, str]]
 # group at a time (a power of two: a shard's group is its number mod PARTITIONS).
 PARTITIONS = 16
 TERMS_FORMAT = 2
+# SINGLE_RUNS[p] ends the line of a pair that occurs once, at position p: "<TAB>1,p<NEWLINE>"
+# (made once for all pages, and grown for longer ones).
+SINGLE_RUNS: list[str] = []
 
 
 @dataclass
@@ -108,9 +112,34 @@ class DocumentTerms:
         return found
 
 
+class FormsMemo(dict):
+    """raw word -> word_forms(raw, lang) of one language, for mapping a text's words in C.
+
+    Cheaper a word than word_forms' own cache (whose key is a tuple of both arguments); it
+    forgets everything past MEMO_WORDS words, as that cache does.
+    """
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def __missing__(self, raw: str) -> tuple[str, str]:
+        if len(self) >= MEMO_WORDS:
+            self.clear()
+        forms = self[raw] = word_forms(raw, self.lang)
+        return forms
+
+
+MEMO_WORDS = 65536
+_FORMS: dict[str, FormsMemo] = {}
+
+
 def word_forms_of(text: str, lang: str) -> Forms:
     """(exact, folded) of every word of ``text``: split_words without the offsets."""
-    return [word_forms(raw, lang) for raw in WORD.findall(normalize_text(text))]
+    memo = _FORMS.get(lang)
+    if memo is None:
+        memo = _FORMS[lang] = FormsMemo(lang)
+    return list(map(memo.__getitem__, WORD.findall(normalize_text(text))))
 
 
 def field_counts(forms: Forms) -> tuple[Counter[str], int]:
@@ -126,66 +155,100 @@ def compact(counts: Counter[str], tokens: int) -> FieldTerms:
     return FieldTerms("\n".join(counts), array("I", counts.values()).tobytes(), tokens)
 
 
-def pair_positions(segments: Sequence[Forms]) -> tuple[dict[str, list[int]], int]:
-    """Positions of each pair term over the field segments, as PairTokenizer numbers them,
-    and the number of pair tokens."""
-    positions: dict[str, list[int]] = {}
-    length = 0
+def pair_terms(segments: Sequence[Forms]) -> tuple[list[str], list[int]]:
+    """Every pair term of the field segments and its position, as PairTokenizer numbers them
+    (a segment's exact pairs, then those of its folded pairs that differ).
+
+    The terms are made with map() rather than in a Python loop a position: a page has about
+    a thousand of them, and the export analyses every page of both languages.
+    """
+    terms: list[str] = []
+    positions: list[int] = []
     base = 0
     for forms in segments:
-        for position, (first, second) in enumerate(pairwise(forms), base):
-            exact = first[0] + PAIR_SEPARATOR + second[0]
-            found = positions.get(exact)
-            if found is None:
-                positions[exact] = [position]
-            else:
-                found.append(position)
-            folded = first[1] + PAIR_SEPARATOR + second[1]
-            if folded != exact:
-                found = positions.get(folded)
-                if found is None:
-                    positions[folded] = [position]
-                else:
-                    found.append(position)
-                length += 1
-        length += max(0, len(forms) - 1)
+        if len(forms) > 1:
+            exact, folded = zip(*forms, strict=True)
+            exact_pairs = list(map(add, map(add, exact, repeat(PAIR_SEPARATOR)), exact[1:]))
+            folded_pairs = list(map(add, map(add, folded, repeat(PAIR_SEPARATOR)), folded[1:]))
+            where = range(base, base + len(forms) - 1)
+            terms += exact_pairs
+            positions += where
+            marked = list(map(ne, exact_pairs, folded_pairs))
+            terms += compress(folded_pairs, marked)
+            positions += compress(where, marked)
         base += len(forms) + FIELD_GAP
-    return positions, length
+    return terms, positions
+
+
+def line_size(groups: tuple[str, ...], terms: int, term_chars: int) -> int:
+    """The estimated JSON size of posting lines (document numbers included: a term is
+    written once for about two pages), from their text, their number and the length of
+    their terms."""
+    numbers_chars = sum(map(len, groups)) - term_chars - 2 * terms  # less tab and newline
+    return numbers_chars + 4 * terms + term_chars // 2
 
 
 def grouped_lines(encoded: dict[str, str]) -> tuple[tuple[str, ...], int]:
-    """Posting lines ``term<TAB>numbers`` by partition, and their estimated JSON size
-    (document numbers included: a term is written once for about two pages).
+    """Posting lines ``term<TAB>numbers`` by partition, and their estimated JSON size.
 
     A term is made of letters, digits and spaces only (WORD), so it needs no JSON escaping.
     """
     groups: list[list[str]] = [[] for _ in range(PARTITIONS)]
     mask = PARTITIONS - 1
-    for term, numbers in encoded.items():
-        groups[crc32(term.encode("utf-8")) & mask].append(f"{term}\t{numbers}\n")
-    size = sum(map(len, encoded.values())) + 4 * len(encoded) + sum(map(len, encoded)) // 2
-    return tuple(map("".join, groups)), size
+    for crc, term, numbers in zip(
+        partition_hashes(encoded), encoded, encoded.values(), strict=True
+    ):
+        groups[crc & mask].append(f"{term}\t{numbers}\n")
+    joined = tuple(map("".join, groups))
+    return joined, line_size(joined, len(encoded), sum(map(len, encoded)))
+
+
+def partition_hashes(terms: Iterable[str]) -> Iterator[int]:
+    """crc32 of each term's UTF-8 (its partition is the hash mod PARTITIONS)."""
+    return map(crc32, map(str.encode, terms))
 
 
 def word_lines(counts: Sequence[Counter[str]]) -> tuple[tuple[str, ...], int]:
     """The word posting lines of a document: ``body count[,title,tags,summary counts]``,
     from the counts of its fields in TEXT_FIELDS order (title, tags, summary, body)."""
     title, tags, summary, body = counts
-    encoded = {term: str(count) for term, count in body.items()}
+    encoded = dict(zip(body, map(str, body.values()), strict=True))
     for term in title.keys() | tags.keys() | summary.keys():
-        encoded[term] = f"{body[term]},{title[term]},{tags[term]},{summary[term]}"
+        encoded[term] = (
+            f"{body.get(term, 0)},{title.get(term, 0)},{tags.get(term, 0)},{summary.get(term, 0)}"
+        )
     return grouped_lines(encoded)
 
 
-def pair_lines(positions: dict[str, list[int]]) -> tuple[tuple[str, ...], int]:
-    """The pair posting lines of a document: ``count,position deltas…``."""
-    encoded = {}
-    for term, where in positions.items():
-        if len(where) == 1:  # most pairs occur once in a page
-            encoded[term] = f"1,{where[0]}"
-        else:
-            encoded[term] = ",".join(map(str, [len(where), where[0], *map(sub, where[1:], where)]))
-    return grouped_lines(encoded)
+def pair_lines(terms: list[str], positions: list[int]) -> tuple[tuple[str, ...], int]:
+    """The pair posting lines of a document: ``count,position deltas…``, from pair_terms.
+
+    Most pairs occur once in a page: their line is the term and SINGLE_RUNS[position]; only
+    the terms that repeat have their positions gathered.
+    """
+    once = dict(zip(terms, positions, strict=True))
+    distinct, term_chars = len(once), sum(map(len, once))
+    groups: list[list[str]] = [[] for _ in range(PARTITIONS)]
+    mask = PARTITIONS - 1
+    if distinct < len(terms):
+        counts = Counter(terms)
+        repeated = {term: [] for term in compress(counts, map(lt, repeat(1), counts.values()))}
+        for term, position in compress(
+            zip(terms, positions, strict=True), map(repeated.__contains__, terms)
+        ):
+            repeated[term].append(position)
+        for term, where in repeated.items():
+            del once[term]
+            where.sort()
+            numbers = ",".join(map(str, [len(where), where[0], *map(sub, where[1:], where)]))
+            groups[crc32(term.encode("utf-8")) & mask].append(f"{term}\t{numbers}\n")
+    if len(SINGLE_RUNS) <= max(positions, default=0):
+        SINGLE_RUNS.extend(f"\t1,{p}\n" for p in range(len(SINGLE_RUNS), max(positions) + 1024))
+    lines = map(add, once, map(SINGLE_RUNS.__getitem__, once.values()))
+    for crc, line in zip(partition_hashes(once), lines, strict=True):
+        groups[crc & mask].append(line)
+    joined = tuple(map("".join, groups))
+    return joined, line_size(joined, distinct, term_chars)
 
 
 def document_terms(document: SearchDocument, snippet: str, lang: str) -> DocumentTerms:
@@ -199,11 +262,11 @@ def document_terms(document: SearchDocument, snippet: str, lang: str) -> Documen
         segments = [word_forms_of(part, lang) for part in joined.split(FIELD_BREAK)]
     else:
         segments = [forms["title"], forms["tags"], forms["summary"], forms["body"]]
-    positions, pair_length = pair_positions(segments)
-    pair_groups, pair_size = pair_lines(positions)
+    terms, positions = pair_terms(segments)
+    pair_groups, pair_size = pair_lines(terms, positions)
     word_groups, word_size = word_lines([counts for counts, _ in counted])
     return DocumentTerms(
-        fields, word_groups, word_size, pair_groups, pair_length, pair_size, snippet
+        fields, word_groups, word_size, pair_groups, len(terms), pair_size, snippet
     )
 
 
@@ -236,7 +299,8 @@ class TermsCache:
         if found is not None:
             return found
         document = make_document(entry, lang, site, renderer)
-        terms = document_terms(document, snippet_of(document.summary, document.body), lang)
+        with collection_paused():  # many small objects, all freed (no cycles) when it ends
+            terms = document_terms(document, snippet_of(document.summary, document.body), lang)
         if self.disk is not None:
             self.disk.put(key, terms.dumps())
         return terms
