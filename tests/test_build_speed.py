@@ -734,12 +734,19 @@ def test_body_checks_from_the_cache_follow_the_current_site(tmp_path, make_conte
     assert any("/vi/news/bai-2/' links to a page that does not exist" in f for f in findings(warm))
 
 
-def test_a_damaged_body_checks_cache_is_ignored(tmp_path, make_content):
+def checked_with_a_cache(make_content, caches: Path):
+    """A tree with problems, checked once into ``caches``: (root, now, the findings)."""
     root = drafts_and_scheduled(make_content)
     (root / "news/bai-10.vi.md").write_text(page_text("Bài 10", body="[tại đây](/vi/x/)"), "utf-8")
-    now, caches = local_now("2026-01-01T00:00"), tmp_path / "cache"
+    now = local_now("2026-01-01T00:00")
     fresh = findings(check_content(root, now))
     check_content(root, now, cache_dir=caches)
+    return root, now, fresh
+
+
+def test_a_damaged_body_checks_cache_is_ignored(tmp_path, make_content):
+    caches = tmp_path / "cache"
+    root, now, fresh = checked_with_a_cache(make_content, caches)
     for path in caches.glob("checks/*/*/*"):
         path.write_bytes(path.read_bytes()[:-7] + b"garbage")
     assert findings(check_content(root, now, cache_dir=caches)) == fresh
@@ -748,11 +755,8 @@ def test_a_damaged_body_checks_cache_is_ignored(tmp_path, make_content):
 
 def test_a_body_checks_cache_of_another_shape_is_ignored(tmp_path, make_content):
     """An entry whose checksum is right but whose content is not what the code keeps."""
-    root = drafts_and_scheduled(make_content)
-    (root / "news/bai-10.vi.md").write_text(page_text("Bài 10", body="[tại đây](/vi/x/)"), "utf-8")
-    now, caches = local_now("2026-01-01T00:00"), tmp_path / "cache"
-    fresh = findings(check_content(root, now))
-    check_content(root, now, cache_dir=caches)
+    caches = tmp_path / "cache"
+    root, now, fresh = checked_with_a_cache(make_content, caches)
     disk = checks.BodyMarksCache(caches, root)
     odd = {key: ((1, "/vi/x/", "no"), ("error", 3, "text")) for key in disk.stored}
     disk.disk.put(disk.key, pickle.dumps(odd))
