@@ -21,9 +21,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from dxportal import create_app
+from dxportal.build.freezing import freeze_site
 from dxportal.config import PROJECT_ROOT
-from dxportal.content import ContentSet, load_content
-from dxportal.freezing import freeze_site
+from dxportal.content.model import ContentSet, load_content
 
 CHROMIUM = Path(os.environ.get("DXPORTAL_CHROMIUM", "/usr/bin/chromium"))
 QA_MODULES = PROJECT_ROOT / "qa" / "node_modules"

@@ -20,23 +20,16 @@ import pytest
 from flask import Flask, g, render_template_string, request
 from flask_frozen import Freezer
 
-from dxportal import (
-    cache,
-    checks,
-    content,
-    content_cache,
-    create_app,
-    incremental,
-    leftovers,
-    rendering,
-    store,
-)
-from dxportal.checks import check_content
-from dxportal.content import load_content, local_now, published_content, read_content
-from dxportal.errors import ContentError
-from dxportal.freezing import freeze_site, looks_built, spare_folder
+from dxportal import cache, create_app, rendering
+from dxportal.build import incremental, leftovers
+from dxportal.build.freezing import freeze_site, looks_built, spare_folder
+from dxportal.content import checks, model, parse_cache
+from dxportal.content.checks import check_content
+from dxportal.content.errors import ContentError
+from dxportal.content.model import load_content, local_now, published_content, read_content
 from dxportal.rendering import Renderer
-from dxportal.search import export
+from dxportal.search.static import export
+from dxportal.web import store
 
 from conftest import EMBEDDED_CONTENT, page_text, parse, tree_digest
 
@@ -237,16 +230,16 @@ def test_a_failing_page_in_a_worker_fails_the_build(tmp_path, make_content, monk
     root = corpus(make_content)
     monkeypatch.setattr(incremental, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(export, "PARALLEL_THRESHOLD", 1)  # the index's processes are stopped
-    import dxportal.views
+    import dxportal.web.views
 
-    real = dxportal.views.render_template
+    real = dxportal.web.views.render_template
 
     def explode(template, **context):
         if template == "entry.html" and context["page"].slug == "bai-2":
             raise RuntimeError("boom")
         return real(template, **context)
 
-    monkeypatch.setattr(dxportal.views, "render_template", explode)
+    monkeypatch.setattr(dxportal.web.views, "render_template", explode)
     with pytest.raises(ValueError, match="Unexpected status '500"):
         build(root, tmp_path / "site", tmp_path / "c", DXPORTAL_WORKERS=2)
     assert not (tmp_path / "site").exists()
@@ -372,19 +365,19 @@ def test_errors_are_reported_with_a_warm_cache(tmp_path, make_content):
 @pytest.fixture
 def settled(monkeypatch) -> None:
     """Files and folders count as settled at once (they normally must be SETTLE_NS old)."""
-    monkeypatch.setattr(content_cache, "SETTLE_NS", 0)
+    monkeypatch.setattr(parse_cache, "SETTLE_NS", 0)
     monkeypatch.setattr(leftovers, "SETTLE_NS", 0)
 
 
 def count_reads(monkeypatch) -> list[str]:
     read: list[str] = []
-    real = content.read_text
+    real = model.read_text
 
     def spy(path, problems):
         read.append(path.name)
         return real(path, problems)
 
-    monkeypatch.setattr(content, "read_text", spy)
+    monkeypatch.setattr(model, "read_text", spy)
     return read
 
 
@@ -421,9 +414,9 @@ def test_a_file_changed_with_its_size_and_time_restored_is_read_again(
 def test_a_file_changed_within_a_clock_tick_is_read_again(tmp_path, make_content, monkeypatch):
     """A file system whose clock did not move between two writes: stat says nothing changed."""
     root = corpus(make_content)
-    real = content.file_identity
+    real = model.file_identity
     monkeypatch.setattr(
-        content, "file_identity", lambda path, now: real(path, now) and (1, 2, 3, 4, 5)
+        model, "file_identity", lambda path, now: real(path, now) and (1, 2, 3, 4, 5)
     )
     load_content(root, cache_dir=tmp_path / "c")  # just written: too recent to be trusted
     EDITS["title"](root)
@@ -455,7 +448,7 @@ def test_page_files_are_found_as_rglob_finds_them(tmp_path):
         if not any(part.startswith(".") for part in p.relative_to(tmp_path).parts)
         and p.relative_to(tmp_path).parts[0] != "media"
     ]  # fmt: skip
-    assert content.find_page_files(tmp_path) == expected
+    assert model.find_page_files(tmp_path) == expected
     assert len(expected) == 7
 
 

@@ -9,17 +9,18 @@ from flask import Flask, g, request, url_for
 from flask_babel import format_date, gettext
 from jinja2 import FileSystemBytecodeCache
 
-from . import config, editor, i18n, preview, search, section_views, security, site_routes, views
-from .content import Entry, Page, local_now
-from .errors import ContentError
-from .feeds import feed_time
-from .labels import LANGUAGE_LABELS, OG_LOCALES, SECTION_DESCRIPTIONS, SECTION_TITLES
-from .media_info import image_dimensions
-from .rendering import Renderer
-from .search import views as search_views  # noqa: F401  (adds /<lang>/search/ to views.bp)
-from .sections import DEFAULT_LANGUAGE, LANGUAGES
-from .store import ContentStore
-from .urls import entry_url, media_url, url_prefix
+from dxportal import config, editor, search
+from dxportal.content.errors import ContentError
+from dxportal.content.media import image_dimensions
+from dxportal.content.model import Entry, Page, local_now
+from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES
+from dxportal.rendering import Renderer
+from dxportal.search.preview import views as search_views  # noqa: F401  (adds /<lang>/search/ to views.bp)
+from dxportal.web import i18n, live_reload, section_routes, security, site_routes, views
+from dxportal.web.feeds import feed_time
+from dxportal.web.labels import LANGUAGE_LABELS, OG_LOCALES, SECTION_DESCRIPTIONS, SECTION_TITLES
+from dxportal.web.store import ContentStore
+from dxportal.web.urls import entry_url, media_url, url_prefix
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -44,11 +45,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     search.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(site_routes.bp)
-    section_views.init_app(app)
+    section_routes.init_app(app)
     app.register_error_handler(404, site_routes.render_not_found)
     app.register_error_handler(ContentError, site_routes.render_content_error)
     init_templates(app)
-    preview.init_app(app)
+    live_reload.init_app(app)
     editor.init_app(app)
     return app
 

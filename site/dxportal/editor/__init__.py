@@ -10,8 +10,8 @@ import secrets
 
 from flask import Flask
 
-from ..security import CSP_DIRECTIVES, HEADER_ONLY_DIRECTIVES
-from .auth import BindRefused, check_bind, hash_password
+from dxportal.editor.auth import BindRefused, check_bind, hash_password
+from dxportal.web.security import CSP_DIRECTIVES, HEADER_ONLY_DIRECTIVES
 
 __all__ = ["BindRefused", "check_bind", "hash_password", "init_app"]
 
@@ -26,7 +26,7 @@ def editor_policy() -> str:
 def init_app(app: Flask) -> None:
     if not (app.config["DXPORTAL_EDITOR"] and app.config["DXPORTAL_PREVIEW"]):
         return
-    from . import views
+    from dxportal.editor import views
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secrets.token_bytes(32)  # sessions end with the server

@@ -22,9 +22,10 @@ from flask import (
 )
 from flask_babel import gettext, lazy_gettext
 
-from .. import section_views
-from ..checks import ERROR, WARNING, check_body, check_content, check_site
-from ..content import (
+from dxportal.build.freezing import BuildError, freeze_site
+from dxportal.content.checks import ERROR, WARNING, check_body, check_content, check_site
+from dxportal.content.errors import ContentError, ContentProblem
+from dxportal.content.model import (
     ContentSet,
     Entry,
     Page,
@@ -34,18 +35,31 @@ from ..content import (
     read_content,
     sort_key_date,
 )
-from ..errors import ContentError, ContentProblem
-from ..freezing import BuildError, freeze_site
-from ..messages import Message
-from ..scaffold import ScaffoldError, translate_page
-from ..sections import DEFAULT_LANGUAGE, LANGUAGES, RESERVED_SLUGS, SECTIONS
-from ..slugs import is_slug, make_slug
-from . import auth
-from .forms import PageForm, PageText, attach_problems, form_from_request, form_from_text, page_text
-from .labels import FIELD_HINTS, FIELD_LABELS, OPTION_NAMES, PART_LABELS
-from .paths import UnsafePath, page_file
-from .storage import Conflict, digest, list_versions, read_file, read_version, save_page
-from .uploads import UploadRefused, save_upload
+from dxportal.content.scaffold import ScaffoldError, translate_page
+from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES, RESERVED_SLUGS, SECTIONS
+from dxportal.editor import auth
+from dxportal.editor.forms import (
+    PageForm,
+    PageText,
+    attach_problems,
+    form_from_request,
+    form_from_text,
+    page_text,
+)
+from dxportal.editor.labels import FIELD_HINTS, FIELD_LABELS, OPTION_NAMES, PART_LABELS
+from dxportal.editor.paths import UnsafePath, page_file
+from dxportal.editor.storage import (
+    Conflict,
+    digest,
+    list_versions,
+    read_file,
+    read_version,
+    save_page,
+)
+from dxportal.editor.uploads import UploadRefused, save_upload
+from dxportal.messages import Message
+from dxportal.slugs import is_slug, make_slug
+from dxportal.web import section_routes
 
 bp = Blueprint(
     "editor", __name__, url_prefix="/edit", static_folder="static", static_url_path="/static"
@@ -422,12 +436,12 @@ def preview(section: str, page_lang: str):
     g.lang = page_lang
     flask_babel.refresh()
     return render_template(
-        section_views.entry_template(section),
+        section_routes.entry_template(section),
         entry=entry,
         page=page,
         is_fallback=False,
         preview=False,
-        **section_views.entry_context(entry, page),
+        **section_routes.entry_context(entry, page),
     )
 
 
@@ -497,7 +511,7 @@ def publish():
     if request.method == "GET":
         report = check_content(content_root(), store().now(), published_only=True)
         return render_template("editor/publish.html", report=report, result=None)
-    from .. import create_app
+    from dxportal import create_app
 
     settings = {k: v for k, v in current_app.config.items() if k.startswith("DXPORTAL_")}
     settings.update(DXPORTAL_PREVIEW=False, DXPORTAL_EDITOR=False)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from .engine import SearchEngine
+from dxportal.search.preview.engine import SearchEngine
 
 
 def init_app(app: Flask) -> None:
