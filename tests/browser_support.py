@@ -23,7 +23,8 @@ import pytest
 from dxportal import create_app
 from dxportal.build.freezing import freeze_site
 from dxportal.config import PROJECT_ROOT
-from dxportal.content.model import ContentSet, load_content
+from dxportal.content.loader import load_content
+from dxportal.content.model import ContentSet
 
 CHROMIUM = Path(os.environ.get("DXPORTAL_CHROMIUM", "/usr/bin/chromium"))
 QA_MODULES = PROJECT_ROOT / "qa" / "node_modules"

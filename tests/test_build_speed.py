@@ -23,10 +23,11 @@ from flask_frozen import Freezer
 from dxportal import cache, create_app, rendering
 from dxportal.build import incremental, leftovers
 from dxportal.build.freezing import freeze_site, looks_built, spare_folder
-from dxportal.content import checks, model, parse_cache
+from dxportal.content import checks, loader, parse_cache
 from dxportal.content.checks import check_content
+from dxportal.content.clock import local_now
 from dxportal.content.errors import ContentError
-from dxportal.content.model import load_content, local_now, published_content, read_content
+from dxportal.content.loader import load_content, published_content, read_content
 from dxportal.rendering import Renderer
 from dxportal.search.static import export
 from dxportal.web import store
@@ -371,13 +372,13 @@ def settled(monkeypatch) -> None:
 
 def count_reads(monkeypatch) -> list[str]:
     read: list[str] = []
-    real = model.read_text
+    real = loader.read_text
 
     def spy(path, problems):
         read.append(path.name)
         return real(path, problems)
 
-    monkeypatch.setattr(model, "read_text", spy)
+    monkeypatch.setattr(loader, "read_text", spy)
     return read
 
 
@@ -414,9 +415,9 @@ def test_a_file_changed_with_its_size_and_time_restored_is_read_again(
 def test_a_file_changed_within_a_clock_tick_is_read_again(tmp_path, make_content, monkeypatch):
     """A file system whose clock did not move between two writes: stat says nothing changed."""
     root = corpus(make_content)
-    real = model.file_identity
+    real = loader.file_identity
     monkeypatch.setattr(
-        model, "file_identity", lambda path, now: real(path, now) and (1, 2, 3, 4, 5)
+        loader, "file_identity", lambda path, now: real(path, now) and (1, 2, 3, 4, 5)
     )
     load_content(root, cache_dir=tmp_path / "c")  # just written: too recent to be trusted
     EDITS["title"](root)
@@ -448,7 +449,7 @@ def test_page_files_are_found_as_rglob_finds_them(tmp_path):
         if not any(part.startswith(".") for part in p.relative_to(tmp_path).parts)
         and p.relative_to(tmp_path).parts[0] != "media"
     ]  # fmt: skip
-    assert model.find_page_files(tmp_path) == expected
+    assert loader.find_page_files(tmp_path) == expected
     assert len(expected) == 7
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from dxportal import create_app
 from dxportal.build.freezing import BuildError, freeze_site
-from dxportal.content.model import load_content
+from dxportal.content.loader import load_content
 
 from conftest import EMBEDDED_CONTENT, page_text, parse, tree_digest
 

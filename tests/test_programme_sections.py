@@ -198,7 +198,7 @@ def test_goal_page_lists_the_values_in_a_table_and_related_news(programme):
 
 
 def page_with_deadline(make_content, deadline: str):
-    from dxportal.content.model import load_content
+    from dxportal.content.loader import load_content
 
     root = make_content({"training/x.vi.md": call("X", deadline)})
     return load_content(root).entry("training", "x").version("vi")

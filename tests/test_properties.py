@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dxportal.content.model import parse_page_text
+from dxportal.content.loader import parse_page_text
 from dxportal.content.schema import SECTIONS
 from dxportal.content.yamlfile import load_mapping
 from dxportal.rendering import Renderer

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from whoosh import query as wq
 
-from dxportal.content.model import load_content
+from dxportal.content.loader import load_content
 from dxportal.search.analysis import analyze, canonical_tone, fold
 from dxportal.search.preview.index import build_index, open_index
 from dxportal.search.preview.query import loose_pair_terms, parse_query, phrase_pair_terms

@@ -22,13 +22,8 @@ from whoosh.util.numeric import _length_byte_cache
 
 from dxportal import create_app
 from dxportal.search.analysis import FIELD_BREAK, PairTokenizer, WordTokenizer
-from dxportal.search.preview.index import (
-    FIELD_BOOSTS,
-    PAIRS_FIELD,
-    SearchDocument,
-    open_index,
-    write_language_index,
-)
+from dxportal.search.documents import FIELD_BOOSTS, PAIRS_FIELD, SearchDocument
+from dxportal.search.preview.index import open_index, write_language_index
 from dxportal.search.static import export, terms
 from dxportal.search.static.export import export_static_index
 from dxportal.search.static.terms import document_terms

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from dxportal.content.errors import ContentError
-from dxportal.content.model import load_content
+from dxportal.content.loader import load_content
 
 GOAL = """\
 ---

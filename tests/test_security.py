@@ -9,7 +9,7 @@ import pytest
 from browser_support import ServedSite, freeze_into, serve_folder
 
 from dxportal.content.errors import ContentError
-from dxportal.content.model import load_content
+from dxportal.content.loader import load_content
 
 from conftest import parse
 

@@ -17,8 +17,8 @@ from dxportal import config, create_app
 from dxportal.build.freezing import BuildError, freeze_site
 from dxportal.catalogs import untranslated, update_catalogs
 from dxportal.content.checks import CheckFailed, CheckReport, Finding, check_content, display_path
+from dxportal.content.clock import local_now
 from dxportal.content.errors import ContentError
-from dxportal.content.model import local_now
 from dxportal.content.scaffold import ScaffoldError, create_page, translate_page
 from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES, SECTIONS
 from dxportal.editor import BindRefused, check_bind, hash_password

@@ -23,7 +23,8 @@ from dxportal.cache import hash_text
 from dxportal.content.checks import CheckFailed, check_and_read
 from dxportal.gc_pause import collection_deferred
 from dxportal.config import PROJECT_ROOT
-from dxportal.content.model import ContentSet, published_content
+from dxportal.content.model import ContentSet
+from dxportal.content.loader import published_content
 from dxportal.content.errors import ContentError
 from dxportal.build.incremental import BuildRecord, freeze_urls
 from dxportal.search.static.export import start_static_index

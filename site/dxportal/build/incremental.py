@@ -51,7 +51,8 @@ from dxportal.cache import PACKAGE_DIR, DiskCache, code_version, hash_files, has
 from dxportal.content.model import ContentSet
 from dxportal.build.leftovers import changed_folders, folder_stamps, folders_of, remove_leftovers
 from dxportal.content.schema import LANGUAGES
-from dxportal.programme.training import call_status, current_time
+from dxportal.content.clock import site_now
+from dxportal.programme.training import call_status
 
 # Sections whose entry pages show nothing but the entry itself (and what site_key covers).
 SELF_CONTAINED = {"news", "documents", "outreach", "pages"}
@@ -117,7 +118,7 @@ class Dependencies:
             *media,
             *static_pages,
         )
-        now = current_time()
+        now = site_now(app.config["DXPORTAL_NOW"])
         statuses = [
             f"{p.slug}.{p.lang}:{call_status(p, now)}"
             for p in site.pages()

@@ -25,15 +25,16 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from dxportal.cache import FolderEntries, code_version
-from dxportal.content.model import ContentSet, Entry, Page, local_now, read_content
+from dxportal.content.model import ContentSet, Entry, Page
+from dxportal.content.clock import local_now
+from dxportal.content.loader import read_content
 from dxportal.content.errors import ContentError, ContentProblem
 from dxportal.messages import Message, Translate
-from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES, SECTIONS
+from dxportal.content.schema import LANGUAGE_NAMES, DEFAULT_LANGUAGE, LANGUAGES, SECTIONS
 
 ERROR = "error"
 WARNING = "warning"
 SEVERITY_LABELS = {ERROR: Message("error"), WARNING: Message("warning")}
-LANGUAGE_NAMES = {"vi": Message("Vietnamese"), "en": Message("English")}
 
 LISTED = {name for name, section in SECTIONS.items() if section.listed}
 SITE_FILES = {"/", "/sitemap.xml", "/robots.txt", "/404.html"}

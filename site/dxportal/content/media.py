@@ -1,14 +1,17 @@
-"""Intrinsic sizes of media images, so pages reserve their space before they load (no layout
-shift on slow connections)."""
+"""Facts about media files: which are raster images Pillow can read, and their intrinsic sizes
+(so pages reserve their space before images load: no layout shift on slow connections)."""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from dxportal.programme.thumbnails import image_size, is_readable_image
+from PIL import Image
 
+# Formats Pillow reads (and thumbnails are made of); SVGs are shown as they are.
+RASTER_FORMATS = {".png", ".jpg", ".jpeg", ".webp", ".gif"}
+PREVIEW_FORMATS = RASTER_FORMATS | {".svg"}
 SVG_ROOT = re.compile(r"<svg\b[^>]*>", re.IGNORECASE | re.DOTALL)
 SVG_ATTRIBUTE = r'\b{name}\s*=\s*["\']\s*([0-9.]+)(?:px)?\s*["\']'
 VIEW_BOX = re.compile(r'\bviewBox\s*=\s*["\']\s*[-0-9.]+[ ,]+[-0-9.]+[ ,]+([0-9.]+)[ ,]+([0-9.]+)')
@@ -46,3 +49,21 @@ def svg_dimensions(text: str) -> tuple[int, int] | None:
     if box:
         return round(float(box.group(1))), round(float(box.group(2)))
     return None
+
+
+def is_raster(filename: str) -> bool:
+    return PurePosixPath(filename).suffix.lower() in RASTER_FORMATS
+
+
+def image_size(source: Path) -> tuple[int, int]:
+    with Image.open(source) as image:
+        return image.size
+
+
+def is_readable_image(source: Path) -> bool:
+    """Whether Pillow can read the file's header (a PNG that is really a PDF is not)."""
+    try:
+        image_size(source)
+    except (OSError, SyntaxError, ValueError):
+        return False
+    return True

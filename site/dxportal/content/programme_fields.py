@@ -76,7 +76,7 @@ def check_programme_fields(
     problems: list[ContentProblem],
 ) -> None:
     """Rules between fields of one file; ``written`` holds every key the file sets."""
-    from dxportal.content.model import sort_key_date
+    from dxportal.content.clock import sort_key_date
 
     def before(first: str, second: str, message: Message) -> None:
         if (

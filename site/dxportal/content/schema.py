@@ -5,10 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dxportal.content import fields as f
+from dxportal.messages import Message
 from dxportal.content.programme_fields import DOCUMENT_FIELDS, GOAL_FIELDS, OUTREACH_FIELDS, TRAINING_FIELDS
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
+# Names of the languages in the reader's language (Message.render, or |translated in templates).
+LANGUAGE_NAMES = {"vi": Message("Vietnamese"), "en": Message("English")}
+
+# Where things live under content/ besides the section folders.
+SETTINGS_FILE = "site.yml"
+TAGS_FILE = "tags.yml"
+MEDIA_DIR = "media"
 
 COMMON_FIELDS = (
     f.Field("title", f.text, required=True, help="The page title, shown as its heading."),
@@ -35,7 +43,6 @@ class Section:
     name: str
     fields: tuple[f.Field, ...]
     listed: bool = True
-    per_page: int = 10
 
     def field(self, name: str) -> f.Field | None:
         return next((fd for fd in self.fields if fd.name == name), None)

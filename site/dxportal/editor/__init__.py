@@ -7,6 +7,7 @@ registered in the app that freezes the site, so /edit/ can never be published.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from flask import Flask
 
@@ -23,7 +24,8 @@ def editor_policy() -> str:
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, app_factory: Callable[[dict], Flask]) -> None:
+    """Add /edit/ to a preview app; ``app_factory`` (create_app) makes the app "Publish" freezes."""
     if not (app.config["DXPORTAL_EDITOR"] and app.config["DXPORTAL_PREVIEW"]):
         return
     from dxportal.editor import views
@@ -36,4 +38,5 @@ def init_app(app: Flask) -> None:
         MAX_CONTENT_LENGTH=app.config["DXPORTAL_EDITOR_MAX_UPLOAD"] + 1024 * 1024,
         DXPORTAL_EDITOR_CSP=editor_policy(),
     )
+    app.extensions["dxportal.app_factory"] = app_factory
     app.register_blueprint(views.bp)

@@ -11,8 +11,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from dxportal.content.model import MEDIA_DIR
-from dxportal.content.schema import LANGUAGES, SECTIONS
+from dxportal.content.schema import LANGUAGES, MEDIA_DIR, SECTIONS
 from dxportal.slugs import is_slug
 
 HISTORY_DIR = ".history"

@@ -24,17 +24,11 @@ from flask_babel import gettext, lazy_gettext
 
 from dxportal.build.freezing import BuildError, freeze_site
 from dxportal.content.checks import ERROR, WARNING, check_body, check_content, check_site
+from dxportal.content.clock import sort_key_date
 from dxportal.content.errors import ContentError, ContentProblem
-from dxportal.content.model import (
-    ContentSet,
-    Entry,
-    Page,
-    check_references,
-    find_page_files,
-    parse_page_text,
-    read_content,
-    sort_key_date,
-)
+from dxportal.content.loader import find_page_files, parse_page_text, read_content
+from dxportal.content.model import ContentSet, Entry, Page
+from dxportal.content.references import check_references
 from dxportal.content.scaffold import ScaffoldError, translate_page
 from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES, RESERVED_SLUGS, SECTIONS
 from dxportal.editor import auth
@@ -511,11 +505,9 @@ def publish():
     if request.method == "GET":
         report = check_content(content_root(), store().now(), published_only=True)
         return render_template("editor/publish.html", report=report, result=None)
-    from dxportal import create_app
-
     settings = {k: v for k, v in current_app.config.items() if k.startswith("DXPORTAL_")}
     settings.update(DXPORTAL_PREVIEW=False, DXPORTAL_EDITOR=False)
-    site_app = create_app(settings)
+    site_app = current_app.extensions["dxportal.app_factory"](settings)
     result: dict = {"ok": False, "folder": current_app.config["DXPORTAL_BUILD_DIR"]}
     try:
         result["count"] = len(freeze_site(site_app))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dxportal.content.model import Entry, sort_key_date
+from dxportal.content.clock import sort_key_date
+from dxportal.content.model import Entry
 from dxportal.content.vocabularies import DOCUMENT_TYPES
 
 

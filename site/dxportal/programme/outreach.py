@@ -5,13 +5,11 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from dxportal.content.media import PREVIEW_FORMATS
 from dxportal.content.vocabularies import AUDIENCES, MATERIAL_KINDS
 
-if TYPE_CHECKING:  # content.py imports this module to check media files
+if TYPE_CHECKING:
     from dxportal.content.model import Entry, Page
-
-RASTER_FORMATS = {".png", ".jpg", ".jpeg", ".webp", ".gif"}
-PREVIEW_FORMATS = RASTER_FORMATS | {".svg"}
 
 
 def kind_of(entry: Entry) -> str:
@@ -48,10 +46,6 @@ def preview_file(page: Page) -> str | None:
         if PurePosixPath(item["path"]).suffix.lower() in PREVIEW_FORMATS:
             return item["path"]
     return None
-
-
-def is_raster(filename: str) -> bool:
-    return PurePosixPath(filename).suffix.lower() in RASTER_FORMATS
 
 
 def file_format(item: dict) -> str:

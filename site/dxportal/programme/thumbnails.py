@@ -45,17 +45,3 @@ def make_thumbnail(source: Path, width: int) -> tuple[bytes, tuple[int, int]]:
     with _lock:
         _cache[key] = (signature, result)
     return result
-
-
-def image_size(source: Path) -> tuple[int, int]:
-    with Image.open(source) as image:
-        return image.size
-
-
-def is_readable_image(source: Path) -> bool:
-    """Whether Pillow can read the file's header (a PNG that is really a PDF is not)."""
-    try:
-        image_size(source)
-    except (OSError, SyntaxError, ValueError):
-        return False
-    return True

@@ -12,37 +12,17 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from flask import current_app
 from markupsafe import Markup
 
+from dxportal.content.clock import site_time
 from dxportal.content.model import Entry, Page
 from dxportal.content.programme_fields import LOCATION_ONLINE
-from dxportal.web.feeds import SITE_TIMEZONE
 
 if TYPE_CHECKING:  # icalendar takes a second to import: only calendar files need it
     import icalendar
 
 CLOSING_SOON = dt.timedelta(days=7)
 OPEN, CLOSING_SOON_STATUS, CLOSED = "open", "closing-soon", "closed"
-
-
-def site_time(value: dt.date, end_of_day: bool = False) -> dt.datetime:
-    """A date or datetime as an aware datetime in Vietnam time; a bare date starts its day
-    (or ends it, with ``end_of_day``)."""
-    if not isinstance(value, dt.datetime):
-        clock = dt.time(23, 59, 59) if end_of_day else dt.time()
-        value = dt.datetime.combine(value, clock)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=SITE_TIMEZONE)
-    return value
-
-
-def current_time() -> dt.datetime:
-    """Now, or the time set in DXPORTAL_NOW (ISO 8601) to build or test as of another day."""
-    fixed = current_app.config.get("DXPORTAL_NOW") if current_app else None
-    if fixed:
-        return site_time(dt.datetime.fromisoformat(str(fixed)))
-    return dt.datetime.now(SITE_TIMEZONE)
 
 
 def deadline_of(page: Page) -> dt.datetime:

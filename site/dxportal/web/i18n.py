@@ -14,9 +14,7 @@ from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
-from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES
-
-LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+from dxportal.content.schema import DEFAULT_LANGUAGE
 
 
 def current_language() -> str:
@@ -36,8 +34,6 @@ def init_app(app: Flask) -> None:
         # Frozen-Flask serves every page in one app context: without this, the first page's
         # locale would stick to all the others (English pages with Vietnamese dates).
         flask_babel.refresh()
-
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES)
 
 
 class LanguageDomain(flask_babel.Domain):

@@ -19,18 +19,21 @@ from flask_babel import format_decimal, gettext
 from markupsafe import Markup
 from werkzeug.security import safe_join
 
+from dxportal.content import clock
+from dxportal.content.media import image_size, is_raster
 from dxportal.content.model import ContentSet, Entry, Page
 from dxportal.content.schema import LANGUAGES
-from dxportal.content.vocabularies import (
-    AUDIENCES,
-    DOCUMENT_TYPES,
-    DOCUMENT_TYPES_PLURAL,
-    MATERIAL_KINDS,
-    PILLARS,
-)
+from dxportal.content.vocabularies import AUDIENCES, DOCUMENT_TYPES, MATERIAL_KINDS
 from dxportal.programme import charts, documents, goals, outreach, thumbnails, training
 from dxportal.web.i18n import add_language_prefix
-from dxportal.web.store import current_content as content
+from dxportal.web.labels import (
+    AUDIENCE_NAMES,
+    DOCUMENT_TYPE_NAMES,
+    DOCUMENT_TYPE_PLURALS,
+    MATERIAL_KIND_NAMES,
+    PILLAR_NAMES,
+)
+from dxportal.web.store import current_content
 from dxportal.web.urls import entry_url, media_url
 
 bp = Blueprint("sections", __name__, url_prefix="/<any(vi, en):lang>")
@@ -65,7 +68,7 @@ def goals_list(site: ContentSet, number: int):
 def training_list(site: ContentSet, number: int):
     if number != 1:
         abort(404)
-    calls = training.sorted_calls(site.section_entries("training"), training.current_time())
+    calls = training.sorted_calls(site.section_entries("training"), site_now())
     return render_template("sections/training_list.html", section="training", calls=calls)
 
 
@@ -89,12 +92,12 @@ def outreach_list(site: ContentSet, number: int, kind: str = "", audience: str =
         audience=audience,
         kind_filters=[everything]
         + [
-            (MATERIAL_KINDS[k], url_for("sections.outreach_by_kind", kind=k), k == kind)
+            (MATERIAL_KIND_NAMES[k], url_for("sections.outreach_by_kind", kind=k), k == kind)
             for k in outreach.kinds_present(every)
         ],
         audience_filters=[everything]
         + [
-            (AUDIENCES[a], url_for("sections.outreach_by_audience", audience=a), a == audience)
+            (AUDIENCE_NAMES[a], url_for("sections.outreach_by_audience", audience=a), a == audience)
             for a in outreach.audiences_present(every)
         ],
     )
@@ -122,7 +125,7 @@ def documents_list(site: ContentSet, number: int, doc_type: str = "", year: int 
         type_filters=[everything]
         + [
             (
-                DOCUMENT_TYPES_PLURAL[t],
+                DOCUMENT_TYPE_PLURALS[t],
                 url_for("sections.documents_by_type", doc_type=t),
                 t == doc_type,
             )
@@ -169,12 +172,12 @@ def entry_context(entry: Entry, page: Page) -> dict[str, Any]:
             "progress": progress,
             "points": goals.measurements(page),
             "chart": goal_chart(page, progress),
-            "related": related_news(content(), page),
+            "related": related_news(current_content(), page),
         }
     if entry.section == "training":
-        now = training.current_time()
+        now = site_now()
         url = entry_url(entry, g.lang, external=True)
-        names = [str(AUDIENCES[a]) for a in page.meta["audience"]]
+        names = [str(AUDIENCE_NAMES[a]) for a in page.meta["audience"]]
         return {
             "status": training.call_status(page, now),
             "deadline": training.deadline_of(page),
@@ -234,7 +237,7 @@ def related_news(site: ContentSet, page: Page) -> list[Entry]:
 
 @bp.route("/training/<slug>/event.ics")
 def training_event(slug: str):
-    found = content().entry("training", slug)
+    found = current_content().entry("training", slug)
     if found is None:
         abort(404)
     page = found.version(g.lang)
@@ -244,8 +247,8 @@ def training_event(slug: str):
 
 @bp.route("/training/calendar.ics")
 def training_calendar():
-    pages = [e.version(g.lang) for e in content().section_entries("training")]
-    site = content().settings.name[g.lang]
+    pages = [e.version(g.lang) for e in current_content().section_entries("training")]
+    site = current_content().settings.name[g.lang]
     name = gettext("Training – %(site)s", site=site)
     body = training.build_calendar(pages, name, lambda p: _entry_url(p), _host())
     return _calendar_response(body, "calendar.ics")
@@ -255,35 +258,35 @@ def training_calendar():
 def documents_by_type(doc_type: str):
     if doc_type not in DOCUMENT_TYPES:
         abort(404)
-    return documents_list(content(), 1, doc_type=doc_type)
+    return documents_list(current_content(), 1, doc_type=doc_type)
 
 
 @bp.route("/documents/year/<int:year>/")
 def documents_by_year(year: int):
-    return documents_list(content(), 1, year=year)
+    return documents_list(current_content(), 1, year=year)
 
 
 @bp.route("/outreach/kind/<kind>/")
 def outreach_by_kind(kind: str):
     if kind not in MATERIAL_KINDS:
         abort(404)
-    return outreach_list(content(), 1, kind=kind)
+    return outreach_list(current_content(), 1, kind=kind)
 
 
 @bp.route("/outreach/audience/<audience>/")
 def outreach_by_audience(audience: str):
     if audience not in AUDIENCES:
         abort(404)
-    return outreach_list(content(), 1, audience=audience)
+    return outreach_list(current_content(), 1, audience=audience)
 
 
 @media_bp.route("/thumbnails/<int:width>/<path:name>")
 def thumbnail(width: int, name: str):
     """A phone-sized JPEG of a raster image in content/media (name: the file + '.jpg')."""
     source_name = name.removesuffix(".jpg")
-    if width not in thumbnails.WIDTHS or source_name == name or not outreach.is_raster(name[:-4]):
+    if width not in thumbnails.WIDTHS or source_name == name or not is_raster(name[:-4]):
         abort(404)
-    source = safe_join(str(content().media_dir), source_name)
+    source = safe_join(str(current_content().media_dir), source_name)
     if source is None or not Path(source).is_file():
         abort(404)
     data, _ = thumbnails.make_thumbnail(Path(source), width)
@@ -338,7 +341,7 @@ def format_file_size(size: int) -> str:
 
 
 def media_size(filename: str) -> int:
-    return (content().media_dir / filename).stat().st_size
+    return (current_content().media_dir / filename).stat().st_size
 
 
 def attached_files(page: Page) -> list[dict[str, Any]]:
@@ -359,9 +362,9 @@ def attached_files(page: Page) -> list[dict[str, Any]]:
 
 def preview_image(filename: str) -> dict[str, Any]:
     """src, srcset and size of a material's preview: a thumbnail, or the SVG itself."""
-    if not outreach.is_raster(filename):
+    if not is_raster(filename):
         return {"src": media_url(filename), "srcset": "", "width": None, "height": None}
-    width, height = thumbnails.image_size(content().media_dir / filename)
+    width, height = image_size(current_content().media_dir / filename)
     small = min(width, thumbnails.WIDTHS[0])
     urls = [
         (url_for("section_media.thumbnail", width=w, name=f"{filename}.jpg"), w)
@@ -377,8 +380,8 @@ def preview_image(filename: str) -> dict[str, Any]:
 
 def programme_highlights() -> dict[str, Any]:
     """What the home page shows of each programme section."""
-    site = content()
-    now = training.current_time()
+    site = current_content()
+    now = site_now()
     calls = training.sorted_calls(site.section_entries("training"), now)
     return {
         "goals": site.section_entries("goals")[:HOME_GOALS],
@@ -390,8 +393,13 @@ def programme_highlights() -> dict[str, Any]:
     }
 
 
+def site_now() -> dt.datetime:
+    """Now in Vietnam time, or the moment DXPORTAL_NOW sets (to build as of another day)."""
+    return clock.site_now(current_app.config["DXPORTAL_NOW"])
+
+
 def call_status(page: Page) -> str:
-    return training.call_status(page, training.current_time())
+    return training.call_status(page, site_now())
 
 
 def init_app(app: Flask) -> None:
@@ -410,11 +418,11 @@ def init_app(app: Flask) -> None:
         preview_file=outreach.preview_file,
         file_format=outreach.file_format,
         programme_highlights=programme_highlights,
-        PILLARS=PILLARS,
-        AUDIENCES=AUDIENCES,
-        MATERIAL_KINDS=MATERIAL_KINDS,
-        DOCUMENT_TYPES=DOCUMENT_TYPES,
-        DOCUMENT_TYPES_PLURAL=DOCUMENT_TYPES_PLURAL,
+        PILLARS=PILLAR_NAMES,
+        AUDIENCES=AUDIENCE_NAMES,
+        MATERIAL_KINDS=MATERIAL_KIND_NAMES,
+        DOCUMENT_TYPES=DOCUMENT_TYPE_NAMES,
+        DOCUMENT_TYPES_PLURAL=DOCUMENT_TYPE_PLURALS,
     )
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["filesize"] = format_file_size
@@ -451,12 +459,12 @@ def programme_urls(site: ContentSet) -> Iterator[tuple[str, dict]]:
     previews = {
         outreach.preview_file(page) for entry in material_list for page in entry.versions.values()
     }
-    for filename in sorted(p for p in previews if p and outreach.is_raster(p)):
+    for filename in sorted(p for p in previews if p and is_raster(p)):
         for width in thumbnails.WIDTHS:
             yield "section_media.thumbnail", {"width": width, "name": f"{filename}.jpg"}
 
 
-def listing_pages(site: ContentSet) -> list[tuple[str, dict]]:
+def filtered_list_pages(site: ContentSet) -> list[tuple[str, dict]]:
     """The filtered list pages, for the sitemap (endpoint, arguments besides lang)."""
     return [
         (endpoint, {k: v for k, v in args.items() if k != "lang"})

@@ -7,11 +7,10 @@ from pathlib import Path
 from flask import Blueprint, current_app, g, render_template, request, send_from_directory
 
 from dxportal.content.errors import ContentError
-from dxportal.content.model import MEDIA_DIR
-from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES
+from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES, MEDIA_DIR
 from dxportal.web.aliases import render_alias
-from dxportal.web.feeds import listing_pages
-from dxportal.web.store import current_content as content
+from dxportal.web.sitemap import sitemap_listings
+from dxportal.web.store import current_content
 from dxportal.web.views import LISTED_SECTIONS
 
 bp = Blueprint("site", __name__)
@@ -33,10 +32,10 @@ def not_found_page():
 
 @bp.route("/sitemap.xml")
 def sitemap():
-    site = content()
+    site = current_content()
     body = render_template(
         "sitemap.xml",
-        sitemap_pages=listing_pages(site, LISTED_SECTIONS),
+        sitemap_pages=sitemap_listings(site, LISTED_SECTIONS),
         entries=list(site.entries.values()),
     )
     return current_app.response_class(body, mimetype="application/xml")

@@ -16,19 +16,12 @@ from pathlib import Path
 from flask import current_app, has_request_context, request
 
 from dxportal.content.checks import CheckReport, Finding, check_site
+from dxportal.content.clock import local_now
 from dxportal.content.errors import ContentError, ContentProblem
-from dxportal.content.model import (
-    MEDIA_DIR,
-    SETTINGS_FILE,
-    TAGS_FILE,
-    ContentSet,
-    Page,
-    find_page_files,
-    load_content,
-    local_now,
-    read_page,
-)
+from dxportal.content.loader import find_page_files, load_content, read_page
+from dxportal.content.model import ContentSet, Page
 from dxportal.content.parse_cache import ContentCache
+from dxportal.content.schema import MEDIA_DIR, SETTINGS_FILE, TAGS_FILE
 from dxportal.web.inotify import ChangeJournal, JournalBroken
 
 

@@ -9,7 +9,7 @@ from dxportal.content.schema import SECTIONS
 from dxportal.web import section_routes
 from dxportal.web.i18n import add_language_prefix
 from dxportal.web.pagination import paginate
-from dxportal.web.store import current_content as content
+from dxportal.web.store import current_content
 
 bp = Blueprint("portal", __name__, url_prefix="/<any(vi, en):lang>")
 
@@ -27,7 +27,7 @@ def per_page() -> int:
 
 @bp.route("/")
 def home():
-    site = content()
+    site = current_content()
     sections = {name: site.section_entries(name) for name in LISTED_SECTIONS}
     return render_template(
         "home.html",
@@ -40,8 +40,8 @@ def home():
 @bp.route(f"/{SECTION_RULE}/page/<int:number>/")
 def section_list(section: str, number: int):
     if section in section_routes.LIST_VIEWS:
-        return section_routes.LIST_VIEWS[section](content(), number)
-    pagination = paginate(content().section_entries(section), number, per_page())
+        return section_routes.LIST_VIEWS[section](current_content(), number)
+    pagination = paginate(current_content().section_entries(section), number, per_page())
     if pagination is None:
         abort(404)
     return render_template("section.html", section=section, pagination=pagination)
@@ -49,17 +49,17 @@ def section_list(section: str, number: int):
 
 @bp.route(f"/{SECTION_RULE}/<slug>/")
 def entry(section: str, slug: str):
-    return _render_entry(content().entry(section, slug))
+    return _render_entry(current_content().entry(section, slug))
 
 
 @bp.route("/<slug>/")
 def static_page(slug: str):
-    return _render_entry(content().entry("pages", slug))
+    return _render_entry(current_content().entry("pages", slug))
 
 
 @bp.route("/tags/")
 def tags_index():
-    site = content()
+    site = current_content()
     counts = {tag: len(site.tag_entries(tag)) for tag in site.used_tags()}
     return render_template("tags.html", counts=counts)
 
@@ -67,7 +67,7 @@ def tags_index():
 @bp.route("/tags/<tag>/", defaults={"number": 1})
 @bp.route("/tags/<tag>/page/<int:number>/")
 def tag(tag: str, number: int):
-    site = content()
+    site = current_content()
     if tag not in site.tags:
         abort(404)
     pagination = paginate(site.tag_entries(tag), number, per_page())
@@ -78,7 +78,7 @@ def tag(tag: str, number: int):
 
 @bp.route(f"/{SECTION_RULE}/feed.xml")
 def section_feed(section: str):
-    entries = content().section_entries(section)[: current_app.config["DXPORTAL_FEED_SIZE"]]
+    entries = current_content().section_entries(section)[: current_app.config["DXPORTAL_FEED_SIZE"]]
     body = render_template("feed.xml", section=section, entries=entries)
     return current_app.response_class(body, mimetype="application/xml")
 

@@ -26,12 +26,11 @@ from whoosh.searching import Searcher
 from dxportal.content.model import ContentSet, Entry, Page
 from dxportal.rendering import Renderer
 from dxportal.search.analysis import fold, split_words
+from dxportal.search.documents import make_document, ordered_entries
 from dxportal.search.preview.index import (
     content_fingerprint,
     live_field_lengths,
-    make_document,
     open_index,
-    ordered_entries,
     read_fingerprint,
     update_index,
 )

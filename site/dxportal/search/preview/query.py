@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from dxportal.search.analysis import Word, pair_forms, split_words
-from dxportal.search.preview.index import FIELD_BOOSTS, PAIRS_FIELD, TEXT_FIELDS
+from dxportal.search.documents import FIELD_BOOSTS, PAIRS_FIELD, TEXT_FIELDS
 from dxportal.search.preview.ranking import FieldsOr
 
 MAX_QUERY_CHARS = 200

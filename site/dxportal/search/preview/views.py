@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from flask import current_app, g, render_template, request
 
+from dxportal.search.documents import SEARCH_SECTIONS
 from dxportal.search.preview.engine import SearchResults
-from dxportal.search.preview.index import SEARCH_SECTIONS
 from dxportal.web.labels import SECTION_TITLES
-from dxportal.web.views import LISTED_SECTIONS, bp, content
+from dxportal.web.store import current_content
+from dxportal.web.views import LISTED_SECTIONS, bp
 
 
 def search_engine():
@@ -25,7 +26,7 @@ def requested_page() -> int:
 
 @bp.route("/search/")
 def search():
-    site = content()
+    site = current_content()
     raw = request.args.get("q")
     section = request.args.get("section", "")
     if section not in SEARCH_SECTIONS:

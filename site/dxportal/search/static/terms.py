@@ -37,7 +37,7 @@ from dxportal.search.analysis import (
     normalize_text,
     word_forms,
 )
-from dxportal.search.preview.index import INDEX_VERSION, TEXT_FIELDS, SearchDocument, make_document
+from dxportal.search.documents import INDEX_VERSION, TEXT_FIELDS, SearchDocument, make_document
 
 Forms = list[tuple[str, str]]
 # Posting lines are grouped by crc32(term) mod PARTITIONS, so that the export can merge one
