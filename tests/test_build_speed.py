@@ -23,7 +23,7 @@ from flask_frozen import Freezer
 from dxportal import cache, create_app, rendering
 from dxportal.build import incremental, leftovers
 from dxportal.build.freezing import freeze_site, looks_built, spare_folder
-from dxportal.content import checks, loader, parse_cache
+from dxportal.content import body_checks, loader, parse_cache
 from dxportal.content.checks import check_content
 from dxportal.content.clock import local_now
 from dxportal.content.errors import ContentError
@@ -716,8 +716,10 @@ def test_body_checks_from_the_cache_follow_the_current_site(tmp_path, make_conte
         check_content(root, now)
     )
     read = []
-    real = checks.body_marks
-    monkeypatch.setattr(checks, "body_marks", lambda page: read.append(page.slug) or real(page))
+    real = body_checks.body_marks
+    monkeypatch.setattr(
+        body_checks, "body_marks", lambda page: read.append(page.slug) or real(page)
+    )
     (root / "news/bai-2.vi.md").unlink()
     (root / "news/bai-10.vi.md").write_text(
         page_text("Bài 10", body="[Xem](/vi/news/bai-9/)"), "utf-8"
@@ -751,7 +753,7 @@ def test_a_body_checks_cache_of_another_shape_is_ignored(tmp_path, make_content)
     """An entry whose checksum is right but whose content is not what the code keeps."""
     caches = tmp_path / "cache"
     root, now, fresh = checked_with_a_cache(make_content, caches)
-    disk = checks.BodyMarksCache(caches, root)
+    disk = body_checks.BodyMarksCache(caches, root)
     odd = {key: ((1, "/vi/x/", "no"), ("error", 3, "text")) for key in disk.stored}
     disk.disk.put(disk.key, pickle.dumps(odd))
     assert findings(check_content(root, now, cache_dir=caches)) == fresh

@@ -222,7 +222,7 @@ def test_a_link_to_a_draft_is_an_error_only_in_a_published_page(make_content):
 def test_display_path_is_the_path_relative_to_the_current_folder(relative):
     from pathlib import Path
 
-    from dxportal.content.checks import display_path
+    from dxportal.content.findings import display_path
 
     path = Path.cwd() / relative
     assert display_path(path) == path.relative_to(Path.cwd())

@@ -16,9 +16,10 @@ import click
 from dxportal import config, create_app
 from dxportal.build.freezing import BuildError, freeze_site
 from dxportal.catalogs import untranslated, update_catalogs
-from dxportal.content.checks import CheckFailed, CheckReport, Finding, check_content, display_path
+from dxportal.content.checks import check_content
 from dxportal.content.clock import local_now
 from dxportal.content.errors import ContentError
+from dxportal.content.findings import CheckFailed, CheckReport, Finding, display_path
 from dxportal.content.scaffold import ScaffoldError, create_page, translate_page
 from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES, SECTIONS
 from dxportal.editor import BindRefused, check_bind, hash_password

@@ -20,7 +20,8 @@ from flask_frozen import Freezer, FrozenFlaskWarning, MissingURLGeneratorWarning
 
 from dxportal.web import section_routes
 from dxportal.cache import hash_text
-from dxportal.content.checks import CheckFailed, check_and_read
+from dxportal.content.findings import CheckFailed
+from dxportal.content.checks import check_and_read
 from dxportal.gc_pause import collection_deferred
 from dxportal.config import PROJECT_ROOT
 from dxportal.content.model import ContentSet

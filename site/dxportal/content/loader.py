@@ -332,4 +332,3 @@ def validate_fields(
         )
     check_programme_fields(section.name, meta, set(values), line_of, path, problems)
     return meta
-

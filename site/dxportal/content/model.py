@@ -212,4 +212,3 @@ def read_body(path: Path, digest: str) -> str:
             ]
         )
     return split_body(text)
-

@@ -11,8 +11,8 @@ from typing import Any
 
 from dxportal.content import fields as f
 from dxportal.content.errors import ContentProblem
-from dxportal.messages import Message
 from dxportal.content.vocabularies import AUDIENCES, DOCUMENT_TYPES, MATERIAL_KINDS, PILLARS
+from dxportal.messages import Message
 
 YEAR_VALUE = {"year": (f.year, True), "value": (f.number, True)}
 MEASUREMENT = {"date": (f.date, True), "value": (f.number, True), "source": (f.text, False)}

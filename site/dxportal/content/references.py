@@ -127,4 +127,3 @@ def check_navigation(settings, entries, root: Path, problems: list) -> None:
                     ),
                 )
             )
-

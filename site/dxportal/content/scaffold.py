@@ -10,10 +10,10 @@ from pathlib import Path
 import frontmatter
 import yaml
 
-from dxportal.messages import Message
 from dxportal.content.schema import LANGUAGES, RESERVED_SLUGS, SECTIONS
-from dxportal.slugs import is_slug, make_slug
 from dxportal.content.vocabularies import AUDIENCES, DOCUMENT_TYPES, MATERIAL_KINDS, PILLARS
+from dxportal.messages import Message
+from dxportal.slugs import is_slug, make_slug
 
 OPTIONAL_FIELDS = {
     "vi": (

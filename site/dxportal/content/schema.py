@@ -5,8 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dxportal.content import fields as f
+from dxportal.content.programme_fields import (
+    DOCUMENT_FIELDS,
+    GOAL_FIELDS,
+    OUTREACH_FIELDS,
+    TRAINING_FIELDS,
+)
 from dxportal.messages import Message
-from dxportal.content.programme_fields import DOCUMENT_FIELDS, GOAL_FIELDS, OUTREACH_FIELDS, TRAINING_FIELDS
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dxportal.content.errors import ContentProblem
-from dxportal.messages import Message
 from dxportal.content.schema import LANGUAGES, SECTIONS
-from dxportal.slugs import is_slug
 from dxportal.content.yamlfile import YamlMapping, read_mapping_file
+from dxportal.messages import Message
+from dxportal.slugs import is_slug
 
 TRANSLATED_SETTINGS = ("name", "description", "organisation", "address")
 PLAIN_SETTINGS = ("phone", "email")

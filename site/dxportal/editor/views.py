@@ -23,9 +23,11 @@ from flask import (
 from flask_babel import gettext, lazy_gettext
 
 from dxportal.build.freezing import BuildError, freeze_site
-from dxportal.content.checks import ERROR, WARNING, check_body, check_content, check_site
+from dxportal.content.body_checks import check_body
+from dxportal.content.checks import check_content, check_site
 from dxportal.content.clock import sort_key_date
 from dxportal.content.errors import ContentError, ContentProblem
+from dxportal.content.findings import ERROR, WARNING
 from dxportal.content.loader import find_page_files, parse_page_text, read_content
 from dxportal.content.model import ContentSet, Entry, Page
 from dxportal.content.references import check_references

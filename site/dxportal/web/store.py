@@ -15,9 +15,10 @@ from pathlib import Path
 
 from flask import current_app, has_request_context, request
 
-from dxportal.content.checks import CheckReport, Finding, check_site
+from dxportal.content.checks import check_site
 from dxportal.content.clock import local_now
 from dxportal.content.errors import ContentError, ContentProblem
+from dxportal.content.findings import CheckReport, Finding
 from dxportal.content.loader import find_page_files, load_content, read_page
 from dxportal.content.model import ContentSet, Page
 from dxportal.content.parse_cache import ContentCache
