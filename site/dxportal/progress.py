@@ -16,6 +16,7 @@ Stage keys are turned into words by ``labels`` (the command's translated message
 
 from __future__ import annotations
 
+import shutil
 import sys
 import threading
 import time
@@ -95,8 +96,10 @@ class TerminalProgress:
             if bar is None:
                 if stage in self.bars:
                     return  # done already
+                # The width once, as the shell says (a terminal of unknown size: 80 columns)
+                width = shutil.get_terminal_size().columns
                 bar = tqdm(total=total or None, desc=self.labels(stage), file=self.stream,
-                           unit="", dynamic_ncols=True, mininterval=0.2, leave=True)  # fmt: skip
+                           unit="", ncols=width, mininterval=0.2, leave=True)  # fmt: skip
                 self.bars[stage] = bar
             if total and bar.total != total:
                 bar.total = total
