@@ -44,7 +44,7 @@ from dxportal.search.documents import (
     make_document,
     ordered_entries,
 )
-from dxportal.search.preview.codec import PortalCodec
+from dxportal.search.preview.codec import CompactPositions, PortalCodec
 from dxportal.workers import JobFailed, fork_job, wait_for
 
 FINGERPRINT_FILE = "FINGERPRINT"
@@ -58,6 +58,8 @@ WRITER_LIMIT_MB = 1024  # postings kept in memory before Whoosh sorts them throu
 
 def make_schema(lang: str) -> Schema:
     words = WordTokenizer(lang)
+    pairs = TEXT(analyzer=PairTokenizer(lang), phrase=True)
+    pairs.format = CompactPositions(field_boost=pairs.format.field_boost)
     return Schema(
         key=ID(stored=True, unique=True),
         section=ID(stored=True),
@@ -68,7 +70,7 @@ def make_schema(lang: str) -> Schema:
         summary=TEXT(analyzer=words, phrase=False),
         body=TEXT(analyzer=words, phrase=False),
         tags=TEXT(analyzer=words, phrase=False),
-        pairs=TEXT(analyzer=PairTokenizer(lang), phrase=True),
+        pairs=pairs,
         digest=STORED,  # what the document was made from (update_index compares it)
     )
 
