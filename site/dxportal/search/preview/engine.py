@@ -1,8 +1,11 @@
 """Runs visitor queries against the current Whoosh index of a language.
 
-The index is opened read-only. When it was built from other content (the fingerprint
-differs), the documents that changed are updated first (index.update_index; a full build
-when there is no index), so preview always searches what it shows.
+The index is opened read-only. In `dxportal serve` an IndexKeeper (keeper.py) builds and
+updates it in the background, and a request only reads: it searches the last complete index
+(``SearchResults.updating`` says when that is behind the content) or, before there is one,
+raises IndexPreparing (the view answers with the "preparing" page). Without a keeper (tests,
+the benchmark), the documents that changed are updated first (index.update_index; a full
+build when there is no index), so a search always finds what the pages show.
 
 A query is matched once (ranking.collect_hits: Whoosh's scores, but only documents that
 match every word, or pass the section and phrase filters, are scored), ranked as Whoosh ranks
