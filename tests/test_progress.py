@@ -39,6 +39,8 @@ def test_plain_lines_come_at_the_start_every_interval_and_at_the_end():
         report("pages", done, 100)
     report("pages", 100, 100)  # reported twice: shown once
     lines = out.getvalue().splitlines()
+    report("pages", 0, 4)  # the stage again (the preview updates its index many times)
+    assert out.getvalue().splitlines()[-1] == "Trang: 0/4 (0%)"
     assert lines[0] == "Trang: 0/100 (0%)"
     assert lines[1] == "Trang: 20/100 (20%), ~40 s"
     assert lines[-1] == "Trang: 100/100 (100%), 50.0 s"

@@ -51,6 +51,10 @@ class LineProgress:
     def __call__(self, stage: str, done: int, total: int) -> None:
         with self.lock:
             now = self.clock()
+            if done == 0:  # a stage (again): the preview updates its index many times
+                self.started.pop(stage, None)
+                self.shown.pop(stage, None)
+                self.finished.discard(stage)
             start = self.started.setdefault(stage, now)
             if stage in self.finished:
                 return
@@ -93,6 +97,8 @@ class TerminalProgress:
 
         with self.lock:
             bar = self.bars.get(stage)
+            if done == 0 and bar is None:
+                self.bars.pop(stage, None)  # a stage again (the preview's index updates)
             if bar is None:
                 if stage in self.bars:
                     return  # done already

@@ -136,9 +136,29 @@ def write_language_index(site: ContentSet, lang: str, folder: Path, renderer: Re
         tick(len(lengths))
 
 
-def update_language_index(site: ContentSet, lang: str, folder: Path, renderer: Renderer) -> int:
+class UpdateCount:
+    """Progress of an update: the first language's changes stand for every language's."""
+
+    def __init__(self, report: Report | None) -> None:
+        self.report = report or (lambda stage, done, total: None)
+        self.done = self.total = 0
+
+    def planned(self, count: int) -> None:
+        if not self.total and count:
+            self.total = count * len(LANGUAGES)
+            self.report("index", 0, self.total)
+
+    def tick(self) -> None:
+        self.done += 1
+        self.total = max(self.total, self.done)
+        self.report("index", self.done, self.total)
+
+
+def update_language_index(site: ContentSet, lang: str, folder: Path, renderer: Renderer,
+                          count: UpdateCount | None = None) -> int:  # fmt: skip
     """Bring the index of ``lang`` in ``folder`` up to ``site`` in place; return how many
     documents were deleted or added."""
+    count = count or UpdateCount(None)
     ix = whoosh_index.open_dir(str(folder))
     with ix.searcher() as searcher:
         indexed = {
@@ -152,6 +172,7 @@ def update_language_index(site: ContentSet, lang: str, folder: Path, renderer: R
         for key, entry in wanted.items()
         if indexed.get(key) != document_digest(entry, lang, site)
     ]
+    count.planned(len(changed))
     if gone or changed:
         lengths = read_lengths(folder)
         writer = ix.writer(timeout=60.0, limitmb=WRITER_LIMIT_MB, codec=PortalCodec())
@@ -163,6 +184,7 @@ def update_language_index(site: ContentSet, lang: str, folder: Path, renderer: R
                 key = f"{entry.section}/{entry.slug}"
                 writer.delete_by_term("key", key)
                 lengths[key] = add_entry(writer, entry, lang, site, renderer)
+                count.tick()
         except BaseException:
             writer.cancel()
             raise
@@ -194,8 +216,9 @@ def update_index(site: ContentSet, destination: Path, renderer: Renderer | None 
     if not index_is_current(destination):
         return build_index(site, destination, renderer, progress, processes)
     fingerprint = content_fingerprint(site)
+    count = UpdateCount(progress)
     for lang in LANGUAGES:
-        update_language_index(site, lang, destination / lang, renderer)
+        update_language_index(site, lang, destination / lang, renderer, count)
         ix = open_index(destination, lang)
         if live_field_lengths(ix, destination / lang) is None:  # lengths.json out of step
             return build_index(site, destination, renderer, progress, processes)
