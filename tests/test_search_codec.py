@@ -4,6 +4,7 @@ merge of segments."""
 
 from __future__ import annotations
 
+import pytest
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, TEXT, Schema
@@ -11,6 +12,7 @@ from whoosh.query import Term
 from whoosh.scoring import BM25F
 
 from dxportal.search.preview.codec import (
+    INLINE_LIMIT,
     CompactPositions,
     PortalCodec,
     PortalTermInfo,
@@ -60,12 +62,14 @@ def postings(ix) -> dict:
     return found
 
 
-def test_the_compact_format_holds_what_whoosh_holds(tmp_path):
+@pytest.mark.parametrize("inline", [1, 2, INLINE_LIMIT])  # in blocks, both, all inlined
+def test_the_compact_format_holds_what_whoosh_holds(tmp_path, inline):
     stock = make(tmp_path / "stock", W3Codec(), compact=False)
-    ours = make(tmp_path / "ours", PortalCodec(), compact=True)
+    ours = make(tmp_path / "ours", PortalCodec(inlinelimit=inline), compact=True)
     assert postings(ours) == postings(stock)
     for ix in (stock, ours):  # merged into one segment: still the same
-        ix.writer(codec=PortalCodec() if ix is ours else W3Codec()).commit(optimize=True)
+        codec = PortalCodec(inlinelimit=inline) if ix is ours else W3Codec()
+        ix.writer(codec=codec).commit(optimize=True)
     assert postings(ours) == postings(stock)
 
 

@@ -34,8 +34,8 @@ from whoosh.formats import Positions
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-# Posting lists this long or shorter are kept in the term dictionary.
-INLINE_LIMIT = 4
+# Posting lists this long or shorter (one block of W3Codec) are kept in the term dictionary.
+INLINE_LIMIT = 128
 
 
 class InliningPostingsWriter(W3PostingsWriter):

@@ -3,7 +3,7 @@
 `dxportal serve` starts an IndexKeeper: a thread that builds the index when there is none
 (each language written by a forked process, aside, then swapped in; index.build_index) or
 updates it document by document (index.update_index), at start and whenever the content
-changes (it looks every POLL_SECONDS, or at once when a search finds the index behind). The
+changes (it looks every POLL_SECONDS, and at once when a search finds the index behind). The
 request path only reads: it searches the index of ``ready`` (the fingerprint of the last
 complete index), or, while there is none, answers with the "preparing" page and ``percent``.
 
@@ -31,7 +31,8 @@ from dxportal.search.preview.index import (
 )
 from dxportal.web.store import ContentStore
 
-POLL_SECONDS = 2.0
+POLL_SECONDS = 5.0  # each look re-reads what changed under content/ (a stat of every file
+# when there is no change journal); a search that finds the index behind looks at once
 RETRY_SECONDS = 30.0  # after a failed build
 log = logging.getLogger(__name__)
 
