@@ -58,7 +58,13 @@ def postings(ix) -> dict:
                     (hit.docnum, hit.score)
                     for hit in searcher.search(Term(field, term), limit=None)
                 )
-                found[field, term] = (items, scores)
+                stats = (reader.frequency(field, term), reader.doc_frequency(field, term))
+                info = reader.term_info(field, term)
+                header = (
+                    *(info.weight(), info.doc_frequency(), info.max_weight()),
+                    *(info.min_id(), info.max_id(), info.min_length(), info.max_length()),
+                )
+                found[field, term] = (items, scores, stats, header)
     return found
 
 

@@ -57,31 +57,52 @@ class InliningPostingsWriter(W3PostingsWriter):
         return super().finish_postings()
 
 
+DERIVED = 2  # first byte of a PortalTermInfo whose statistics come from its postings
+
+
 class PortalTermInfo(W3TermInfo):
     """W3TermInfo whose inlined postings are written as varints rather than pickled (pickle
-    protocol 2 spends about 30 bytes on each bytes value): the same numbers and bytes back."""
+    protocol 2 spends about 30 bytes on each bytes value): the same numbers and bytes back.
+
+    When every weight is whole (term counts: always, in this index), the term's statistics
+    (total weight, document frequency, maximum weight, first and last document) are what its
+    postings add up to, so only the shortest and longest length are kept beside them: the
+    first byte is DERIVED instead of W3TermInfo's 23-byte header.
+    """
 
     def to_bytes(self) -> bytes:
         if not self.is_inlined():
             return super().to_bytes()
+        minlength = 0 if self._minlength is None else length_to_byte(self._minlength)
+        maxlength = length_to_byte(self._maxlength)
+        ids, weights, values = self._inlined
+        if all(isinstance(w, int) for w in weights):
+            return bytes((DERIVED, minlength, maxlength)) + encode_postings(ids, weights, values)
         head = self._struct.pack(
             1,
             self._weight,
             self._df,
-            0 if self._minlength is None else length_to_byte(self._minlength),
-            length_to_byte(self._maxlength),
+            minlength,
+            maxlength,
             self._maxweight,
             0xFFFFFFFF if self._minid is None else self._minid,
             0xFFFFFFFF if self._maxid is None else self._maxid,
         )
-        return head + encode_postings(*self._inlined)
+        return head + encode_postings(ids, weights, values)
 
     @classmethod
     def from_bytes(cls, s: bytes) -> W3TermInfo:
         if not s[0]:
             return W3TermInfo.from_bytes(s)
-        values = cls._struct.unpack(s[: cls._struct.size])
         info = cls()
+        if s[0] == DERIVED:
+            ids, weights, values = info._inlined = decode_postings(s[3:])
+            info._weight, info._df = float(sum(weights)), len(ids)
+            info._minlength, info._maxlength = byte_to_length(s[1]), byte_to_length(s[2])
+            info._maxweight = float(max(weights))
+            info._minid, info._maxid = ids[0], ids[-1]
+            return info
+        values = cls._struct.unpack(s[: cls._struct.size])
         info._weight, info._df = values[1], values[2]
         info._minlength, info._maxlength = byte_to_length(values[3]), byte_to_length(values[4])
         info._maxweight = values[5]
@@ -171,6 +192,20 @@ class PortalTermsReader(W3TermsReader):
             return PortalTermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)])
         except KeyError:
             raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
+
+    # W3TermsReader reads these two from W3TermInfo's header in the file; a DERIVED term
+    # info has none.
+    def frequency(self, fieldname, tbytes):
+        datapos, datalen = self._range_for_key(fieldname, tbytes)
+        if self._dbfile.get_byte(datapos) == DERIVED:
+            return PortalTermInfo.from_bytes(self._dbfile.get(datapos, datalen)).weight()
+        return super().frequency(fieldname, tbytes)
+
+    def doc_frequency(self, fieldname, tbytes):
+        datapos, datalen = self._range_for_key(fieldname, tbytes)
+        if self._dbfile.get_byte(datapos) == DERIVED:
+            return PortalTermInfo.from_bytes(self._dbfile.get(datapos, datalen)).doc_frequency()
+        return super().doc_frequency(fieldname, tbytes)
 
 
 class ColumnLengths:
