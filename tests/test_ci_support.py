@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-SKIPPING = '''
+SKIPPING = """
 import shutil
 
 import pytest
@@ -42,7 +42,7 @@ def test_runs():
 @pytest.mark.xfail(reason="known", strict=True)
 def test_expected_failure():
     raise AssertionError
-'''
+"""
 
 
 def run_pytest(folder: Path, ci: str | None) -> subprocess.CompletedProcess:
