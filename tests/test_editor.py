@@ -379,27 +379,89 @@ def test_publish_checks_and_builds_into_the_build_folder(client, content, tmp_pa
 # --- safety ---------------------------------------------------------------------------------
 
 
+VERSION = "20260101T000000.000000Z.md"
+
+
+def files_under(*folders) -> dict[str, bytes]:
+    """Every file under the folders (symbolic links not followed), with its bytes."""
+    found = {}
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                found[str(path)] = path.read_bytes()
+    return found
+
+
+@pytest.fixture
+def outside(content, tmp_path):
+    """A folder beside content/, reachable from it only through symbolic links.
+
+    content/training -> outside/, and an earlier version of news/hop.vi in the history that is
+    a link to outside/secret.md. Without the path checks, the editor would read and write there.
+    """
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    (folder / "x.vi.md").write_text(page_text("Ngoài thư mục"), encoding="utf-8")
+    (folder / "secret.md").write_text(page_text("Bí mật"), encoding="utf-8")
+    return folder
+
+
+def link_outside(content, outside) -> None:
+    (content / "training").symlink_to(outside, target_is_directory=True)
+    history = content / ".history/news/hop.vi"
+    history.mkdir(parents=True)
+    (history / VERSION).symlink_to(outside / "secret.md")
+
+
+# Each address is routed to an editor view (checked): the view itself must refuse it.
 @pytest.mark.parametrize(
-    "url",
+    "method, url, slug",
     [
-        "/edit/page/news/../vi/",
-        "/edit/page/news/..%2F..%2Fsite/vi/",
-        "/edit/page/news/%2e%2e/vi/",
-        "/edit/page/news/hop%00/vi/",
-        "/edit/page/news/h%C3%B3p/vi/",
-        "/edit/page/news/h%EF%BD%8Fp/vi/",  # a fullwidth o
-        "/edit/page/../../etc/vi/",
-        "/edit/page/media/hop/vi/",
-        "/edit/page/news/hop/fr/",
-        "/edit/page/news/HOP/vi/",
-        "/edit/history/news/hop/vi/..%2F..%2F..%2Fsite.yml",
-        "/edit/history/news/hop/vi/20260101T000000.000000Z.md%2F..",
-        "/edit/new/../vi/",
-        "/edit/new/news/xx/",
+        ("GET POST", "/edit/page/news/../vi/", None),
+        ("GET POST", "/edit/page/news/%2e%2e/vi/", None),
+        ("GET POST", "/edit/page/news/hop%00/vi/", None),
+        ("GET POST", "/edit/page/news/h%C3%B3p/vi/", None),
+        ("GET POST", "/edit/page/news/h%EF%BD%8Fp/vi/", None),  # a fullwidth o
+        ("GET POST", "/edit/page/news/ho%CC%81p/vi/", None),  # decomposed: NFC gives hóp
+        ("GET POST", "/edit/page/news/hop%5C..%5C..%5Csite/vi/", None),  # backslashes
+        ("GET POST", "/edit/page/news/.hop/vi/", None),
+        ("GET POST", "/edit/page/news/%20hop/vi/", None),
+        ("GET POST", "/edit/page/media/hop/vi/", None),
+        ("GET POST", "/edit/page/news/hop/fr/", None),
+        ("GET POST", "/edit/page/news/HOP/vi/", None),
+        ("GET POST", "/edit/page/training/x/vi/", None),  # through the link out of content/
+        ("GET POST", "/edit/new/media/vi/", "hop"),
+        ("GET POST", "/edit/new/news/xx/", "hop-moi"),
+        ("POST", "/edit/new/training/vi/", "y"),  # the section is a link out of content/
+        ("GET", "/edit/history/training/x/vi/", None),
+        ("GET POST", f"/edit/history/news/hop/vi/{VERSION}", None),  # a link to outside/
+        ("GET POST", "/edit/history/news/hop/vi/..", None),
+        ("GET POST", "/edit/history/news/HOP/vi/20260101T000000.000000Z.md", None),
+        ("POST", "/edit/translate/news/HOP/vi/", None),
+        ("POST", "/edit/translate/training/x/en/", None),
+        ("POST", "/edit/translate/news/hop/fr/", None),
     ],
 )
-def test_addresses_outside_the_content_pages_are_refused(client, url):
-    assert client.get(url).status_code == 404
+def test_addresses_outside_the_content_pages_are_refused(
+    editor_app, content, outside, method, url, slug
+):
+    from flask import request
+
+    client = editor_app().test_client()
+    data = opened(client)  # a valid form and CSRF token, from a real page
+    data.update(action="save", digest="", title="Ghi đè")
+    if slug:
+        data["slug"] = slug
+    link_outside(content, outside)
+    before = files_under(content, outside)
+    for verb in method.split():
+        with client:
+            response = client.post(url, data=data) if verb == "POST" else client.get(url)
+            assert (request.endpoint or "").startswith("editor."), (url, "not routed to a view")
+        assert response.status_code == 404, (verb, url, response.status_code)
+        assert "Ngoài thư mục" not in response.get_data(as_text=True)
+        assert "Bí mật" not in response.get_data(as_text=True)
+    assert files_under(content, outside) == before
 
 
 @pytest.mark.parametrize(
