@@ -6,8 +6,10 @@ rule, preview, translation and publishing; and that the editor never reaches the
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -167,12 +169,63 @@ def test_a_reserved_or_invalid_address_is_refused(client, content):
     assert not (content / "pages/news.vi.md").exists()
 
 
+_WATCHERS: list = []
+
+
+def _audit(event: str, args: tuple) -> None:
+    for watcher in list(_WATCHERS):
+        watcher(event, args)
+
+
+@contextlib.contextmanager
+def watch_file_during(path):
+    """Read ``path`` at every audited event (open, rename, remove...) while the block runs.
+
+    Audit events come before the operation they announce, so these are the states a reader of
+    the file could see between the steps of a save. Yields the list of texts (None: no file).
+    """
+    seen: list[str | None] = []
+    busy = []
+
+    def watcher(event, args):
+        if busy:
+            return
+        busy.append(True)
+        try:
+            seen.append(path.read_bytes().decode("utf-8"))
+        except FileNotFoundError:
+            seen.append(None)
+        finally:
+            busy.clear()
+
+    if not getattr(sys, "_dxportal_audit_hook", False):
+        sys.addaudithook(_audit)  # hooks cannot be removed: one for the run, idle between tests
+        sys._dxportal_audit_hook = True
+    _WATCHERS.append(watcher)
+    try:
+        yield seen
+    finally:
+        _WATCHERS.remove(watcher)
+
+
 def test_saving_replaces_the_file_atomically_and_keeps_the_previous_version(client, content):
-    before = (content / NEWS).read_text(encoding="utf-8")
+    path = content / NEWS
+    before = path.read_text(encoding="utf-8")
     data = opened(client)
     data.update(title="Họp lần thứ nhất", action="save")
-    assert client.post(NEWS_URL, data=data).status_code == 302
-    assert "title: Họp lần thứ nhất" in (content / NEWS).read_text(encoding="utf-8")
+    old_inode = path.stat().st_ino
+    with path.open(encoding="utf-8") as reader_before_the_save:
+        with watch_file_during(path) as seen:
+            assert client.post(NEWS_URL, data=data).status_code == 302
+        after = path.read_text(encoding="utf-8")
+        assert "title: Họp lần thứ nhất" in after
+        # Replaced, not rewritten: a new file took the name, and a reader that had the old one
+        # open still reads all of it.
+        assert path.stat().st_ino != old_inode
+        assert reader_before_the_save.read() == before
+    # At every step of the save a reader found the whole old file or the whole new one.
+    assert seen and set(seen) <= {before, after}, {text and text[:40] for text in seen}
+    assert seen[0] == before and seen[-1] == after
     history = content / ".history/news/hop.vi"
     (kept,) = history.iterdir()
     assert kept.read_text(encoding="utf-8") == before
