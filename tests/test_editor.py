@@ -593,8 +593,22 @@ def test_after_signing_in_outside_addresses_are_not_followed(editor_app):
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
-def test_loopback_needs_no_password(host):
-    check_bind(host, "")
+def test_loopback_needs_no_password(host, content, monkeypatch):
+    assert check_bind(host, "") is None
+    # `serve --edit` on this address starts the server, with an editor open without signing in.
+    monkeypatch.delenv("DXPORTAL_EDITOR_PASSWORD_HASH", raising=False)
+    monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
+    monkeypatch.setenv("DXPORTAL_CONTENT_DIR", str(content))
+    started = []
+    monkeypatch.setattr("flask.Flask.run", lambda app, **options: started.append((app, options)))
+    result = CliRunner().invoke(main, ["serve", "--edit", "--host", host, "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert f"Editor: http://{host}:5000/edit/" in result.output
+    ((app, options),) = started
+    assert options["host"] == host
+    response = app.test_client().get("/edit/")
+    assert response.status_code == 200
+    assert "news/hop.vi.md" in [code.text for code in parse(response).select("tbody code")]
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.5", "::", "example.org"])
