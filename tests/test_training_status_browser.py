@@ -14,7 +14,7 @@ import pytest
 from browser_support import PageWatch, ServedSite, serve_folder
 
 from dxportal import create_app
-from dxportal.freezing import freeze_site
+from dxportal.build.freezing import freeze_site
 
 from conftest import EMBEDDED_CONTENT, SITE_YML, page_text, parse
 
@@ -119,8 +119,8 @@ def test_the_status_follows_the_visitors_clock(browser, call_site, moment):
 
 def test_the_browser_and_the_build_agree_on_the_status():
     """The same moments through the build's own rule (training.call_status)."""
-    from dxportal.content import load_content
-    from dxportal.training import call_status, deadline_of
+    from dxportal.content.loader import load_content
+    from dxportal.programme.training import call_status, deadline_of
 
     site = load_content(EMBEDDED_CONTENT)
     page = site.entry("training", CALL).version("en")
