@@ -11,10 +11,7 @@ import datetime as dt
 import shutil
 
 import pytest
-from browser_support import PageWatch, ServedSite, serve_folder
-
-from dxportal import create_app
-from dxportal.build.freezing import freeze_site
+from browser_support import PageWatch, ServedSite, freeze_into, serve_folder
 
 from conftest import EMBEDDED_CONTENT, SITE_YML, page_text, parse
 
@@ -54,9 +51,10 @@ def call_site(tmp_path_factory):
         (content / f"training/{CALL}.{lang}.md").write_text(
             f"---\n{front_matter}---\n\nNội dung.\n", encoding="utf-8"
         )
-    app = create_app({"DXPORTAL_CONTENT_DIR": str(content), "DXPORTAL_NOW": BUILT_AT})
     build = root / "build"
-    freeze_site(app, build)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DXPORTAL_NOW", BUILT_AT)  # create_app reads DXPORTAL_* from the environment
+        freeze_into(build, content)
     with serve_folder(build) as origin:
         yield ServedSite(build, origin)
     shutil.rmtree(root, ignore_errors=True)
