@@ -16,6 +16,7 @@ build on errors; warnings never stop it.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 import re
 from collections import defaultdict
@@ -24,10 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .addresses import refusal
 from .cache import FolderEntries, code_version
 from .content import ContentSet, Entry, Page, local_now, read_content
 from .errors import ContentError, ContentProblem
 from .messages import Message, Translate
+from .rendering import written_addresses
 from .sections import DEFAULT_LANGUAGE, LANGUAGES, SECTIONS
 
 ERROR = "error"
@@ -328,7 +331,38 @@ def _body_marks(page: Page) -> Iterator[Finding | UrlToCheck]:
             url = attributes.get("href")
         if url:
             yield address(match.start(), url)
+    yield from refused_addresses(page, text)
     yield from check_headings(page, text)
+
+
+def refused_addresses(page: Page, text: str) -> Iterator[Finding]:
+    """Every address the Markdown writes that the renderer refuses (addresses.normalise).
+
+    The addresses are those python-markdown produces, so every form counts (autolinks,
+    references, raw HTML); the line is where the address is written in ``text``.
+    """
+    start = 0
+    for tag, url in written_addresses(page.body):
+        message = refusal(url)
+        if message is None and tag == "img" and not url.strip():
+            message = Message("an image has no address: write it as /media/file-name")
+        if message is None:
+            continue
+        offset = find_written(text, url, start)
+        start = max(start, offset)
+        yield Finding(ERROR, ContentProblem(page.source_path, line_at(page, text, offset), message))
+
+
+def find_written(text: str, url: str, start: int) -> int:
+    """Where ``url`` is written in the body (as written, escaped or in part), else ``start``."""
+    email = url[len("mailto:") :] if url[:7].lower() == "mailto:" else ""
+    for candidate in (url, html.escape(url), email, url[:16], url[:6]):
+        if candidate.strip():
+            found = text.find(candidate, start)
+            found = text.find(candidate) if found == -1 else found
+            if found != -1:
+                return found
+    return start
 
 
 class BodyMarksCache(FolderEntries):

@@ -17,6 +17,7 @@ from pathlib import Path
 import markdown
 import nh3
 
+from .addresses import AddressRefused, addresses_in_html, normalise
 from .cache import DiskCache, hash_files, hash_text
 from .slugs import make_slug
 
@@ -74,6 +75,7 @@ def renderer_version() -> str:
     settings = {
         "markdown": markdown.__version__,
         "nh3": metadata.version("nh3"),
+        "idna": metadata.version("idna"),
         "python-slugify": metadata.version("python-slugify"),
         "extensions": EXTENSIONS,
         "configs": EXTENSION_CONFIGS,
@@ -86,7 +88,7 @@ def renderer_version() -> str:
         "demotion": HEADING_DEMOTION,
     }
     here = Path(__file__).resolve().parent
-    code = hash_files([here / "rendering.py", here / "slugs.py"], here)
+    code = hash_files([here / "rendering.py", here / "slugs.py", here / "addresses.py"], here)
     return hash_text(json.dumps(settings, sort_keys=True, default=named), code)
 
 
@@ -144,11 +146,37 @@ class Renderer:
         html = ALIGN_ATTRIBUTE.sub(r'<\1 class="align-\2"', html)
 
         def rewrite_url(tag: str, attribute: str, value: str) -> str | None:
-            if attribute in ("href", "src") and value.startswith("/") and value[1:2] != "/":
+            if attribute not in ("href", "src"):
+                return value
+            try:  # `dxportal check` reports every refused address (written_addresses)
+                value = normalise(value)
+            except AddressRefused:
+                return None
+            if not value and attribute == "src":
+                return None
+            if value.startswith("/") and value[1:2] != "/":
                 return url_prefix + value
             return value
 
         return wrap_tables(sanitize(html, rewrite_url), lang)
+
+
+_plain = threading.local()
+
+
+def written_addresses(body: str) -> list[tuple[str, str]]:
+    """(tag, address) of every link and image the Markdown ``body`` writes, in order.
+
+    Raw HTML included, as written (entities decoded) before the sanitizer sees it: what
+    ``dxportal check`` judges with addresses.refusal.
+    """
+    md = getattr(_plain, "md", None)
+    if md is None:
+        md = _plain.md = markdown.Markdown(
+            extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS
+        )
+    md.reset()
+    return addresses_in_html(md.convert(body))
 
 
 def wrap_tables(html: str, lang: str) -> str:
