@@ -49,11 +49,21 @@ class AddressRefused(ValueError):
 
 
 def refusal(address: str) -> Message | None:
-    """Why ``address`` cannot be linked to, or None if it can (after `normalise`)."""
+    """Why ``address`` cannot be linked to, or None if it can (after `normalise`).
+
+    A relative address (``../x/``) is refused here, though `normalise` writes it: it breaks
+    when the page moves and under a sub-path, so ``dxportal check`` refuses it.
+    """
     try:
-        normalise(address)
+        url = normalise(address)
     except AddressRefused as refused:
         return refused.message
+    if url and not url.startswith(("/", "#")) and not SCHEME.match(url):
+        return Message(
+            "'{url}' is a relative address: write links as site addresses starting with "
+            "/vi/ or /en/ (e.g. /vi/news/hop-ban-chi-dao/) and media as /media/file-name",
+            url=address,
+        )
     return None
 
 
@@ -61,8 +71,9 @@ def normalise(address: str) -> str:
     """``address`` as a valid URL that browsers read unchanged; raises AddressRefused.
 
     Accepted: ``https:``, ``http:``, ``mailto:`` and ``tel:`` addresses, site addresses
-    (``/vi/…``), fragments (``#…``) and relative paths (which ``dxportal check`` reports
-    separately). Leading and trailing spaces are dropped, as HTML allows around a URL.
+    (``/vi/…``), addresses on the page's own scheme (``//host/…``), fragments (``#…``), the
+    empty address and relative paths (see `refusal`). Leading and trailing spaces are
+    dropped, as HTML allows around a URL.
     """
     address = address.strip(ASCII_WHITESPACE)
     refuse_invisible(address)
@@ -73,8 +84,8 @@ def normalise(address: str) -> str:
         if address.startswith("//"):  # the page's own scheme, https or http
             return "//" + network_address(address, None, address[2:])
         if address.startswith("/"):
-            return encode_rest(address, special=True, site=True, original=address)
-        return encode_rest(address, special=True, site=False, original=address)
+            return encode_rest(address, address)
+        return encode_rest(address, address)
     scheme = match.group(1).lower()
     rest = address[match.end() :]
     if scheme not in SCHEMES:
@@ -91,10 +102,9 @@ def normalise(address: str) -> str:
         if not rest.strip(ASCII_WHITESPACE):
             raise AddressRefused(
                 Message(
-                    "'{address}' is empty after {scheme}: write the email address or phone "
-                    "number after the colon",
+                    "'{address}' has nothing after the colon: write the email address or "
+                    "phone number there",
                     address=address,
-                    scheme=scheme,
                 )
             )
         return scheme + ":" + encode_opaque(rest)
@@ -123,7 +133,7 @@ def network_address(address: str, scheme: str | None, rest: str) -> str:
     host = normalise_authority(address, scheme, authority)
     if not rest.startswith("/"):
         rest = "/" + rest
-    return host + encode_rest(rest, special=True, site=False, original=address)
+    return host + encode_rest(rest, address)
 
 
 def refuse_invisible(address: str) -> None:
@@ -273,22 +283,21 @@ QUERY_KEEP = URL_CODE_POINTS - {"'"}  # browsers encode ' in the query of http(s
 FRAGMENT_KEEP = URL_CODE_POINTS | {"?"}
 
 
-def encode_rest(text: str, special: bool, site: bool, original: str) -> str:
-    """Path, query and fragment of an http(s), site or relative address, percent-encoded."""
+def encode_rest(text: str, original: str) -> str:
+    """Path, query and fragment of an http(s), site or relative address, encoded."""
     text, hash_, fragment = text.partition("#")
     path, question, query = text.partition("?")
     if "\\" in path:
         raise backslash(original)
     path = percent_encode(path)
-    if site or special and path.startswith("/"):
+    if path.startswith("/"):
         path = remove_dot_segments(path)
-    elif path.split("/", 1)[0].find(":") != -1:
-        # A relative path whose first segment holds ':' would read as a scheme.
+    else:  # relative: a ':' in the first segment would read as a scheme
         first, slash, after = path.partition("/")
         path = first.replace(":", "%3A") + slash + after
     result = path
     if question:
-        result += "?" + percent_encode(query, QUERY_KEEP if special else URL_CODE_POINTS)
+        result += "?" + percent_encode(query, QUERY_KEEP)
     if hash_:
         result += "#" + percent_encode(fragment, FRAGMENT_KEEP)
     return result

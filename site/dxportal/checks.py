@@ -356,7 +356,8 @@ def refused_addresses(page: Page, text: str) -> Iterator[Finding]:
 def find_written(text: str, url: str, start: int) -> int:
     """Where ``url`` is written in the body (as written, escaped or in part), else ``start``."""
     email = url[len("mailto:") :] if url[:7].lower() == "mailto:" else ""
-    for candidate in (url, html.escape(url), email, url[:16], url[:6]):
+    empty = ("]()", "]( )", 'src=""', "src=''") if not url.strip() else ()
+    for candidate in (url, html.escape(url), email, url[:16], url[:6], *empty):
         if candidate.strip():
             found = text.find(candidate, start)
             found = text.find(candidate) if found == -1 else found
@@ -435,6 +436,8 @@ def check_url(
     url: str, page: Page, site: ContentSet, now: dt.datetime, image: bool = False
 ) -> Iterator[tuple[str, Message]]:
     """Problems with one link or image address written in ``page``."""
+    if refusal(url) is not None:
+        return  # refused_addresses reports it
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or url.startswith("#") or not url:
         return
