@@ -14,14 +14,14 @@ from urllib.parse import unquote
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dxportal.addresses import URL_CODE_POINTS, AddressRefused, normalise, refusal
 from dxportal.cli import main
 from dxportal.errors import FieldError
 from dxportal.fields import web_address
-from dxportal.rendering import Renderer
+from dxportal.rendering import Renderer, may_write_refused_address, written_addresses
 
 from conftest import page_text, parse
 
@@ -290,3 +290,41 @@ def test_check_reports_each_refused_address_with_its_line(make_content, monkeypa
         "news/dia-chi.vi.md:16: error: 'https://example.org:99999/': the port '99999' must be "
         "a number from 0 to 65535",
     ]
+
+
+# Markdown around arbitrary addresses: the forms python-markdown turns into addresses, and text.
+FORMS = st.sampled_from(
+    ["[a]({})", "![a]({})", "[a]( {} )", "[a](<{}>)", "<{}>", '<a href="{}">a</a>', "[a] ({})",
+     "[a][r]\n\n[r]: {}", "[r]:\n  {} 'title'", "[^1]: {}", "> [a]({} \"t\")", "- ![a]({})",
+     "[a [b]({})]({})", "`[a]({})`", "{}", "*[a]: {}", "[a]({}){{: href='{}' }}"]
+)  # fmt: skip
+MARKDOWN_BODIES = st.lists(
+    st.builds(lambda form, address: form.replace("{}", address).replace("{{", "{"), FORMS,
+              st.one_of(ADDRESSES, st.builds(lambda s, a: s + a, st.sampled_from(
+                  ["https://example.org", "http://", "/", "#", "mailto:", "tel:", "//"]),
+                  ADDRESSES))),
+    max_size=4,
+).map("\n\n".join)  # fmt: skip
+
+
+@given(MARKDOWN_BODIES)
+@example("[a](https://example.org\nhttps://)")  # python-markdown keeps the line break
+@example("[a](/x\ny)")
+@example("[a](https://example.org x)")
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_the_quick_test_never_misses_a_refused_address(body):
+    """check skips the Markdown conversion of bodies this says cannot write a refused address."""
+    if not may_write_refused_address(body):
+        refused = [url for tag, url in written_addresses(body) if refusal(url) is not None]
+        refused += [url for tag, url in written_addresses(body) if tag == "img" and not url]
+        assert refused == [], body
+
+
+def test_the_quick_test_lets_ordinary_bodies_through():
+    body = (
+        "## Mục\n\nXem [nghị quyết](/vi/documents/nq-01/), [ảnh](/media/a.png), [mục](#muc), "
+        "[trang](https://bentre.gov.vn/tin-tuc?id=3) và [thư](mailto:a@example.org).[^1]\n\n"
+        "[r]: https://example.org:8080/x 'title'\n\n[^1]: Báo Đồng Khởi, 4/3/2021."
+    )
+    assert not may_write_refused_address(body)
+    assert may_write_refused_address(body + "\n\n[x](javascript:alert(1))")

@@ -30,7 +30,7 @@ from .cache import FolderEntries, code_version
 from .content import ContentSet, Entry, Page, local_now, read_content
 from .errors import ContentError, ContentProblem
 from .messages import Message, Translate
-from .rendering import written_addresses
+from .rendering import may_write_refused_address, written_addresses
 from .sections import DEFAULT_LANGUAGE, LANGUAGES, SECTIONS
 
 ERROR = "error"
@@ -341,6 +341,8 @@ def refused_addresses(page: Page, text: str) -> Iterator[Finding]:
     The addresses are those python-markdown produces, so every form counts (autolinks,
     references, raw HTML); the line is where the address is written in ``text``.
     """
+    if not may_write_refused_address(page.body):
+        return  # most bodies: no Markdown conversion needed
     start = 0
     for tag, url in written_addresses(page.body):
         message = refusal(url)

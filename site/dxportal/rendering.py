@@ -17,7 +17,7 @@ from pathlib import Path
 import markdown
 import nh3
 
-from .addresses import AddressRefused, addresses_in_html, normalise
+from .addresses import AddressRefused, addresses_in_html, normalise, refusal
 from .cache import DiskCache, hash_files, hash_text
 from .slugs import make_slug
 
@@ -162,6 +162,56 @@ class Renderer:
 
 
 _plain = threading.local()
+# may_write_refused_address: what sends a body to the full (Markdown) search for addresses.
+UNUSUAL = re.compile(r"[<&\\{\x00-\x09\x0b-\x1f\x7f-\x9f]")
+DESTINATION = re.compile(r"\][ \t\n]*[(:][ \t\n]*")
+FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]\n]*$")
+SITE_OR_FRAGMENT = re.compile(r"/(?![/\\])|#")
+WEB_HOST = re.compile(r"https?://[A-Za-z0-9.:\[\]_-]*(?=[/?#)]|$)", re.I)
+MAIL_OR_PHONE = re.compile(r"(?:mailto|tel):[^\s)\"'(]", re.I)
+
+
+def spans_lines(body: str, start: int) -> bool:
+    """Whether the parenthesised address from ``start`` runs into the next line (or on)."""
+    depth = 1
+    for index in range(start, len(body)):
+        char = body[index]
+        if char == "\n":
+            return True
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return False
+    return True
+
+
+def may_write_refused_address(body: str) -> bool:
+    """False when no address the Markdown ``body`` writes can be refused (a quick test).
+
+    Without ``<`` (raw HTML, autolinks), ``&`` (entities), ``\\``, ``{`` (attribute lists)
+    and control characters, python-markdown writes addresses only after ``](`` and ``]:``;
+    one that starts with ``/`` or ``#``, or with ``https://`` and a valid host, or ``mailto:``
+    or ``tel:`` and something, cannot be refused. Anything else is looked at in full
+    (written_addresses), which costs a Markdown conversion.
+    """
+    if UNUSUAL.search(body):
+        return True
+    for match in DESTINATION.finditer(body):
+        start = match.end()
+        if body[match.start() : start].lstrip("]").lstrip().startswith(":"):
+            line_start = body.rfind("\n", 0, match.start()) + 1
+            if FOOTNOTE_DEFINITION.match(body[line_start : match.start()]):
+                continue
+        elif spans_lines(body, start):
+            return True  # python-markdown keeps a line break in such an address
+        if SITE_OR_FRAGMENT.match(body, start) or MAIL_OR_PHONE.match(body, start):
+            continue
+        web = WEB_HOST.match(body, start)
+        if web is None or refusal(web.group(0) + "/") is not None:
+            return True
+    return False
 
 
 def written_addresses(body: str) -> list[tuple[str, str]]:
