@@ -9,18 +9,20 @@ the normaliser, and the Nu Html Checker then reads all the pages in one batch.
 from __future__ import annotations
 
 import html
+import io
 import json
 import subprocess
 
-from browser_support import VNU_JAR, require_tools
+from browser_support import VNU_JAR, freeze_into, require_tools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 from test_addresses import ADDRESSES, is_valid_url_text
 
 from dxportal.addresses import normalise, refusal
 from dxportal.rendering import Renderer, written_addresses
 
-from conftest import parse
+from conftest import SITE_YML, TAGS_YML, page_text, parse
 
 EXAMPLES = 400  # bodies written by hypothesis
 PER_PAGE = 5  # bodies per page; vnu reads all the pages in one run
@@ -82,10 +84,76 @@ WRITTEN = [
 ]
 
 
+# Front-matter addresses and media file names, through the real templates of a frozen site.
+TRAINING = """\
+---
+title: Lớp kỹ năng số
+date: 2021-05-10
+audience: [officials]
+start: 2021-06-07 14:00
+end: 2021-06-11 16:30
+deadline: 2021-05-31
+location: online
+organiser: Sở Thông tin và Truyền thông
+registration: "https://bến-tre.vn/đăng ký?khóa=số 1&'x'#mục <1>"
+---
+
+Nội dung.
+"""
+MATERIAL = """\
+---
+title: Video tuyên truyền
+date: 2021-03-22
+kind: video
+video: "HTTPS://Example.ORG:443/video clip/\\"x\\"?t=1|2"
+files:
+  - {path: "tài liệu (bản 1).pdf", title: "Tài liệu"}
+image: "ảnh có dấu cách.png"
+image_alt: Ảnh minh họa
+---
+
+Nội dung.
+"""
+
+
+def frozen_pages(folder) -> list[str]:
+    """A site whose front matter and media names hold unusual addresses, frozen."""
+    content = folder / "content"
+    files = {
+        "site.yml": SITE_YML,
+        "tags.yml": TAGS_YML,
+        "pages/about.vi.md": page_text("Giới thiệu", date=None),
+        "training/lop.vi.md": TRAINING,
+        "outreach/video.vi.md": MATERIAL,
+        "news/dia-chi.vi.md": page_text("Địa chỉ", body="\n\n".join(WRITTEN[1:])),
+    }
+    for name, text in files.items():
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text(text, encoding="utf-8")
+    (content / "media").mkdir()
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(image, "PNG")
+    png = image.getvalue()
+    (content / "media" / "tài liệu (bản 1).pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    (content / "media" / "ảnh có dấu cách.png").write_bytes(png)
+    (content / "media" / "ảnh mới.png").write_bytes(png)
+    (content / "media" / "x%zz.png").write_bytes(png)
+    freeze_into(folder / "build", content)
+    return [str(p) for p in sorted((folder / "build").rglob("*.html"))]
+
+
 DOCUMENT = (
     '<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8"><title>Trang {n}</title>'
     "</head><body><main><article>\n{body}\n</article></main></body></html>\n"
 )
+
+
+def written_in(url: str, pages: list[list[tuple[str, str]]]) -> str:
+    """The Markdown of the bodies on a page vnu complains about (or the frozen page's path)."""
+    name = url.rsplit("/", 1)[-1]
+    if name.startswith("page-"):
+        return repr([body for body, _ in pages[int(name[5:].split(".")[0])]])
+    return url.split("/build/")[-1]
 
 
 def test_every_body_check_accepts_renders_to_valid_html(tmp_path):
@@ -126,14 +194,16 @@ def test_every_body_check_accepts_renders_to_valid_html(tmp_path):
         rendered = "\n<hr>\n".join(html_ for _, html_ in bodies_)
         path.write_text(DOCUMENT.format(n=number, body=rendered), encoding="utf-8")
         files.append(str(path))
+    frozen = frozen_pages(tmp_path / "site")
+    assert any("/training/lop/" in path for path in frozen)
+    files += frozen
     result = subprocess.run(
         ["java", "-Xss4m", "-jar", str(VNU_JAR), "--format", "json", "--errors-only", *files],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     report = json.loads(result.stderr or result.stdout)  # vnu writes its JSON to stderr
     errors = [
-        f"{[b for b, _ in pages[int(m['url'].rsplit('page-', 1)[1].split('.')[0])]]!r}: "
-        f"{m['message']}"
+        f"{written_in(m['url'], pages)}: {m['message']}"
         for m in report["messages"]
         if m.get("type") in ("error", "non-document-error")
     ]
