@@ -9,7 +9,7 @@ refused with a sentence saying why, where a browser would silently change what i
 invalid host or port, a scheme the portal does not link to).
 
 Pure functions: no Flask, nothing of dxportal but messages. `normalise` is used by the renderer
-(every ``href`` and ``src``), `refusal` by ``dxportal check`` and the front-matter fields.
+(every ``href`` and ``src``) and the front-matter fields, `refusal` by ``dxportal check``.
 """
 
 from __future__ import annotations
@@ -187,8 +187,8 @@ def normalise_authority(address: str, scheme: str | None, authority: str) -> str
             raise invalid_host(address, authority)
         host = ipv6_host(address, host_part)
     else:
-        host_part, _, port_part = authority.partition(":")
-        port_part = ":" + port_part if _ else ""
+        host_part, colon, port_part = authority.partition(":")
+        port_part = colon + port_part
         host = domain_or_ipv4(address, host_part)
     return host + normalise_port(address, scheme, port_part[1:] if port_part else None)
 
@@ -205,6 +205,8 @@ def invalid_host(address: str, host: str) -> AddressRefused:
 
 
 def ipv6_host(address: str, host: str) -> str:
+    if "%" in host:  # a zone (fe80::1%eth0) is not part of a URL
+        raise invalid_host(address, host)
     try:
         return f"[{ipaddress.IPv6Address(host[1:-1]).compressed}]"
     except ValueError:
