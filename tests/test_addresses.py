@@ -328,3 +328,11 @@ def test_the_quick_test_lets_ordinary_bodies_through():
     )
     assert not may_write_refused_address(body)
     assert may_write_refused_address(body + "\n\n[x](javascript:alert(1))")
+
+
+def test_fragments_to_accented_ids_are_encoded_and_still_match():
+    """Browsers percent-decode a fragment to find its id (Chromium checked by hand)."""
+    html = parse(Renderer().render("Văn bản[^chú-thích].\n\n[^chú-thích]: Báo Đồng Khởi.", "vi"))
+    href = html.select_one("a.footnote-ref")["href"]
+    assert href == "#fn:ch%C3%BA-th%C3%ADch"
+    assert html.find(id=unquote(href[1:])) is not None
