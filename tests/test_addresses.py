@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from dxportal.addresses import URL_CODE_POINTS, AddressRefused, normalise, refusal
+from dxportal.addresses import URL_CODE_POINTS, AddressRefused, normalise, readable, refusal
 from dxportal.cli import main
 from dxportal.errors import FieldError
 from dxportal.fields import web_address
@@ -152,6 +152,7 @@ def test_a_normalised_address_is_valid_and_stable(written):
     assert is_valid_url_text(url), url
     assert normalise(url) == url
     assert (refusal(url) is None) == (refusal(written) is None)  # relative ones stay refused
+    assert normalise(readable(url)) == url  # the text shown for it leads to it
 
 
 NODE_SCRIPT = r"""
@@ -336,3 +337,33 @@ def test_fragments_to_accented_ids_are_encoded_and_still_match():
     href = html.select_one("a.footnote-ref")["href"]
     assert href == "#fn:ch%C3%BA-th%C3%ADch"
     assert html.find(id=unquote(href[1:])) is not None
+
+
+def test_a_web_address_is_shown_as_an_address_bar_shows_it():
+    url = normalise("https://bến-tre.vn:8080/đăng ký?q=số#mục")
+    assert readable(url) == "https://bến-tre.vn:8080/đăng%20ký?q=số#mục"
+    # Never decoded: bidi overrides, controls, ASCII escapes, broken UTF-8.
+    hidden = "https://example.org/%E2%80%AEfdp.exe%00%2F%C4"
+    assert readable(hidden) == hidden
+
+
+def test_the_registration_link_shows_a_readable_address(make_content, app_for):
+    call = """\
+---
+title: Lớp học
+date: 2021-05-10
+audience: [officials]
+start: 2021-06-07 14:00
+end: 2021-06-11 16:30
+deadline: 2021-05-31
+location: online
+organiser: Sở
+registration: https://bến-tre.vn/đăng ký
+---
+
+Nội dung.
+"""
+    client = app_for(make_content({"training/lop.vi.md": call})).test_client()
+    link = parse(client.get("/vi/training/lop/")).find("a", string=re.compile("bến-tre"))
+    assert link["href"] == "https://xn--bn-tre-wi8b.vn/%C4%91%C4%83ng%20k%C3%BD"
+    assert link.get_text() == "https://bến-tre.vn/đăng%20ký"

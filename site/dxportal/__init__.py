@@ -10,6 +10,7 @@ from flask_babel import format_date, gettext
 from jinja2 import FileSystemBytecodeCache
 
 from . import config, editor, i18n, preview, search, section_views, security, site_routes, views
+from .addresses import readable
 from .content import Entry, Page, local_now
 from .errors import ContentError
 from .feeds import feed_time
@@ -132,4 +133,5 @@ def init_templates(app: Flask) -> None:
         Entry=Entry,
     )
     app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["readable_address"] = readable
     app.jinja_env.filters["translated"] = lambda message: message.render(gettext)

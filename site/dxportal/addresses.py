@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from html.parser import HTMLParser
 
 import idna
@@ -354,3 +355,51 @@ def addresses_in_html(html: str) -> list[tuple[str, str]]:
     collector.feed(html)
     collector.close()
     return collector.found
+
+
+ENCODED_NON_ASCII = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
+READABLE_CATEGORIES = ("L", "M", "N", "P", "S")
+
+
+def readable(url: str) -> str:
+    """A normalised ``url`` as an address bar shows it: accented letters, Unicode host names.
+
+    Only what is safe to show is decoded (non-ASCII letters, marks, digits, punctuation and
+    symbols, never controls, format characters such as bidi overrides, or ASCII escapes),
+    so the text does not disguise the address it stands for.
+    """
+    match = SCHEME.match(url)
+    if match and url[match.end() : match.end() + 2] == "//":
+        start = match.end() + 2
+        end = len(url)
+        for delimiter in "/?#":
+            found = url.find(delimiter, start)
+            if found != -1:
+                end = min(end, found)
+        host, colon, port = url[start:end].partition(":")
+        if not host.startswith("["):
+            host = ".".join(readable_label(label) for label in host.split("."))
+        url = url[:start] + host + colon + port + url[end:]
+
+    def decode(escapes: re.Match) -> str:
+        try:
+            text = bytes.fromhex(escapes.group(0).replace("%", "")).decode("utf-8")
+        except UnicodeDecodeError:
+            return escapes.group(0)
+        if all(unicodedata.category(char)[0] in READABLE_CATEGORIES for char in text):
+            return text
+        return escapes.group(0)
+
+    return ENCODED_NON_ASCII.sub(decode, url)
+
+
+def readable_label(label: str) -> str:
+    if not label.startswith("xn--"):
+        return label
+    try:
+        decoded = idna.decode(label)
+    except (idna.IDNAError, UnicodeError):
+        return label
+    if all(unicodedata.category(char)[0] in ("L", "M", "N") or char == "-" for char in decoded):
+        return decoded
+    return label
