@@ -367,3 +367,21 @@ Nội dung.
     link = parse(client.get("/vi/training/lop/")).find("a", string=re.compile("bến-tre"))
     assert link["href"] == "https://xn--bn-tre-wi8b.vn/%C4%91%C4%83ng%20k%C3%BD"
     assert link.get_text() == "https://bến-tre.vn/đăng%20ký"
+
+
+def test_check_reports_a_refused_front_matter_address_at_its_line(make_content, monkeypatch):
+    material = (
+        "---\ntitle: Video\ndate: 2021-03-22\nkind: video\n"
+        "video: https://www.bentre.gov.vn@example.org/v\n---\n\nNội dung.\n"
+    )
+    root = make_content({"outreach/video.vi.md": material})
+    monkeypatch.setenv("DXPORTAL_CONTENT_DIR", str(root))
+    result = CliRunner().invoke(main, ["check", "--lang", "en"])
+    assert result.exit_code == 1
+    assert (
+        f"{root}/outreach/video.vi.md:5: error: 'video' is not a usable web address: "
+        "'https://www.bentre.gov.vn@example.org/v' holds a user name or password before @"
+    ) in result.output
+    vietnamese = CliRunner().invoke(main, ["check"]).output
+    assert "'video' không phải là địa chỉ web dùng được: " in vietnamese
+    assert "có tên người dùng hoặc mật khẩu trước dấu @" in vietnamese
