@@ -13,7 +13,10 @@ from pathlib import Path
 
 PACKAGE = "dxportal"
 # Small root modules with one job each; every stage may use them.
-LEAVES = {"config", "cache", "rendering", "slugs", "messages", "workers", "gc_pause", "catalogs"}
+LEAVES = {
+    "config", "cache", "rendering", "slugs", "messages", "addresses", "workers", "gc_pause",
+    "catalogs",
+}  # fmt: skip
 WEB_FRAMEWORKS = {"flask", "flask_babel", "flask_frozen", "werkzeug", "jinja2", "whoosh"}
 REQUEST_STATE = {"current_app", "g", "request", "session"}
 MAX_LINES = 500
