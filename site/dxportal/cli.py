@@ -17,6 +17,8 @@ from . import config, create_app
 from .catalogs import untranslated, update_catalogs
 from .checks import CheckFailed, CheckReport, Finding, check_content, display_path
 from .content import local_now
+from .deploy.command import deploy
+from .deploy.limits import build_limit_warnings
 from .editor import BindRefused, check_bind, hash_password
 from .errors import ContentError
 from .freezing import BuildError, freeze_site
@@ -137,6 +139,8 @@ def run_build(output: Path | None = None, base_url: str | None = None, lang: str
         Message("Built {count} pages and files into {folder}", count=len(urls), folder=destination),
         translate,
     )
+    for limit in build_limit_warnings(Path(destination)):
+        say(limit, translate)
     return 0
 
 
@@ -312,6 +316,9 @@ def serve(host: str, port: int, edit: bool, lang: str) -> None:
 def editor_password(password: str, lang: str) -> None:
     say(Message("Set this in the environment of dxportal serve --edit:"), messages_in(lang))
     click.echo(f"DXPORTAL_EDITOR_PASSWORD_HASH='{hash_password(password)}'")
+
+
+main.add_command(deploy)
 
 
 @main.command(

@@ -24,6 +24,7 @@ from .checks import CheckFailed, check_and_read
 from .collector import collection_deferred
 from .config import PROJECT_ROOT
 from .content import ContentSet, published_content
+from .deploy.manifest import write_manifest
 from .errors import ContentError
 from .incremental import BuildRecord, freeze_urls
 from .search.export import start_static_index
@@ -94,6 +95,7 @@ def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None])
             fail_on_freezer_warnings(caught)
             index.finish()
         write_host_files(staging)
+        write_manifest(staging, app.config["DXPORTAL_BASE_URL"])  # last: the build is complete
         new_record.stamp_folders(staging)
         previous_record = BuildRecord.payload(store.cache_dir, destination)
         kept = swap_in(staging, destination, spare)
