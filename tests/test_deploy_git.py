@@ -8,7 +8,6 @@ import subprocess
 import pytest
 
 from conftest import tree_digest
-
 from deploy_support import build, deploy, news
 
 

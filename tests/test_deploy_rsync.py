@@ -9,7 +9,6 @@ import shutil
 import pytest
 
 from conftest import page_text
-
 from deploy_support import build, deploy, news, same_tree
 
 pytestmark = pytest.mark.skipif(
