@@ -193,7 +193,7 @@ def test_errors_are_in_vietnamese_by_default(tmp_path, site):
     _, built = site
     result = deploy("--rollback", f"folder:{tmp_path}/portal", lang="vi")
     assert result.exit_code == 1
-    assert "Trang đang chạy không bị thay đổi" in result.output
+    assert "Trang web đang chạy không bị thay đổi: không có bản nào để quay lại" in result.output
 
 
 def test_the_deploy_file_names_the_target_and_secrets_come_from_the_environment(

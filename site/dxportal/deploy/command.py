@@ -94,7 +94,7 @@ def deploy(
     except DeployError as exc:
         fail(exc.message, translate)
     except OSError as exc:
-        fail(Message("{reason}", reason=f"{exc.strerror}: {exc.filename}"), translate)
+        fail(Message("cannot use {path}: {reason}", path=exc.filename, reason=exc.strerror), translate)
     if outcome.changes is None:
         done = Message("{target} already serves build {digest}: nothing changed",
                        target=chosen.shown, digest=outcome.digest)  # fmt: skip
