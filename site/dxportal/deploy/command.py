@@ -94,7 +94,8 @@ def deploy(
     except DeployError as exc:
         fail(exc.message, translate)
     except OSError as exc:
-        fail(Message("cannot use {path}: {reason}", path=exc.filename, reason=exc.strerror), translate)
+        problem = Message("cannot use {path}: {reason}", path=exc.filename, reason=exc.strerror)
+        fail(problem, translate)
     if outcome.changes is None:
         done = Message("{target} already serves build {digest}: nothing changed",
                        target=chosen.shown, digest=outcome.digest)  # fmt: skip
