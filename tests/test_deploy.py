@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -9,6 +10,7 @@ import shutil
 
 import pytest
 
+from dxportal.deploy import folder
 from dxportal.deploy.address import is_local_address
 from dxportal.deploy.manifest import MANIFEST_NAME
 
@@ -225,3 +227,50 @@ def test_the_deploy_file_names_the_target_and_secrets_come_from_the_environment(
     (tmp_path / "deploy.toml").write_text('target = "folder:/x"\npassword = "x"\n')
     unknown = deploy()
     assert unknown.exit_code == 1 and "unknown settings password" in unknown.output
+
+
+def test_rollback_returns_to_the_release_that_was_live_before(tmp_path, site):
+    _, built = site
+    live = tmp_path / "portal"
+    a, b, c = (variant(built, tmp_path / name, "vi/extra.txt", name) for name in "abc")
+    for release in (a, b):
+        assert deploy(f"folder:{live}", build_dir=release).exit_code == 0
+    assert deploy("--rollback", f"folder:{live}").exit_code == 0
+    assert same_tree(live, a)
+    assert deploy(f"folder:{live}", build_dir=c).exit_code == 0  # b was rolled back: skip it
+    result = deploy("--rollback", f"folder:{live}")
+    assert result.exit_code == 0, result.output
+    assert same_tree(live, a)
+
+
+def test_two_deploys_to_one_folder_do_not_run_at_once(tmp_path, site):
+    _, built = site
+    live = tmp_path / "portal"
+    (tmp_path / "portal.releases").mkdir()
+    with (tmp_path / "portal.releases/.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = deploy(f"folder:{live}", build_dir=built)
+    assert result.exit_code == 1
+    assert f"another deploy to {live} is running" in result.output
+    assert not live.exists()
+    assert deploy(f"folder:{live}", build_dir=built).exit_code == 0
+
+
+def test_a_build_that_changes_while_it_is_copied_is_not_switched_to(tmp_path, site, monkeypatch):
+    _, built = site
+    live = tmp_path / "portal"
+    assert deploy(f"folder:{live}", build_dir=built).exit_code == 0
+    served = os.readlink(live)
+    other = variant(built, tmp_path / "other", "vi/extra.txt", "mới")
+    copy = folder.copy_release
+
+    def copy_while_a_build_swaps(build, release, *args):
+        copy(build, release, *args)
+        (release / "vi/extra.txt").write_text("bản dựng khác")  # a build swapped in meanwhile
+
+    monkeypatch.setattr(folder, "copy_release", copy_while_a_build_swaps)
+    result = deploy(f"folder:{live}", build_dir=other)
+    assert result.exit_code == 1
+    assert "changed while it was being copied" in result.output
+    assert os.readlink(live) == served and same_tree(live, built)
+    assert not list((tmp_path / "portal.releases").glob(".*.partial"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from babel.messages.mofile import write_mo
@@ -13,8 +14,9 @@ from .. import config
 from ..messages import Message, Translate, translator
 from .address import is_local_address
 from .errors import DeployError
-from .folder import Outcome, deploy_folder, rollback_folder
+from .folder import deploy_folder, rollback_folder
 from .gitpages import deploy_git
+from .listing import Outcome
 from .manifest import read_build
 from .rsync import deploy_rsync
 from .target import DEFAULT_KEEP, DeployFile, Target, parse_target, read_deploy_file
@@ -104,7 +106,7 @@ def deploy(
     click.echo(done.render(translate))
 
 
-def fail(message: Message, translate: Translate) -> None:
+def fail(message: Message, translate: Translate) -> NoReturn:
     reason = Message("Nothing was changed on the live site: {reason}", reason=message)
     click.echo(reason.render(translate), err=True)
     sys.exit(1)

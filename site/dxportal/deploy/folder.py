@@ -1,64 +1,66 @@
 """``folder:PATH``: releases in versioned folders beside the web root, which is a symlink
-switched atomically (a new link renamed over the old one), the last few kept, rollback.
-
-    /var/www/portal -> portal.releases/00003-20261202T021500Z
-    /var/www/portal.releases/00003-20261202T021500Z/       the files, exactly the build
-    /var/www/portal.releases/00003-20261202T021500Z.json   its digest and listing
-
-Files unchanged since the live release are hard-linked to it, not copied.
+switched atomically (a new link renamed over the old one), the last few kept, rollback to the
+release that was live before. Files unchanged since the live release are hard-linked to it.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..messages import Message
 from .errors import DeployError
-from .listing import Changes, Listing, compare, digest, list_folder
-
-
-@dataclass
-class Outcome:
-    """What a deploy or rollback did; ``changes`` is None when the target already was it."""
-
-    digest: str
-    changes: Changes | None
-
-
-def releases_of(live: Path) -> Path:
-    return live.with_name(f"{live.name}.releases")
+from .listing import Listing, Outcome, compare, digest, list_folder
+from .releases import (
+    current_release,
+    history,
+    locked,
+    new_release_name,
+    prune,
+    read_record,
+    record_path,
+    release_folders,
+    releases_of,
+    save_history,
+    write_record,
+)  # fmt: skip
 
 
 def deploy_folder(build: Path, live: Path, keep: int, base_url: str) -> Outcome:
     """Copy ``build`` into a new release and switch ``live`` to it; prune old releases."""
     check_web_root(live)
-    releases = releases_of(live)
-    current = current_release(live)
-    old = read_record(current)["listing"] if current else {}
     new = list_folder(build)
     new_digest = digest(new)
-    if current and digest(old) == new_digest:
-        return Outcome(new_digest, None)
-    releases.mkdir(exist_ok=True)
-    name = f"{next_number(releases):05d}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}"
-    partial = releases / f".{name}.partial"
-    shutil.rmtree(partial, ignore_errors=True)
-    copy_release(build, partial, new, current, old)
-    record = {"digest": new_digest, "base_url": base_url, "deployed": time.time(), "listing": new}
-    (releases / f"{name}.json").write_text(json.dumps(record), encoding="utf-8")
-    partial.rename(releases / name)
-    switch(live, releases / name)
-    prune(releases, keep, releases / name)
+    with locked(live) as releases:
+        current = current_release(live)
+        old = read_record(current)["listing"] if current else {}
+        if current and digest(old) == new_digest:
+            return Outcome(new_digest, None)
+        went_live = history(releases)
+        release = releases / new_release_name(releases)
+        partial = releases / f".{release.name}.partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        copy_release(build, partial, new, current, old)
+        if list_folder(partial) != new:
+            shutil.rmtree(partial)
+            raise DeployError(
+                Message(
+                    "the build in {folder} changed while it was being copied: deploy "
+                    "again when no build is running",
+                    folder=build,
+                )  # fmt: skip
+            )
+        write_record(release, new_digest, base_url, new)
+        partial.rename(release)
+        switch(live, release)
+        save_history(releases, [*went_live, release.name])
+        prune(releases, keep, release)
     return Outcome(new_digest, compare(old, new))
 
 
 def rollback_folder(live: Path) -> Outcome:
-    """Switch ``live`` back to the release before the one it shows."""
+    """Switch ``live`` back to the release that was live before the current one."""
     current = current_release(live)
     if current is None:
         raise DeployError(
@@ -67,20 +69,33 @@ def rollback_folder(live: Path) -> Outcome:
                 live=live,
             )
         )
-    kept = release_folders(releases_of(live))
-    earlier = [release for release in kept if release.name < current.name]
-    if not earlier:
-        raise DeployError(
-            Message(
-                "nothing to roll back to: {live} shows the oldest kept release ({release})",
-                live=live,
-                release=current.name,
-            )
+    with locked(live) as releases:
+        went_live = history(releases)
+        while went_live and went_live[-1] != current.name:
+            went_live.pop()  # a history older than the link: trust the link
+        went_live = [n for n in went_live[:-1] if n != current.name] or earlier_by_name(
+            releases, current
         )
-    previous = earlier[-1]
-    old, new = read_record(current)["listing"], read_record(previous)["listing"]
-    switch(live, previous)
+        if not went_live:
+            raise DeployError(
+                Message(
+                    "nothing to roll back to: {live} shows the oldest kept release ({release})",
+                    live=live,
+                    release=current.name,
+                )
+            )
+        previous = releases / went_live[-1]
+        old, new = read_record(current)["listing"], read_record(previous)["listing"]
+        switch(live, previous)
+        save_history(releases, went_live)
     return Outcome(digest(new), compare(old, new))
+
+
+def earlier_by_name(releases: Path, current: Path) -> list[str]:
+    """Without a history (it lost track), the kept releases numbered before the live one."""
+    if history(releases):
+        return []
+    return [r.name for r in release_folders(releases) if r.name < current.name]
 
 
 def check_web_root(live: Path) -> None:
@@ -90,6 +105,10 @@ def check_web_root(live: Path) -> None:
                 "the folder {parent} does not exist: create it, or correct the target",
                 parent=live.parent,
             )
+        )
+    if not os.access(live.parent, os.W_OK):
+        raise DeployError(
+            Message("cannot write in {parent}: deploy as a user who may", parent=live.parent)
         )
     if live.is_symlink():
         if current_release(live) is None:
@@ -109,47 +128,6 @@ def check_web_root(live: Path) -> None:
                 live=live,
             )
         )
-    if not os.access(live.parent, os.W_OK):
-        raise DeployError(
-            Message("cannot write in {parent}: deploy as a user who may", parent=live.parent)
-        )
-
-
-def current_release(live: Path) -> Path | None:
-    """The release ``live`` links to, if it is one of ours with its record."""
-    if not live.is_symlink():
-        return None
-    target = (live.parent / os.readlink(live)).resolve()
-    releases = releases_of(live).resolve()
-    if target.parent != releases or not target.is_dir() or not record_path(target).is_file():
-        return None
-    return releases_of(live) / target.name
-
-
-def record_path(release: Path) -> Path:
-    return release.with_name(f"{release.name}.json")
-
-
-def read_record(release: Path) -> dict:
-    data = json.loads(record_path(release).read_text(encoding="utf-8"))
-    data["listing"] = {path: tuple(value) for path, value in data["listing"].items()}
-    return data
-
-
-def release_folders(releases: Path) -> list[Path]:
-    if not releases.is_dir():
-        return []
-    found = [
-        path
-        for path in releases.iterdir()
-        if path.is_dir() and path.name[:5].isdigit() and record_path(path).is_file()
-    ]
-    return sorted(found, key=lambda path: path.name)
-
-
-def next_number(releases: Path) -> int:
-    numbers = [int(p.name[:5]) for p in releases.iterdir() if p.name[:5].isdigit()]
-    return max(numbers, default=0) + 1
 
 
 def copy_release(
@@ -179,12 +157,4 @@ def switch(live: Path, release: Path) -> None:
     os.replace(link, live)
 
 
-def prune(releases: Path, keep: int, live_release: Path) -> None:
-    """Remove all but the newest ``keep`` releases (never the live one) and partial copies."""
-    for leftover in releases.glob(".*.partial"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    kept = release_folders(releases)
-    for release in kept[: max(0, len(kept) - keep)]:
-        if release.name != live_release.name:
-            record_path(release).unlink(missing_ok=True)
-            shutil.rmtree(release, ignore_errors=True)
+__all__ = ["deploy_folder", "record_path", "releases_of", "rollback_folder"]

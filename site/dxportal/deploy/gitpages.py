@@ -16,8 +16,7 @@ from pathlib import Path
 
 from ..messages import Message
 from .errors import DeployError
-from .folder import Outcome
-from .listing import Listing, compare, digest, list_folder
+from .listing import Listing, Outcome, compare, digest, list_folder
 
 TRAILER = "Dxportal-Build-Digest:"
 IDENTITY = {

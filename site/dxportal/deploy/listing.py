@@ -85,6 +85,14 @@ class Changes:
         return out
 
 
+@dataclass
+class Outcome:
+    """What a deploy or rollback did; ``changes`` is None when the target already was it."""
+
+    digest: str
+    changes: Changes | None
+
+
 def compare(old: Listing, new: Listing) -> Changes:
     """What turns ``old`` into ``new`` (sizes: the new file's, or the removed file's)."""
     changes = Changes()

@@ -18,8 +18,7 @@ from pathlib import Path
 
 from ..messages import Message
 from .errors import DeployError
-from .folder import Outcome
-from .listing import Changes, digest, list_folder
+from .listing import Changes, Outcome, digest, list_folder
 
 OPTIONS = [
     "--recursive", "--links", "--times", "--checksum", "--perms", "--chmod=D755,F644",
