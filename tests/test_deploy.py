@@ -274,3 +274,26 @@ def test_a_build_that_changes_while_it_is_copied_is_not_switched_to(tmp_path, si
     assert "changed while it was being copied" in result.output
     assert os.readlink(live) == served and same_tree(live, built)
     assert not list((tmp_path / "portal.releases").glob(".*.partial"))
+
+
+def test_status_compares_the_live_files_with_the_build(tmp_path, site):
+    _, built = site
+    live = tmp_path / "portal"
+    never = deploy("--status", f"folder:{live}", build_dir=built)
+    assert (
+        never.exit_code == 1 and f"nothing has been deployed to folder:{live} yet" in never.output
+    )
+    assert not live.exists()
+    deployed = deploy(f"folder:{live}", build_dir=built)
+    digest = re.search(r"Deployed build (sha256:[0-9a-f]{64})", deployed.output).group(1)
+    same = deploy("--status", f"folder:{live}", build_dir=built)
+    assert same.exit_code == 0, same.output
+    assert f"folder:{live} serves build {digest}" in same.output
+    assert "The live site is this build." in same.output
+
+    (live / "vi/index.html").write_text("sửa tay trên máy chủ")
+    edited = deploy("--status", f"folder:{live}", build_dir=built)
+    assert edited.exit_code == 1
+    assert f"serves build {digest}" not in edited.output
+    assert f"is build {digest}" in edited.output
+    assert "The live site is not this build" in edited.output

@@ -51,6 +51,8 @@ def test_each_deploy_is_one_commit_holding_exactly_the_build(tmp_path, make_cont
 
     again = deploy(f"git:{bare}#pages", build_dir=built)
     assert again.exit_code == 0 and "already serves build" in again.output
+    status = deploy("--status", f"git:{bare}#pages", build_dir=built)
+    assert status.exit_code == 0 and "The live site is this build." in status.output
     assert git("--git-dir", str(bare), "rev-list", "--count", "pages") == "2"
 
 

@@ -55,6 +55,10 @@ def test_rsync_sends_only_what_changed_and_removes_stale_files(tmp_path, make_co
 
     record = json.loads((tmp_path / "www.deploy.json").read_text())
     assert f"Deployed build {record['digest']} to rsync:{dest}" in second.output
+    status = deploy("--status", f"rsync:{dest}", build_dir=built)
+    assert status.exit_code == 0 and f"serves build {record['digest']}" in status.output
+    (dest / "stray.html").write_text("left by hand")
+    assert deploy("--status", f"rsync:{dest}", build_dir=built).exit_code == 1
 
 
 def test_rsync_absent_or_an_unreachable_destination_is_a_one_line_error(

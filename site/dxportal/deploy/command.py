@@ -19,6 +19,7 @@ from .gitpages import deploy_git
 from .listing import Outcome
 from .manifest import read_build
 from .rsync import deploy_rsync
+from .status import build_digest, live_digest
 from .target import DEFAULT_KEEP, DeployFile, Target, parse_target, read_deploy_file
 
 DEPLOY_FILE = "deploy.toml"
@@ -66,6 +67,11 @@ def messages_in(lang: str) -> Translate:
 @click.option("--keep", type=click.IntRange(min=2), help="folder: releases to keep (default 5).")
 @click.option("--rollback", is_flag=True, help="folder: switch back to the previous release.")
 @click.option(
+    "--status",
+    is_flag=True,
+    help="Deploy nothing: compare the build's digest with the one the target recorded.",
+)
+@click.option(
     "--allow-local-address",
     is_flag=True,
     help="Publish even if the build's address is loopback or an example domain.",
@@ -77,6 +83,7 @@ def deploy(
     deploy_file: Path | None,
     keep: int | None,
     rollback: bool,
+    status: bool,
     allow_local_address: bool,
     lang: str,
 ) -> None:
@@ -84,12 +91,14 @@ def deploy(
     try:
         settings = load_deploy_file(deploy_file)
         chosen = choose_target(target, settings, keep)
+        folder = build_dir or Path(settings.build_dir or setting("DXPORTAL_BUILD_DIR"))
+        if status:
+            sys.exit(report_status(chosen, folder, translate))
         if rollback:
             outcome = roll_back(chosen)
             done = Message("Rolled {target} back to build {digest}", target=chosen.shown,
                            digest=outcome.digest)  # fmt: skip
         else:
-            folder = build_dir or Path(settings.build_dir or setting("DXPORTAL_BUILD_DIR"))
             outcome = publish(chosen, folder, allow_local_address)
             done = Message("Deployed build {digest} to {target}", digest=outcome.digest,
                            target=chosen.shown)  # fmt: skip
@@ -104,6 +113,27 @@ def deploy(
     else:
         click.echo("\n".join(line.render(translate) for line in outcome.changes.lines()))
     click.echo(done.render(translate))
+
+
+def report_status(target: Target, folder: Path, translate: Translate) -> int:
+    """Print what the target serves and what the build is; 0 if they are the same build."""
+    live = live_digest(target)
+    build = read_build(folder.absolute())
+    built = build_digest(build.folder)
+    lines = [
+        Message("{target} serves build {digest}", target=target.shown, digest=live)
+        if live
+        else Message("nothing has been deployed to {target} yet", target=target.shown),
+        Message("the build in {folder} is build {digest}", folder=build.folder, digest=built),
+    ]
+    same = live == built
+    lines.append(
+        Message("The live site is this build.")
+        if same
+        else Message("The live site is not this build: dxportal deploy publishes it.")
+    )
+    click.echo("\n".join(line.render(translate) for line in lines))
+    return 0 if same else 1
 
 
 def fail(message: Message, translate: Translate) -> NoReturn:

@@ -8,10 +8,12 @@ project is touched. The commit message carries the build's digest.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..messages import Message
@@ -66,13 +68,30 @@ def first_line(text: str) -> str:
     return (errors or lines or ["no message"])[0]
 
 
-def deploy_git(build: Path, remote: str, branch: str, shown: str, base_url: str) -> Outcome:
+@contextlib.contextmanager
+def scratch_repository(work_tree: Path | None, shown: str) -> Iterator[Git]:
+    """A temporary bare repository whose work tree is ``work_tree`` (the build)."""
     if shutil.which("git") is None:
         raise DeployError(Message("git is not installed: install it or use another target"))
     with tempfile.TemporaryDirectory(prefix="dxportal-deploy-") as scratch:
-        git = Git(Path(scratch), build, shown)
+        git = Git(Path(scratch), work_tree or Path(scratch), shown)
         plain = {k: v for k, v in git.env.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")}
         subprocess.run(["git", "init", "--quiet", "--bare", scratch], env=plain, check=True)
+        yield git
+
+
+def deployed_digest(remote: str, branch: str, shown: str) -> str | None:
+    """The digest the branch's last deploy commit records; None for a new branch."""
+    with scratch_repository(None, shown) as git:
+        head = fetch_branch(git, remote, branch)
+        if head is None:
+            return None
+        body = git("log", "-1", "--format=%B", head).stdout
+        return body.split(TRAILER, 1)[1].split()[0]
+
+
+def deploy_git(build: Path, remote: str, branch: str, shown: str, base_url: str) -> Outcome:
+    with scratch_repository(build, shown) as git:
         parent = fetch_branch(git, remote, branch)
         listing = list_folder(build)
         new_digest = digest(listing)

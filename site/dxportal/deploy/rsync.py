@@ -86,16 +86,33 @@ def run(rsync: str, arguments: list[str], shown: str) -> str:
 
 def read_previous(rsync: str, record_dest: str) -> dict[str, int]:
     """Sizes of the files the last deploy sent (rsync names removed files, not their size)."""
+    try:
+        listing = read_record(rsync, record_dest)["listing"]
+        return {path: int(value[0]) for path, value in listing.items()}
+    except (KeyError, TypeError, IndexError, ValueError):
+        return {}
+
+
+def read_record(rsync: str, record_dest: str) -> dict:
+    """The record of the last deploy to a destination, {} if there is none (or unreadable)."""
     with tempfile.TemporaryDirectory() as scratch:
         local = Path(scratch) / "previous.json"
         process = subprocess.run([rsync, record_dest, str(local)], capture_output=True)
         if process.returncode or not local.is_file():
             return {}
         try:
-            listing = json.loads(local.read_text(encoding="utf-8"))["listing"]
-            return {path: int(value[0]) for path, value in listing.items()}
-        except (ValueError, KeyError, TypeError, IndexError):
+            data = json.loads(local.read_text(encoding="utf-8"))
+        except ValueError:
             return {}
+        return data if isinstance(data, dict) else {}
+
+
+def deployed_digest(dest: str) -> str | None:
+    """The digest recorded beside ``dest`` by the last deploy, None if there is none."""
+    digest_text = read_record(rsync_command(), f"{dest.rstrip('/') or '/'}.deploy.json").get(
+        "digest"
+    )
+    return digest_text if isinstance(digest_text, str) else None
 
 
 def parse_itemized(output: str, previous: dict[str, int]) -> Changes:
