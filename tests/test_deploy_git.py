@@ -78,3 +78,15 @@ def test_a_diverged_branch_or_a_missing_remote_is_refused(tmp_path, make_content
     missing = deploy(f"git:{tmp_path}/nowhere.git#pages", build_dir=built)
     assert missing.exit_code == 1
     assert "cannot reach the git remote" in missing.output
+
+
+def test_a_secret_in_the_target_never_appears_in_a_message(tmp_path, make_content, monkeypatch):
+    root = make_content(news("Nội dung."))
+    built = tmp_path / "build"
+    assert build(root, built).exit_code == 0
+    monkeypatch.setenv("PAGES_TOKEN", "s3cr3t-t0ken")
+    result = deploy(f"git:{tmp_path}/${{PAGES_TOKEN}}/pages.git#pages", build_dir=built)
+    assert result.exit_code == 1
+    assert "cannot reach the git remote" in result.output
+    assert "s3cr3t-t0ken" not in result.output
+    assert f"'{tmp_path}/${{PAGES_TOKEN}}/pages.git' does not appear" in result.output

@@ -88,6 +88,7 @@ def deploy(
     lang: str,
 ) -> None:
     translate = messages_in(lang)
+    chosen: Target | None = None
     try:
         settings = load_deploy_file(deploy_file)
         chosen = choose_target(target, settings, keep)
@@ -103,10 +104,10 @@ def deploy(
             done = Message("Deployed build {digest} to {target}", digest=outcome.digest,
                            target=chosen.shown)  # fmt: skip
     except DeployError as exc:
-        fail(exc.message, translate)
+        fail(exc.message, translate, chosen)
     except OSError as exc:
         problem = Message("cannot use {path}: {reason}", path=exc.filename, reason=exc.strerror)
-        fail(problem, translate)
+        fail(problem, translate, chosen)
     if outcome.changes is None:
         done = Message("{target} already serves build {digest}: nothing changed",
                        target=chosen.shown, digest=outcome.digest)  # fmt: skip
@@ -136,9 +137,12 @@ def report_status(target: Target, folder: Path, translate: Translate) -> int:
     return 0 if same else 1
 
 
-def fail(message: Message, translate: Translate) -> NoReturn:
-    reason = Message("Nothing was changed on the live site: {reason}", reason=message)
-    click.echo(reason.render(translate), err=True)
+def fail(message: Message, translate: Translate, target: Target | None) -> NoReturn:
+    """One line on stderr, exit status 1; values of ${NAME} in the target never shown."""
+    text = Message("Nothing was changed on the live site: {reason}", reason=message).render(
+        translate
+    )
+    click.echo(target.hide_secrets(text) if target else text, err=True)
     sys.exit(1)
 
 

@@ -29,6 +29,15 @@ class Target:
     shown: str  # what messages print: the target as written, secrets still as ${NAME}
     branch: str = DEFAULT_BRANCH
     keep: int = DEFAULT_KEEP
+    # (value, "${NAME}") of every variable used, to hide the values in any message
+    secrets: tuple[tuple[str, str], ...] = ()
+
+    def hide_secrets(self, text: str) -> str:
+        """``text`` with every expanded value written back as its ``${NAME}``."""
+        for value, name in sorted(self.secrets, key=lambda pair: -len(pair[0])):
+            if len(value) >= 4:  # shorter values are no secret, and would match anywhere
+                text = text.replace(value, name)
+        return text
 
 
 @dataclass(frozen=True)
@@ -92,7 +101,9 @@ def parse_target(spec: str, keep: int = DEFAULT_KEEP, environ: dict | None = Non
     if kind == "git":
         expanded, _, branch = expanded.rpartition("#") if "#" in expanded else (expanded, "", "")
         branch = branch or DEFAULT_BRANCH
-    return Target(kind, expanded, spec, branch, keep)
+    environ = environ if environ is not None else dict(os.environ)
+    secrets = tuple((environ[name], f"${{{name}}}") for name in VARIABLE.findall(location))
+    return Target(kind, expanded, spec, branch, keep, secrets)
 
 
 def expand(text: str, environ: dict) -> str:
