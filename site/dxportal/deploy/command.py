@@ -69,14 +69,20 @@ def messages_in(lang: str) -> Translate:
 @click.option(
     "--status",
     is_flag=True,
-    help="Deploy nothing: compare the build's digest with the one the target recorded.",
+    help="Deploy nothing: compare the digest of what the target serves with the build's.",
 )
 @click.option(
     "--allow-local-address",
     is_flag=True,
     help="Publish even if the build's address is loopback or an example domain.",
 )
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option(
+    "--lang",
+    type=click.Choice(["vi", "en"]),
+    default="vi",
+    show_default=True,
+    help="Language of the messages: vi (Vietnamese) or en (English).",
+)
 def deploy(
     target: str | None,
     build_dir: Path | None,
