@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 
 import pytest
 
 from conftest import tree_digest
-from deploy_support import build, deploy, news
+from deploy_support import build, deploy, news, variant
 
 
 def git(*arguments: str, cwd=None) -> str:
@@ -90,3 +91,27 @@ def test_a_secret_in_the_target_never_appears_in_a_message(tmp_path, make_conten
     assert "cannot reach the git remote" in result.output
     assert "s3cr3t-t0ken" not in result.output
     assert f"'{tmp_path}/${{PAGES_TOKEN}}/pages.git' does not appear" in result.output
+
+
+def test_the_kept_scratch_repository_never_changes_what_is_committed(
+    tmp_path, make_content, bare, session_cache_dir
+):
+    """Deploys reuse a repository in the cache (fetching and hashing only what changed); its
+    index may come from another build folder, or be deleted with the cache."""
+    root = make_content(news("Nội dung."))
+    built = tmp_path / "build"
+    assert build(root, built).exit_code == 0
+    other = variant(built, tmp_path / "other", "vi/extra.txt", "thêm")
+    for number, folder in enumerate([built, other, built]):
+        result = deploy(f"git:{bare}#pages", build_dir=folder)
+        assert result.exit_code == 0, result.output
+        assert cloned(bare, tmp_path / f"clone{number}") == tree_digest(folder)
+    assert "- vi/extra.txt (" in result.output
+    kept = list((session_cache_dir / "deploy-git").iterdir())
+    assert kept
+    for folder in kept:
+        shutil.rmtree(folder)
+    result = deploy(f"git:{bare}#pages", build_dir=other)
+    assert result.exit_code == 0, result.output
+    assert cloned(bare, tmp_path / "after-cache-deleted") == tree_digest(other)
+    assert git("--git-dir", str(bare), "rev-list", "--count", "pages") == "4"

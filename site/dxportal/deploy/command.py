@@ -190,8 +190,9 @@ def publish(target: Target, folder: Path, allow_local_address: bool) -> Outcome:
                              build.base_url)  # fmt: skip
     if target.kind == "rsync":
         return deploy_rsync(build.folder, target.location, target.shown, build.base_url)
+    cache = setting("DXPORTAL_CACHE_DIR")
     return deploy_git(build.folder, target.location, target.branch, target.shown,
-                      build.base_url)  # fmt: skip
+                      build.base_url, Path(cache).absolute() if cache else None)  # fmt: skip
 
 
 def roll_back(target: Target) -> Outcome:

@@ -9,6 +9,7 @@ project is touched. The commit message carries the build's digest.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import subprocess
@@ -69,14 +70,25 @@ def first_line(text: str) -> str:
 
 
 @contextlib.contextmanager
-def scratch_repository(work_tree: Path | None, shown: str) -> Iterator[Git]:
-    """A temporary bare repository whose work tree is ``work_tree`` (the build)."""
+def scratch_repository(
+    work_tree: Path | None, shown: str, kept_in: Path | None = None
+) -> Iterator[Git]:
+    """A bare repository whose work tree is ``work_tree`` (the build): temporary, or kept in
+    ``kept_in`` between deploys, so that a deploy fetches only what the last one did not, and
+    `git add` skips files its index has seen unchanged."""
     if shutil.which("git") is None:
         raise DeployError(Message("git is not installed: install it or use another target"))
-    with tempfile.TemporaryDirectory(prefix="dxportal-deploy-") as scratch:
-        git = Git(Path(scratch), work_tree or Path(scratch), shown)
-        plain = {k: v for k, v in git.env.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")}
-        subprocess.run(["git", "init", "--quiet", "--bare", scratch], env=plain, check=True)
+    with contextlib.ExitStack() as stack:
+        if kept_in is None:
+            scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="dxportal-")))
+        else:
+            scratch = kept_in
+            scratch.mkdir(parents=True, exist_ok=True)
+        git = Git(scratch, work_tree or scratch, shown)
+        if not (scratch / "HEAD").is_file():
+            plain = {k: v for k, v in git.env.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")}
+            init = ["git", "init", "--quiet", "--bare", str(scratch)]
+            subprocess.run(init, env=plain, check=True, capture_output=True)
         yield git
 
 
@@ -90,13 +102,25 @@ def deployed_digest(remote: str, branch: str, shown: str) -> str | None:
         return body.split(TRAILER, 1)[1].split()[0]
 
 
-def deploy_git(build: Path, remote: str, branch: str, shown: str, base_url: str) -> Outcome:
-    with scratch_repository(build, shown) as git:
+def deploy_git(
+    build: Path, remote: str, branch: str, shown: str, base_url: str, cache_dir: Path | None
+) -> Outcome:
+    """Commit the build on top of the branch and push it; the scratch repository is kept in
+    ``cache_dir`` (one per remote and branch) when there is one."""
+    kept_in = None
+    if cache_dir is not None:
+        kept_in = (
+            cache_dir
+            / "deploy-git"
+            / hashlib.sha256(f"{remote}#{branch}".encode()).hexdigest()[:16]
+        )
+    with scratch_repository(build, shown, kept_in) as git:
         parent = fetch_branch(git, remote, branch)
         listing = list_folder(build)
         new_digest = digest(listing)
-        git("read-tree", "--empty")
-        git("add", "--all", "--force", ".")
+        if parent is None:
+            git("read-tree", "--empty")
+        git("add", "--all", "--force", ".")  # the index then holds exactly the build
         tree = git("write-tree").stdout.strip()
         old = tree_listing(git, parent) if parent else {}
         if parent and git("rev-parse", f"{parent}^{{tree}}").stdout.strip() == tree:
@@ -108,6 +132,8 @@ def deploy_git(build: Path, remote: str, branch: str, shown: str, base_url: str)
         parents = ["-p", parent] if parent else []
         commit = git("commit-tree", tree, *parents, "-m", message).stdout.strip()
         push(git, remote, branch, commit, parent)
+        git("update-ref", f"refs/deployed/{branch}", commit)  # what the next fetch has
+        git("gc", "--auto", "--quiet", check=False)
         return Outcome(new_digest, compare(old, tree_listing(git, commit)))
 
 
@@ -124,8 +150,8 @@ def fetch_branch(git: Git, remote: str, branch: str) -> str | None:
         )
     if not heads.stdout.strip():
         return None
-    git("fetch", "--quiet", "--depth=2", remote, f"refs/heads/{branch}")
-    head = git("rev-parse", "FETCH_HEAD").stdout.strip()
+    git("fetch", "--quiet", "--depth=1", remote, f"+refs/heads/{branch}:refs/deployed/{branch}")
+    head = git("rev-parse", f"refs/deployed/{branch}").stdout.strip()
     body = git("log", "-1", "--format=%B", head).stdout
     if TRAILER not in body:
         subject = git("log", "-1", "--format=%h %s", head).stdout.strip()
