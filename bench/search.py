@@ -29,18 +29,18 @@ import yaml
 
 from dxportal import create_app
 from dxportal.config import PROJECT_ROOT
-from dxportal.content import load_content
+from dxportal.content.loader import load_content
 from dxportal.search.analysis import split_words
-from dxportal.search.export import export_static_index
-from dxportal.search.index import (
-    build_index,
-    make_document,
-    open_index,
-    ordered_entries,
-    update_index,
+from dxportal.search.documents import make_document, ordered_entries
+from dxportal.search.preview.index import build_index, open_index, update_index
+from dxportal.search.preview.query import (
+    build_query,
+    loose_pair_terms,
+    parse_query,
+    phrase_pair_terms,
 )
-from dxportal.search.postings import shard_of
-from dxportal.search.query import build_query, loose_pair_terms, parse_query, phrase_pair_terms
+from dxportal.search.static.export import export_static_index
+from dxportal.search.static.postings import shard_of
 
 AND_QUERIES = [
     "dang ky",

@@ -21,9 +21,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from dxportal import create_app
+from dxportal.build.freezing import freeze_site
 from dxportal.config import PROJECT_ROOT
-from dxportal.content import ContentSet, load_content
-from dxportal.freezing import freeze_site
+from dxportal.content.loader import load_content
+from dxportal.content.model import ContentSet
 
 CHROMIUM = Path(os.environ.get("DXPORTAL_CHROMIUM", "/usr/bin/chromium"))
 QA_MODULES = PROJECT_ROOT / "qa" / "node_modules"

@@ -20,23 +20,17 @@ import pytest
 from flask import Flask, g, render_template_string, request
 from flask_frozen import Freezer
 
-from dxportal import (
-    cache,
-    checks,
-    content,
-    content_cache,
-    create_app,
-    incremental,
-    leftovers,
-    rendering,
-    store,
-)
-from dxportal.checks import check_content
-from dxportal.content import load_content, local_now, published_content, read_content
-from dxportal.errors import ContentError
-from dxportal.freezing import freeze_site, looks_built, spare_folder
+from dxportal import cache, create_app, rendering
+from dxportal.build import incremental, leftovers
+from dxportal.build.freezing import freeze_site, looks_built, spare_folder
+from dxportal.content import body_checks, loader, parse_cache
+from dxportal.content.checks import check_content
+from dxportal.content.clock import local_now
+from dxportal.content.errors import ContentError
+from dxportal.content.loader import load_content, published_content, read_content
 from dxportal.rendering import Renderer
-from dxportal.search import export
+from dxportal.search.static import export
+from dxportal.web import store
 
 from conftest import EMBEDDED_CONTENT, page_text, parse, tree_digest
 
@@ -237,16 +231,16 @@ def test_a_failing_page_in_a_worker_fails_the_build(tmp_path, make_content, monk
     root = corpus(make_content)
     monkeypatch.setattr(incremental, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(export, "PARALLEL_THRESHOLD", 1)  # the index's processes are stopped
-    import dxportal.views
+    import dxportal.web.views
 
-    real = dxportal.views.render_template
+    real = dxportal.web.views.render_template
 
     def explode(template, **context):
         if template == "entry.html" and context["page"].slug == "bai-2":
             raise RuntimeError("boom")
         return real(template, **context)
 
-    monkeypatch.setattr(dxportal.views, "render_template", explode)
+    monkeypatch.setattr(dxportal.web.views, "render_template", explode)
     with pytest.raises(ValueError, match="Unexpected status '500"):
         build(root, tmp_path / "site", tmp_path / "c", DXPORTAL_WORKERS=2)
     assert not (tmp_path / "site").exists()
@@ -372,19 +366,19 @@ def test_errors_are_reported_with_a_warm_cache(tmp_path, make_content):
 @pytest.fixture
 def settled(monkeypatch) -> None:
     """Files and folders count as settled at once (they normally must be SETTLE_NS old)."""
-    monkeypatch.setattr(content_cache, "SETTLE_NS", 0)
+    monkeypatch.setattr(parse_cache, "SETTLE_NS", 0)
     monkeypatch.setattr(leftovers, "SETTLE_NS", 0)
 
 
 def count_reads(monkeypatch) -> list[str]:
     read: list[str] = []
-    real = content.read_text
+    real = loader.read_text
 
     def spy(path, problems):
         read.append(path.name)
         return real(path, problems)
 
-    monkeypatch.setattr(content, "read_text", spy)
+    monkeypatch.setattr(loader, "read_text", spy)
     return read
 
 
@@ -421,9 +415,9 @@ def test_a_file_changed_with_its_size_and_time_restored_is_read_again(
 def test_a_file_changed_within_a_clock_tick_is_read_again(tmp_path, make_content, monkeypatch):
     """A file system whose clock did not move between two writes: stat says nothing changed."""
     root = corpus(make_content)
-    real = content.file_identity
+    real = loader.file_identity
     monkeypatch.setattr(
-        content, "file_identity", lambda path, now: real(path, now) and (1, 2, 3, 4, 5)
+        loader, "file_identity", lambda path, now: real(path, now) and (1, 2, 3, 4, 5)
     )
     load_content(root, cache_dir=tmp_path / "c")  # just written: too recent to be trusted
     EDITS["title"](root)
@@ -455,7 +449,7 @@ def test_page_files_are_found_as_rglob_finds_them(tmp_path):
         if not any(part.startswith(".") for part in p.relative_to(tmp_path).parts)
         and p.relative_to(tmp_path).parts[0] != "media"
     ]  # fmt: skip
-    assert content.find_page_files(tmp_path) == expected
+    assert loader.find_page_files(tmp_path) == expected
     assert len(expected) == 7
 
 
@@ -722,8 +716,10 @@ def test_body_checks_from_the_cache_follow_the_current_site(tmp_path, make_conte
         check_content(root, now)
     )
     read = []
-    real = checks.body_marks
-    monkeypatch.setattr(checks, "body_marks", lambda page: read.append(page.slug) or real(page))
+    real = body_checks.body_marks
+    monkeypatch.setattr(
+        body_checks, "body_marks", lambda page: read.append(page.slug) or real(page)
+    )
     (root / "news/bai-2.vi.md").unlink()
     (root / "news/bai-10.vi.md").write_text(
         page_text("Bài 10", body="[Xem](/vi/news/bai-9/)"), "utf-8"
@@ -757,7 +753,7 @@ def test_a_body_checks_cache_of_another_shape_is_ignored(tmp_path, make_content)
     """An entry whose checksum is right but whose content is not what the code keeps."""
     caches = tmp_path / "cache"
     root, now, fresh = checked_with_a_cache(make_content, caches)
-    disk = checks.BodyMarksCache(caches, root)
+    disk = body_checks.BodyMarksCache(caches, root)
     odd = {key: ((1, "/vi/x/", "no"), ("error", 3, "text")) for key in disk.stored}
     disk.disk.put(disk.key, pickle.dumps(odd))
     assert findings(check_content(root, now, cache_dir=caches)) == fresh

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from dxportal.charts import line_chart, nice_ceiling, progress_bar
-from dxportal.goals import Point
+from dxportal.programme.charts import line_chart, nice_ceiling, progress_bar
+from dxportal.programme.goals import Point
 
 from conftest import parse
 

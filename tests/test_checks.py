@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from dxportal.cli import main
-from dxportal.content import load_content
+from dxportal.content.loader import load_content
 
 from conftest import page_text
 
@@ -188,7 +188,7 @@ def test_build_goes_ahead_with_warnings_and_ignores_drafts(tmp_path, monkeypatch
 )
 def test_markdown_forms_are_checked(make_content, body, expected):
     """A static page without a date: its body starts on line 5."""
-    from dxportal.checks import check_content
+    from dxportal.content.checks import check_content
 
     root = make_content({
         "pages/kiem-tra.vi.md": page_text("Kiểm tra", date=None, body=body),
@@ -203,7 +203,7 @@ def test_markdown_forms_are_checked(make_content, body, expected):
 
 def test_a_link_to_a_draft_is_an_error_only_in_a_published_page(make_content):
     """Pages share check_url's answers: whether the linking page is published is part of it."""
-    from dxportal.checks import check_content
+    from dxportal.content.checks import check_content
 
     link = "[Bản nháp](/vi/news/nhap/)"
     root = make_content({
@@ -222,7 +222,7 @@ def test_a_link_to_a_draft_is_an_error_only_in_a_published_page(make_content):
 def test_display_path_is_the_path_relative_to_the_current_folder(relative):
     from pathlib import Path
 
-    from dxportal.checks import display_path
+    from dxportal.content.findings import display_path
 
     path = Path.cwd() / relative
     assert display_path(path) == path.relative_to(Path.cwd())

@@ -7,8 +7,8 @@ import unicodedata
 
 import pytest
 
-from dxportal.content import load_content
-from dxportal.errors import ContentError
+from dxportal.content.errors import ContentError
+from dxportal.content.loader import load_content
 
 from conftest import EMBEDDED_CONTENT, page_text
 

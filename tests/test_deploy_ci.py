@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from dxportal.config import PROJECT_ROOT
-from dxportal.security import headers_file
+from dxportal.web.security import headers_file
 
 DOCS = PROJECT_ROOT / "docs/deploy"
 CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")

@@ -6,7 +6,7 @@ import pytest
 
 from dxportal.cli import main
 from dxportal.config import PROJECT_ROOT
-from dxportal.sections import SECTIONS
+from dxportal.content.schema import SECTIONS
 
 GUIDES = ["docs/guide.vi.md", "docs/guide.en.md"]
 

@@ -9,8 +9,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 
 from dxportal import create_app
-from dxportal.content import load_content
-from dxportal.freezing import BuildError, freeze_site
+from dxportal.build.freezing import BuildError, freeze_site
+from dxportal.content.loader import load_content
 
 from conftest import EMBEDDED_CONTENT, page_text, parse, tree_digest
 
@@ -137,16 +137,16 @@ def test_a_failed_build_leaves_the_previous_build_untouched(tmp_path, make_conte
     before = tree_digest(build)
 
     # A late page (an entry, after the home page and lists) fails: nothing may change.
-    import dxportal.views
+    import dxportal.web.views
 
-    real_render = dxportal.views.render_template
+    real_render = dxportal.web.views.render_template
 
     def explode_on_entries(template, **context):
         if template == "entry.html":
             raise RuntimeError("boom")
         return real_render(template, **context)
 
-    monkeypatch.setattr(dxportal.views, "render_template", explode_on_entries)
+    monkeypatch.setattr(dxportal.web.views, "render_template", explode_on_entries)
     # The article changed, so this (incremental) build renders it again and fails there.
     (root / "news/tin.vi.md").write_text(page_text("Tin", body="Đã sửa."), encoding="utf-8")
     with pytest.raises(ValueError, match="Unexpected status '500"):

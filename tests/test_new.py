@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from dxportal.cli import main
-from dxportal.content import load_content
+from dxportal.content.loader import load_content
 
 from conftest import page_text
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dxportal.parallel import BackgroundJobs, Gate, JobFailed
+from dxportal.workers import BackgroundJobs, Gate, JobFailed
 
 
 def writer(folder: Path, name: str):

@@ -10,8 +10,8 @@ import threading
 import pytest
 from watchdog.events import FileClosedNoWriteEvent, FileModifiedEvent, FileOpenedEvent
 
-from dxportal.freezing import BuildError, freeze_site
-from dxportal.preview import ChangeHandler, start_watching
+from dxportal.build.freezing import BuildError, freeze_site
+from dxportal.web.live_reload import ChangeHandler, start_watching
 
 from conftest import page_text, parse
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from test_editor import form_values, opened, png_bytes, upload
 
-import dxportal.store
-from dxportal.journal import (
+import dxportal.web.store
+from dxportal.web.inotify import (
     IN_Q_OVERFLOW,
     LOCAL_FILESYSTEMS,
     ChangeJournal,
@@ -65,7 +65,7 @@ def test_the_journal_spares_looking_at_every_file_on_each_request(
     def refuse(root):
         raise AssertionError("every file was looked at")
 
-    monkeypatch.setattr(dxportal.store, "content_fingerprint", refuse)
+    monkeypatch.setattr(dxportal.web.store, "content_fingerprint", refuse)
     for _ in range(3):
         assert heading(client.get("/vi/news/tin/")) == "Tin"
     loaded = store.get()
@@ -175,7 +175,7 @@ def test_an_editor_save_is_seen_even_where_the_files_look_unchanged(
     """Without a journal, a save of the same size within the filesystem's time resolution
     (2 s on FAT) looks like no change: the editor says that it wrote."""
     monkeypatch.setattr(ChangeJournal, "open", classmethod(lambda cls, *a, **k: None))
-    monkeypatch.setattr(dxportal.store, "content_fingerprint", lambda root: ())
+    monkeypatch.setattr(dxportal.web.store, "content_fingerprint", lambda root: ())
     root = make_content({"news/hop.vi.md": page_text("Họp")})
     client, _ = preview_client(app_for, root, "scan", DXPORTAL_EDITOR=True)
     assert heading(client.get("/vi/news/hop/")) == "Họp"
@@ -195,7 +195,7 @@ def test_an_editor_save_is_seen_even_where_the_files_look_unchanged(
 
 def test_an_upload_is_seen_even_where_the_files_look_unchanged(app_for, make_content, monkeypatch):
     monkeypatch.setattr(ChangeJournal, "open", classmethod(lambda cls, *a, **k: None))
-    monkeypatch.setattr(dxportal.store, "content_fingerprint", lambda root: ())
+    monkeypatch.setattr(dxportal.web.store, "content_fingerprint", lambda root: ())
     page = page_text("Họp", image="anh.png", image_alt="Bàn họp")
     root = make_content({"news/hop.vi.md": page})
     client, _ = preview_client(app_for, root, "scan", DXPORTAL_EDITOR=True)
@@ -232,7 +232,7 @@ def test_content_on_a_network_filesystem_is_looked_at_file_by_file(
     app_for, make_content, monkeypatch
 ):
     root = make_content({"news/tin.vi.md": page_text("Tin")})
-    monkeypatch.setattr("dxportal.journal.read_mounts", lambda: [("/", "nfs4")])
+    monkeypatch.setattr("dxportal.web.inotify.read_mounts", lambda: [("/", "nfs4")])
     preview_client(app_for, root, how="scan")
 
 
@@ -282,9 +282,9 @@ def test_only_the_files_that_changed_are_read_again(app_for, make_content, monke
     root = make_content(files)
     client, store = preview_client(app_for, root)
     read = []
-    real = dxportal.store.read_page
+    real = dxportal.web.store.read_page
     monkeypatch.setattr(
-        dxportal.store, "read_page", lambda path, *a: read.append(path.name) or real(path, *a)
+        dxportal.web.store, "read_page", lambda path, *a: read.append(path.name) or real(path, *a)
     )
     (root / "news/tin-2.vi.md").write_text(page_text("Tin hai", date="2021-03-02"), "utf-8")
     (root / "news/tin-0.vi.md").write_text(page_text("Tin 0", date="2021-03-04"), "utf-8")

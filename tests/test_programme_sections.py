@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from dxportal import create_app
-from dxportal.training import CLOSED, CLOSING_SOON_STATUS, OPEN, call_status
+from dxportal.programme.training import CLOSED, CLOSING_SOON_STATUS, OPEN, call_status
 
 from conftest import SITE_YML, TAGS_YML, page_text, parse
 
@@ -198,7 +198,7 @@ def test_goal_page_lists_the_values_in_a_table_and_related_news(programme):
 
 
 def page_with_deadline(make_content, deadline: str):
-    from dxportal.content import load_content
+    from dxportal.content.loader import load_content
 
     root = make_content({"training/x.vi.md": call("X", deadline)})
     return load_content(root).entry("training", "x").version("vi")

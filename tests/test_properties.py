@@ -9,11 +9,11 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dxportal.content import parse_page_text
+from dxportal.content.loader import parse_page_text
+from dxportal.content.schema import SECTIONS
+from dxportal.content.yamlfile import load_mapping
 from dxportal.rendering import Renderer
-from dxportal.sections import SECTIONS
 from dxportal.slugs import SLUG_PATTERN, make_slug
-from dxportal.yamlfile import load_mapping
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 front_matter_text = st.one_of(
@@ -79,7 +79,7 @@ def test_rendered_markdown_never_carries_script(body):
 @FAST
 @given(st.one_of(st.text(max_size=300), html_like), st.sampled_from(["vi", "en"]))
 def test_search_queries_never_raise(raw, lang):
-    from dxportal.search.query import build_query, parse_query
+    from dxportal.search.preview.query import build_query, parse_query
 
     parsed = parse_query(raw, lang)
     assert len(parsed.text) <= 200

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from dxportal import create_app
-from dxportal.checks import check_content
+from dxportal.build.freezing import BuildError, freeze_site
 from dxportal.config import PROJECT_ROOT
-from dxportal.errors import ContentError
-from dxportal.freezing import BuildError, freeze_site
+from dxportal.content.checks import check_content
+from dxportal.content.errors import ContentError
 
 from conftest import page_text, parse
 

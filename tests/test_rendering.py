@@ -110,6 +110,6 @@ def test_tables_scroll_in_a_labelled_keyboard_region(render):
     ],
 )
 def test_svg_dimensions_come_from_size_or_view_box(svg, size):
-    from dxportal.media_info import svg_dimensions
+    from dxportal.content.media import svg_dimensions
 
     assert svg_dimensions(svg) == size

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from whoosh import query as wq
 
-from dxportal.content import load_content
+from dxportal.content.loader import load_content
 from dxportal.search.analysis import analyze, canonical_tone, fold
-from dxportal.search.index import build_index, open_index
-from dxportal.search.postings import shard_of
-from dxportal.search.query import loose_pair_terms, parse_query, phrase_pair_terms
+from dxportal.search.preview.index import build_index, open_index
+from dxportal.search.preview.query import loose_pair_terms, parse_query, phrase_pair_terms
+from dxportal.search.static.postings import shard_of
 
 from conftest import page_text
 

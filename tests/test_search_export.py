@@ -21,17 +21,12 @@ from hypothesis import strategies as st
 from whoosh.util.numeric import _length_byte_cache
 
 from dxportal import create_app
-from dxportal.search import export, terms
 from dxportal.search.analysis import FIELD_BREAK, PairTokenizer, WordTokenizer
-from dxportal.search.export import export_static_index
-from dxportal.search.index import (
-    FIELD_BOOSTS,
-    PAIRS_FIELD,
-    SearchDocument,
-    open_index,
-    write_language_index,
-)
-from dxportal.search.terms import document_terms
+from dxportal.search.documents import FIELD_BOOSTS, PAIRS_FIELD, SearchDocument
+from dxportal.search.preview.index import open_index, write_language_index
+from dxportal.search.static import export, terms
+from dxportal.search.static.export import export_static_index
+from dxportal.search.static.terms import document_terms
 
 from conftest import EMBEDDED_CONTENT, page_text, tree_digest
 

@@ -7,7 +7,7 @@ from test_search_ranking import QUERIES, every_hit, generated_pages
 from whoosh import index as whoosh_index
 
 from dxportal import create_app
-from dxportal.search import index as search_index
+from dxportal.search.preview import index as search_index
 
 from conftest import SITE_YML, TAGS_YML, page_text
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dxportal.search.postings import (
+from dxportal.search.static.postings import (
     PAIRS,
     WORDS,
     PatchFailed,

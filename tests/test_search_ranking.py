@@ -14,9 +14,9 @@ import pytest
 from whoosh import query as wq
 
 from dxportal import create_app
-from dxportal.search.engine import PAGE_SIZE
-from dxportal.search.index import open_index
-from dxportal.search.query import build_query, parse_query
+from dxportal.search.preview.engine import PAGE_SIZE
+from dxportal.search.preview.index import open_index
+from dxportal.search.preview.query import build_query, parse_query
 
 from conftest import SITE_YML, TAGS_YML, page_text
 
@@ -142,7 +142,7 @@ def test_equal_scores_keep_page_order_newest_first(engine):
 
 
 def test_snippet_window_is_the_first_with_the_most_matches():
-    from dxportal.search.snippets import best_window
+    from dxportal.search.preview.snippets import best_window
 
     rng = random.Random(5)
     for _ in range(300):

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from dxportal import create_app
+from dxportal.build.freezing import freeze_site
 from dxportal.config import PROJECT_ROOT
-from dxportal.freezing import freeze_site
-from dxportal.search.postings import shard_of
-from dxportal.search.query import loose_pair_terms, parse_query, phrase_pair_terms
+from dxportal.search.preview.query import loose_pair_terms, parse_query, phrase_pair_terms
+from dxportal.search.static.postings import shard_of
 
 from conftest import EMBEDDED_CONTENT, parse
 
@@ -133,7 +133,7 @@ def test_frozen_search_ranks_like_whoosh(frozen, lang):
     from_js = json.loads(run.stdout)
     engine = app.extensions["dxportal.search"]
     with app.test_request_context("/"):
-        from dxportal.urls import entry_url
+        from dxportal.web.urls import entry_url
 
         for raw in QUERIES[lang]:
             results = engine.search(raw, lang)

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from dxportal.content import load_content
-from dxportal.errors import ContentError
+from dxportal.content.errors import ContentError
+from dxportal.content.loader import load_content
 
 GOAL = """\
 ---

@@ -8,8 +8,8 @@ from urllib.parse import quote
 import pytest
 from browser_support import ServedSite, freeze_into, serve_folder
 
-from dxportal.content import load_content
-from dxportal.errors import ContentError
+from dxportal.content.errors import ContentError
+from dxportal.content.loader import load_content
 
 from conftest import parse
 

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from .config import PROJECT_ROOT
+from dxportal.config import PROJECT_ROOT
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DIGEST_SIZE = 32

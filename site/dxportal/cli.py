@@ -13,20 +13,21 @@ from typing import NoReturn
 
 import click
 
-from . import config, create_app
-from .catalogs import untranslated, update_catalogs
-from .checks import CheckFailed, CheckReport, Finding, check_content, display_path
-from .content import local_now
-from .deploy.command import deploy
-from .deploy.limits import build_limit_warnings
-from .editor import BindRefused, check_bind, hash_password
-from .errors import ContentError
-from .freezing import BuildError, freeze_site
-from .i18n import compile_catalogs
-from .messages import Message, Translate, translator
-from .preview import start_watching
-from .scaffold import ScaffoldError, create_page, translate_page
-from .sections import DEFAULT_LANGUAGE, LANGUAGES, SECTIONS
+from dxportal import config, create_app
+from dxportal.build.freezing import BuildError, freeze_site
+from dxportal.catalogs import untranslated, update_catalogs
+from dxportal.content.checks import check_content
+from dxportal.content.clock import local_now
+from dxportal.content.errors import ContentError
+from dxportal.content.findings import CheckFailed, CheckReport, Finding, display_path
+from dxportal.content.scaffold import ScaffoldError, create_page, translate_page
+from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES, SECTIONS
+from dxportal.deploy.command import deploy
+from dxportal.deploy.limits import build_limit_warnings
+from dxportal.editor import BindRefused, check_bind, hash_password
+from dxportal.messages import Message, Translate, translator
+from dxportal.web.i18n import compile_catalogs
+from dxportal.web.live_reload import start_watching
 
 LANG_OPTION = click.option(
     "--lang",
@@ -261,7 +262,7 @@ def new(section: str, title: str | None, lang: str | None, slug: str | None) -> 
 
 @main.command(help="Rebuild the search index (search_index/) from the content.")
 def index() -> None:
-    from .search.index import build_index
+    from dxportal.search.preview.index import build_index
 
     app = create_app({"DXPORTAL_PREVIEW": False})
     try:

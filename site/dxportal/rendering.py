@@ -17,8 +17,8 @@ from pathlib import Path
 import markdown
 import nh3
 
-from .cache import DiskCache, hash_files, hash_text
-from .slugs import make_slug
+from dxportal.cache import DiskCache, hash_files, hash_text
+from dxportal.slugs import make_slug
 
 EXTENSIONS = ["tables", "footnotes", "toc", "attr_list", "sane_lists", "fenced_code", "abbr"]
 EXTENSION_CONFIGS = {

@@ -10,17 +10,17 @@ import click
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from .. import config
-from ..messages import Message, Translate, translator
-from .address import is_local_address
-from .errors import DeployError
-from .folder import deploy_folder, rollback_folder
-from .gitpages import deploy_git
-from .listing import Outcome
-from .manifest import read_build
-from .rsync import deploy_rsync
-from .status import build_digest, live_digest
-from .target import DEFAULT_KEEP, DeployFile, Target, parse_target, read_deploy_file
+from dxportal import config
+from dxportal.deploy.address import is_local_address
+from dxportal.deploy.errors import DeployError
+from dxportal.deploy.folder import deploy_folder, rollback_folder
+from dxportal.deploy.gitpages import deploy_git
+from dxportal.deploy.listing import Outcome
+from dxportal.deploy.manifest import read_build
+from dxportal.deploy.rsync import deploy_rsync
+from dxportal.deploy.status import build_digest, live_digest
+from dxportal.deploy.target import DEFAULT_KEEP, DeployFile, Target, parse_target, read_deploy_file
+from dxportal.messages import Message, Translate, translator
 
 DEPLOY_FILE = "deploy.toml"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..messages import Message
+from dxportal.messages import Message
 
 
 class DeployError(Exception):

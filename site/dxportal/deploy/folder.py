@@ -9,10 +9,9 @@ import os
 import shutil
 from pathlib import Path
 
-from ..messages import Message
-from .errors import DeployError
-from .listing import Listing, Outcome, compare, digest, list_folder
-from .releases import (
+from dxportal.deploy.errors import DeployError
+from dxportal.deploy.listing import Listing, Outcome, compare, digest, list_folder
+from dxportal.deploy.releases import (
     current_release,
     history,
     locked,
@@ -25,6 +24,7 @@ from .releases import (
     save_history,
     write_record,
 )  # fmt: skip
+from dxportal.messages import Message
 
 
 def deploy_folder(build: Path, live: Path, keep: int, base_url: str) -> Outcome:

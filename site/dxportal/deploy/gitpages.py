@@ -17,9 +17,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..messages import Message
-from .errors import DeployError
-from .listing import Listing, Outcome, compare, digest, list_folder
+from dxportal.deploy.errors import DeployError
+from dxportal.deploy.listing import Listing, Outcome, compare, digest, list_folder
+from dxportal.messages import Message
 
 TRAILER = "Dxportal-Build-Digest:"
 IDENTITY = {

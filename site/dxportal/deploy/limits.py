@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..messages import Message
-from .manifest import MANIFEST_NAME
+from dxportal.deploy.manifest import MANIFEST_NAME
+from dxportal.messages import Message
 
 MIB, GB = 1024 * 1024, 1000**3
 # host: (files per site, bytes per file, bytes per site); None where there is no such limit.

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..messages import Message
+from dxportal.messages import Message
 
 # path -> (size, content id): a SHA-256 for folders, a git blob id for git trees.
 Listing = dict[str, tuple[int, str]]

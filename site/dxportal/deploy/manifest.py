@@ -14,8 +14,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..messages import Message
-from .errors import DeployError
+from dxportal.deploy.errors import DeployError
+from dxportal.messages import Message
 
 MANIFEST_NAME = "dxportal-build.json"
 GENERATOR = "dxportal"

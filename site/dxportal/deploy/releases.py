@@ -18,9 +18,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..messages import Message
-from .errors import DeployError
-from .listing import Listing
+from dxportal.deploy.errors import DeployError
+from dxportal.deploy.listing import Listing
+from dxportal.messages import Message
 
 HISTORY = "history.json"
 

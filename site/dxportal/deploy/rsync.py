@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..messages import Message
-from .errors import DeployError
-from .listing import Changes, Outcome, digest, list_folder
+from dxportal.deploy.errors import DeployError
+from dxportal.deploy.listing import Changes, Outcome, digest, list_folder
+from dxportal.messages import Message
 
 OPTIONS = [
     "--recursive", "--links", "--times", "--checksum", "--perms", "--chmod=D755,F644",

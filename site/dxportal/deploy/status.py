@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import gitpages, rsync
-from .listing import digest, list_folder
-from .releases import current_release
-from .target import Target
+from dxportal.deploy import gitpages, rsync
+from dxportal.deploy.listing import digest, list_folder
+from dxportal.deploy.releases import current_release
+from dxportal.deploy.target import Target
 
 
 def live_digest(target: Target) -> str | None:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..messages import Message
-from .errors import DeployError
+from dxportal.deploy.errors import DeployError
+from dxportal.messages import Message
 
 KINDS = ("folder", "rsync", "git")
 DEFAULT_KEEP = 5

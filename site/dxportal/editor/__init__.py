@@ -7,11 +7,12 @@ registered in the app that freezes the site, so /edit/ can never be published.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from flask import Flask
 
-from ..security import CSP_DIRECTIVES, HEADER_ONLY_DIRECTIVES
-from .auth import BindRefused, check_bind, hash_password
+from dxportal.editor.auth import BindRefused, check_bind, hash_password
+from dxportal.web.security import CSP_DIRECTIVES, HEADER_ONLY_DIRECTIVES
 
 __all__ = ["BindRefused", "check_bind", "hash_password", "init_app"]
 
@@ -23,10 +24,11 @@ def editor_policy() -> str:
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, app_factory: Callable[[dict], Flask]) -> None:
+    """Add /edit/ to a preview app; ``app_factory`` (create_app) makes the app "Publish" freezes."""
     if not (app.config["DXPORTAL_EDITOR"] and app.config["DXPORTAL_PREVIEW"]):
         return
-    from . import views
+    from dxportal.editor import views
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secrets.token_bytes(32)  # sessions end with the server
@@ -36,4 +38,5 @@ def init_app(app: Flask) -> None:
         MAX_CONTENT_LENGTH=app.config["DXPORTAL_EDITOR_MAX_UPLOAD"] + 1024 * 1024,
         DXPORTAL_EDITOR_CSP=editor_policy(),
     )
+    app.extensions["dxportal.app_factory"] = app_factory
     app.register_blueprint(views.bp)

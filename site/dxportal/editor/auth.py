@@ -14,7 +14,7 @@ import secrets
 from flask import abort, current_app, session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..messages import Message
+from dxportal.messages import Message
 
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 

@@ -19,11 +19,11 @@ import frontmatter
 import yaml
 from werkzeug.datastructures import MultiDict
 
-from .. import fields as f
-from ..errors import ContentProblem
-from ..messages import Message
-from ..sections import Section
-from ..yamlfile import load_mapping
+from dxportal.content import fields as f
+from dxportal.content.errors import ContentProblem
+from dxportal.content.schema import Section
+from dxportal.content.yamlfile import load_mapping
+from dxportal.messages import Message
 
 # Fields that may carry a time of day besides their date (scheduling, course times).
 DATETIME_FIELDS = {"publish", "start", "end", "deadline"}

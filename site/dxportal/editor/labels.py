@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..vocabularies import AUDIENCES, DOCUMENT_TYPES, MATERIAL_KINDS, PILLARS
+from dxportal.web.labels import (
+    AUDIENCE_NAMES,
+    DOCUMENT_TYPE_NAMES,
+    MATERIAL_KIND_NAMES,
+    PILLAR_NAMES,
+)
 
 FIELD_LABELS = {
     "title": _l("Page title"),
@@ -88,4 +93,4 @@ FIELD_HINTS = {
     "file": _l("The name of the document's file in content/media/; upload it below."),
 }
 PART_LABELS = {"year": _l("Year"), "value": _l("Value")}
-OPTION_NAMES = {**PILLARS, **AUDIENCES, **MATERIAL_KINDS, **DOCUMENT_TYPES}
+OPTION_NAMES = {**PILLAR_NAMES, **AUDIENCE_NAMES, **MATERIAL_KIND_NAMES, **DOCUMENT_TYPE_NAMES}

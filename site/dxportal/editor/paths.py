@@ -11,9 +11,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-from ..content import MEDIA_DIR
-from ..sections import LANGUAGES, SECTIONS
-from ..slugs import is_slug
+from dxportal.content.schema import LANGUAGES, MEDIA_DIR, SECTIONS
+from dxportal.slugs import is_slug
 
 HISTORY_DIR = ".history"
 VERSION_NAME = re.compile(r"^\d{8}T\d{6}\.\d{6}Z\.md$")

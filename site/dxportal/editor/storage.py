@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import HISTORY_DIR, history_file, history_folder, page_file
+from dxportal.editor.paths import HISTORY_DIR, history_file, history_folder, page_file
 
 # The server is threaded: the compare-then-replace of two saves must not interleave.
 _SAVING = threading.Lock()

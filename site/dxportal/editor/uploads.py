@@ -13,9 +13,9 @@ from typing import IO
 
 from PIL import Image, UnidentifiedImageError
 
-from ..messages import Message
-from ..slugs import make_slug
-from .paths import media_file
+from dxportal.editor.paths import media_file
+from dxportal.messages import Message
+from dxportal.slugs import make_slug
 
 IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
 

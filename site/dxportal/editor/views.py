@@ -22,30 +22,40 @@ from flask import (
 )
 from flask_babel import gettext, lazy_gettext
 
-from .. import section_views
-from ..checks import ERROR, WARNING, check_body, check_content, check_site
-from ..content import (
-    ContentSet,
-    Entry,
-    Page,
-    check_references,
-    find_page_files,
-    parse_page_text,
-    read_content,
-    sort_key_date,
+from dxportal.build.freezing import BuildError, freeze_site
+from dxportal.content.body_checks import check_body
+from dxportal.content.checks import check_content, check_site
+from dxportal.content.clock import sort_key_date
+from dxportal.content.errors import ContentError, ContentProblem
+from dxportal.content.findings import ERROR, WARNING
+from dxportal.content.loader import find_page_files, parse_page_text, read_content
+from dxportal.content.model import ContentSet, Entry, Page
+from dxportal.content.references import check_references
+from dxportal.content.scaffold import ScaffoldError, translate_page
+from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES, RESERVED_SLUGS, SECTIONS
+from dxportal.editor import auth
+from dxportal.editor.forms import (
+    PageForm,
+    PageText,
+    attach_problems,
+    form_from_request,
+    form_from_text,
+    page_text,
 )
-from ..errors import ContentError, ContentProblem
-from ..freezing import BuildError, freeze_site
-from ..messages import Message
-from ..scaffold import ScaffoldError, translate_page
-from ..sections import DEFAULT_LANGUAGE, LANGUAGES, RESERVED_SLUGS, SECTIONS
-from ..slugs import is_slug, make_slug
-from . import auth
-from .forms import PageForm, PageText, attach_problems, form_from_request, form_from_text, page_text
-from .labels import FIELD_HINTS, FIELD_LABELS, OPTION_NAMES, PART_LABELS
-from .paths import UnsafePath, page_file
-from .storage import Conflict, digest, list_versions, read_file, read_version, save_page
-from .uploads import UploadRefused, save_upload
+from dxportal.editor.labels import FIELD_HINTS, FIELD_LABELS, OPTION_NAMES, PART_LABELS
+from dxportal.editor.paths import UnsafePath, page_file
+from dxportal.editor.storage import (
+    Conflict,
+    digest,
+    list_versions,
+    read_file,
+    read_version,
+    save_page,
+)
+from dxportal.editor.uploads import UploadRefused, save_upload
+from dxportal.messages import Message
+from dxportal.slugs import is_slug, make_slug
+from dxportal.web import section_routes
 
 bp = Blueprint(
     "editor", __name__, url_prefix="/edit", static_folder="static", static_url_path="/static"
@@ -422,12 +432,12 @@ def preview(section: str, page_lang: str):
     g.lang = page_lang
     flask_babel.refresh()
     return render_template(
-        section_views.entry_template(section),
+        section_routes.entry_template(section),
         entry=entry,
         page=page,
         is_fallback=False,
         preview=False,
-        **section_views.entry_context(entry, page),
+        **section_routes.entry_context(entry, page),
     )
 
 
@@ -497,11 +507,9 @@ def publish():
     if request.method == "GET":
         report = check_content(content_root(), store().now(), published_only=True)
         return render_template("editor/publish.html", report=report, result=None)
-    from .. import create_app
-
     settings = {k: v for k, v in current_app.config.items() if k.startswith("DXPORTAL_")}
     settings.update(DXPORTAL_PREVIEW=False, DXPORTAL_EDITOR=False)
-    site_app = create_app(settings)
+    site_app = current_app.extensions["dxportal.app_factory"](settings)
     result: dict = {"ok": False, "folder": current_app.config["DXPORTAL_BUILD_DIR"]}
     try:
         result["count"] = len(freeze_site(site_app))

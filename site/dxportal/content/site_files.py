@@ -1,0 +1,130 @@
+"""Site-wide settings (content/site.yml) and the tag list (content/tags.yml)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dxportal.content.errors import ContentProblem
+from dxportal.content.schema import LANGUAGES, SECTIONS
+from dxportal.content.yamlfile import YamlMapping, read_mapping_file
+from dxportal.messages import Message
+from dxportal.slugs import is_slug
+
+TRANSLATED_SETTINGS = ("name", "description", "organisation", "address")
+PLAIN_SETTINGS = ("phone", "email")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A main-navigation link: a section or a static page, with an optional short label."""
+
+    kind: str  # "section" or "page"
+    target: str
+    label: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """What site.yml says; translated values are {lang: text}."""
+
+    name: dict[str, str]
+    description: dict[str, str]
+    organisation: dict[str, str]
+    address: dict[str, str]
+    phone: str = ""
+    email: str = ""
+    navigation: tuple[NavItem, ...] = field(default_factory=tuple)
+
+
+def _translated(mapping: YamlMapping, key: str, path: Path, problems: list) -> dict[str, str]:
+    value = mapping.values.get(key)
+    line = mapping.line_of(key)
+    if not isinstance(value, dict) or not all(isinstance(value.get(lg), str) for lg in LANGUAGES):
+        problems.append(
+            ContentProblem(
+                path,
+                line,
+                Message("'{key}' needs a text for each language: vi: … and en: …", key=key),
+            )
+        )
+        return {lg: "" for lg in LANGUAGES}
+    return {lg: value[lg].strip() for lg in LANGUAGES}
+
+
+def load_settings(path: Path, problems: list[ContentProblem]) -> SiteSettings | None:
+    if not path.is_file():
+        problems.append(ContentProblem(path, None, Message("the site settings file is missing")))
+        return None
+    mapping = read_mapping_file(path, problems)
+    if mapping is None:
+        return None
+    known = set(TRANSLATED_SETTINGS) | set(PLAIN_SETTINGS) | {"navigation"}
+    for key in mapping.values:
+        if key not in known:
+            problems.append(
+                ContentProblem(
+                    path, mapping.line_of(key), Message("unknown setting '{key}'", key=key)
+                )
+            )
+    translated = {k: _translated(mapping, k, path, problems) for k in TRANSLATED_SETTINGS}
+    plain = {k: str(mapping.values.get(k) or "") for k in PLAIN_SETTINGS}
+    navigation = []
+    nav_value = mapping.values.get("navigation") or []
+    nav_line = mapping.line_of("navigation")
+    if not isinstance(nav_value, list):
+        problems.append(ContentProblem(path, nav_line, Message("'navigation' must be a list")))
+        nav_value = []
+    for item in nav_value:
+        if isinstance(item, dict) and len(set(item) - {"label"}) == 1:
+            label = item.get("label")
+            ((kind, target),) = ((k, v) for k, v in item.items() if k != "label")
+            label_ok = label is None or (
+                isinstance(label, dict) and all(isinstance(label.get(lg), str) for lg in LANGUAGES)
+            )
+            if label_ok and kind == "section" and target in SECTIONS and SECTIONS[target].listed:
+                navigation.append(NavItem(kind, target, label))
+                continue
+            if label_ok and kind == "page" and isinstance(target, str) and is_slug(target):
+                navigation.append(NavItem(kind, target, label))
+                continue
+        problems.append(
+            ContentProblem(
+                path,
+                nav_line,
+                Message(
+                    "navigation item {item!r} must be 'section: <name>' (one of {sections}) "
+                    "or 'page: <slug>', optionally with 'label: {{vi: …, en: …}}'",
+                    item=item,
+                    sections=", ".join(s for s in SECTIONS if SECTIONS[s].listed),
+                ),
+            )
+        )
+    return SiteSettings(navigation=tuple(navigation), **translated, **plain)
+
+
+def load_tags(path: Path, problems: list[ContentProblem]) -> dict[str, dict[str, str]]:
+    """Return {tag slug: {lang: name}}; a missing file means no tags are allowed."""
+    if not path.is_file():
+        return {}
+    mapping = read_mapping_file(path, problems)
+    if mapping is None:
+        return {}
+    tags = {}
+    for slug, names in mapping.values.items():
+        line = mapping.line_of(slug)
+        if not is_slug(slug):
+            problems.append(
+                ContentProblem(path, line, Message("tag '{slug}' is not a valid slug", slug=slug))
+            )
+        elif not isinstance(names, dict) or not all(
+            isinstance(names.get(lg), str) and names[lg].strip() for lg in LANGUAGES
+        ):
+            problems.append(
+                ContentProblem(
+                    path, line, Message("tag '{slug}' needs a name for vi: and en:", slug=slug)
+                )
+            )
+        else:
+            tags[slug] = {lg: names[lg].strip() for lg in LANGUAGES}
+    return tags

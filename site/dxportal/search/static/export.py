@@ -1,0 +1,326 @@
+"""The static search index of the frozen site, under <build>/<lang>/search/data/.
+
+meta.json      document count, shard counts, section ranges, BM25F parameters and average
+               field lengths
+t/<n>.json     word terms -> per document: its counts in the body (and title, tags, summary)
+q/<n>.json     pair terms (adjacent words) -> per document: count and positions
+n.json         every document's field lengths: one byte each (Whoosh's), in hex, per field
+d/<doc>.json   one document: address, title, section, date, text for the snippet
+
+The client computes Whoosh's BM25F scores from the counts, n.json and meta.json, as Whoosh
+scores them (see postings.py for the layout of t/ and q/). A shard holds counts, never
+scores: a score depends on every document (idf, average lengths), a count only on its own,
+so an edited page changes only the shards of its own terms, and a build after an edit
+rewrites those (patch_language) instead of the whole index. Terms go to shard
+crc32(UTF-8 of the term) mod n, n a power of two chosen so that a shard holds about
+SHARD_BYTES: a query downloads meta.json, n.json, one shard per term and the documents it
+shows.
+
+The counts come from search/terms.py (each document analysed once, then cached), not from a
+Whoosh index: building one cost minutes at a few thousand pages.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import flask_babel
+from flask import Flask, g
+from whoosh.scoring import BM25F
+from whoosh.util.numeric import length_to_byte
+
+from dxportal.cache import DiskCache, code_version, hash_text
+from dxportal.content.model import ContentSet, Entry
+from dxportal.content.schema import LANGUAGES
+from dxportal.search.documents import (
+    FIELD_BOOSTS,
+    PAIRS_FIELD,
+    SEARCH_SECTIONS,
+    TEXT_FIELDS,
+    ordered_entries,
+)
+from dxportal.search.static.postings import (
+    PAIRS,
+    WORDS,
+    Changes,
+    PatchFailed,
+    Spill,
+    diff_runs,
+    parse_lines,
+    patch_shards,
+    remove_other_files,
+    shard_count,
+    write_if_changed,
+)
+from dxportal.search.static.state import DocumentState, ExportHistory, ExportState, FileTable
+from dxportal.search.static.terms import DocumentTerms, TermsCache
+from dxportal.web.labels import SECTION_TITLES
+from dxportal.web.urls import entry_url
+from dxportal.workers import BackgroundJobs, Gate
+
+FORMAT_VERSION = 3
+SNIPPET_SOURCE_CHARS = 800
+WEIGHT_SCALE = 100
+DATA_DIR = "data"
+PARALLEL_THRESHOLD = 200  # entries: below, forking costs more than it saves
+PATCH_SHARE = 20  # an export patches up to 1/PATCH_SHARE of the documents, else starts anew
+BM25 = BM25F()  # the model Whoosh scores with (searching.Searcher's default)
+LENGTH_FIELDS = (*TEXT_FIELDS, PAIRS_FIELD)  # the order of DocumentState.lengths
+
+
+def to_weight(score: float) -> int:
+    """A score as the client ranks it: times WEIGHT_SCALE, rounded, at least 1."""
+    return max(1, round(score * WEIGHT_SCALE))
+
+
+def dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def snippet_source(summary: str, body: str) -> str:
+    text = " ".join(filter(None, (summary, body)))
+    if len(text) <= SNIPPET_SOURCE_CHARS:
+        return text
+    cut = text.rfind(" ", 0, SNIPPET_SOURCE_CHARS)
+    return text[: cut if cut > 0 else SNIPPET_SOURCE_CHARS]
+
+
+class RecordWriter:
+    """The records (d/<doc>.json) of one language's documents, in a request context of it.
+
+    Addresses and section names are made once per section (the long_date filter formats
+    each date once): making one costs more than the rest of a record, and every build makes
+    the records of all documents to see which changed.
+    """
+
+    SLUG = "dxportal-slug"  # a slug in an address template (no other part of one has it)
+
+    def __init__(self, app: Flask, lang: str) -> None:
+        self.lang = lang
+        self.long_date = app.jinja_env.filters["long_date"]
+        self.sections: dict[str, tuple[str, str]] = {}
+
+    def section(self, entry: Entry) -> tuple[str, str]:
+        """(address template, section name) of the entry's section."""
+        found = self.sections.get(entry.section)
+        if found is None:
+            template = replace(entry.version(self.lang), slug=self.SLUG)
+            found = (entry_url(template, self.lang), str(SECTION_TITLES[entry.section]))
+            self.sections[entry.section] = found
+        return found
+
+    def record(self, entry: Entry, snippet: str) -> dict:
+        page = entry.version(self.lang)
+        address, section = self.section(entry)
+        return {
+            "u": address.replace(self.SLUG, entry.slug),
+            "t": page.title,
+            "s": section,
+            "d": self.long_date(page.date),
+            "i": page.date.isoformat() if page.date else "",
+            "l": page.lang,
+            "x": snippet,
+        }
+
+
+def document_state(key: str, terms_key: str, terms: DocumentTerms) -> DocumentState:
+    return DocumentState(key, terms_key, terms.word_size, terms.pair_size, terms.lengths())
+
+
+class LanguageExport:
+    """The export of one language's documents into ``folder`` (…/<lang>/search/data)."""
+
+    def __init__(
+        self, app: Flask, site: ContentSet, lang: str, folder: Path, cache: TermsCache
+    ) -> None:
+        self.site, self.lang, self.folder, self.cache = site, lang, folder, cache
+        self.entries = ordered_entries(site)
+        self.renderer = app.extensions["dxportal.renderer"]
+        self.records = RecordWriter(app, lang)
+        self.terms_keys = [cache.key(entry, lang, site) for entry in self.entries]
+        # A record without its snippet: the snippet is made from what terms_key covers.
+        records = [dumps(self.records.record(entry, "")) for entry in self.entries]
+        self.keys = [hash_text(t, r) for t, r in zip(self.terms_keys, records, strict=True)]
+        self.layout = hash_text(
+            str(FORMAT_VERSION), code_version(), lang,
+            *(f"{entry.section}/{entry.slug}" for entry in self.entries),
+        )  # fmt: skip
+
+    def terms(self, number: int) -> DocumentTerms:
+        return self.cache.terms(
+            self.entries[number], self.lang, self.site, self.renderer, snippet_source
+        )
+
+    def write_record(self, number: int, terms: DocumentTerms) -> bool:
+        record = self.records.record(self.entries[number], terms.snippet)
+        return write_if_changed(self.folder / "d" / f"{number}.json", dumps(record))
+
+    def export(self, known: list[ExportState], gate: Gate | None = None) -> ExportState:
+        """Bring the folder up to date, from the export that left it so if there is one;
+        wait at ``gate`` (see start_static_index) before writing everything anew."""
+        base = ExportHistory.matching(known, self.folder)
+        if base is not None and base.layout == self.layout:
+            if [doc.key for doc in base.documents] == self.keys:
+                return base  # a rebuild with nothing new
+            try:
+                patched = self.patch(base)
+            except PatchFailed:
+                patched = None
+            if patched is not None:
+                return patched
+        if gate is not None:
+            gate.wait()
+        return self.full()
+
+    def full(self) -> ExportState:
+        """Write every file: one pass over the documents writes their records and spills their
+        posting lines, which are then merged into shards one partition at a time."""
+        folder = self.folder
+        (folder / "d").mkdir(parents=True, exist_ok=True)
+        documents = []
+        with tempfile.TemporaryDirectory(prefix="dxportal-postings-") as work:
+            words, pairs = Spill(Path(work) / WORDS, WORDS), Spill(Path(work) / PAIRS, PAIRS)
+            with words, pairs:
+                for number, key in enumerate(self.keys):
+                    terms = self.terms(number)
+                    words.add(number, terms.word_groups)
+                    pairs.add(number, terms.pair_groups)
+                    self.write_record(number, terms)
+                    documents.append(document_state(key, self.terms_keys[number], terms))
+            counts = shard_counts(documents)
+            words.write_shards(folder / WORDS, counts[WORDS])
+            pairs.write_shards(folder / PAIRS, counts[PAIRS])
+        remove_other_files(folder / "d", {f"{number}.json" for number in range(len(documents))})
+        self.write_summary(documents, counts)
+        remove_other_files(folder, {WORDS, PAIRS, "d", "n.json", "meta.json"})
+        return ExportState(self.layout, documents, FileTable.scan(folder))
+
+    def patch(self, base: ExportState) -> ExportState | None:
+        """Replace the documents that changed since ``base`` (the export the folder holds).
+
+        None when too many changed or the shard counts change (a full export is as cheap
+        then); PatchFailed when the files are not as ``base`` recorded.
+        """
+        changed = [n for n, doc in enumerate(base.documents) if doc.key != self.keys[n]]
+        if len(changed) > max(1, len(self.keys) // PATCH_SHARE):
+            return None
+        documents = list(base.documents)
+        changes: dict[str, Changes] = {WORDS: {}, PAIRS: {}}
+        written = []
+        fresh: dict[int, DocumentTerms] = {}
+        for number in changed:
+            old = self.cache.stored(base.documents[number].terms_key)
+            if old is None:
+                return None  # the earlier terms are no longer cached
+            new = fresh[number] = self.terms(number)
+            diff_runs(number, parse_lines(old.word_groups), parse_lines(new.word_groups),
+                      changes[WORDS])  # fmt: skip
+            diff_runs(number, parse_lines(old.pair_groups), parse_lines(new.pair_groups),
+                      changes[PAIRS])  # fmt: skip
+            documents[number] = document_state(self.keys[number], self.terms_keys[number], new)
+        counts = shard_counts(documents)
+        if counts != shard_counts(base.documents):
+            return None
+        for kind in (WORDS, PAIRS):
+            written += patch_shards(self.folder / kind, kind, counts[kind], changes[kind])
+        for number, terms in fresh.items():
+            if self.write_record(number, terms):
+                written.append(self.folder / "d" / f"{number}.json")
+        written += self.write_summary(documents, counts)
+        return ExportState(self.layout, documents, base.files.refreshed(self.folder, written))
+
+    def write_summary(self, documents: list[DocumentState], counts: dict[str, int]) -> list[Path]:
+        """Write n.json and meta.json (from the documents' states); return those written."""
+        lengths = {
+            name: bytes(length_to_byte(doc.lengths[index]) for doc in documents).hex()
+            for index, name in enumerate(LENGTH_FIELDS)
+        }
+        total = len(documents)
+
+        def average(index: int) -> float:
+            return (sum(doc.lengths[index] for doc in documents) / total if total else 0) or 1
+
+        sections: dict[str, list[int]] = {}
+        for number, entry in enumerate(self.entries):
+            span = sections.setdefault(entry.section, [number, number])
+            span[1] = number + 1
+        meta = {
+            "version": FORMAT_VERSION,
+            "lang": self.lang,
+            "count": total,
+            "shards": counts,
+            "scale": WEIGHT_SCALE,
+            "sections": {name: sections[name] for name in SEARCH_SECTIONS if name in sections},
+            "bm25": {"k1": BM25.K1, "b": BM25.B},
+            "fields": [
+                {"name": name, "boost": boost, "avgfl": average(index)}
+                for index, (name, boost) in enumerate(FIELD_BOOSTS.items())
+            ],
+            "pairs": {"avgfl": average(len(TEXT_FIELDS))},
+        }
+        written = []
+        for name, value in (("n.json", lengths), ("meta.json", meta)):
+            if write_if_changed(self.folder / name, dumps(value)):
+                written.append(self.folder / name)
+        return written
+
+
+def shard_counts(documents: list[DocumentState]) -> dict[str, int]:
+    return {
+        WORDS: shard_count(sum(doc.word_size for doc in documents)),
+        PAIRS: shard_count(sum(doc.pair_size for doc in documents)),
+    }
+
+
+def export_static_index(
+    app: Flask, site: ContentSet, destination: Path, processes: int = 1
+) -> None:
+    """Write <destination>/<lang>/search/data/ for every language.
+
+    Languages are written in up to ``processes`` processes. ``destination`` may hold an
+    earlier build: if its index is as an earlier export left it, only the documents that
+    changed since are written again (a rebuild with nothing new writes nothing); otherwise
+    every file is computed, and only those whose bytes changed are written.
+    """
+    start_static_index(app, site, destination, processes).finish()
+
+
+def start_static_index(
+    app: Flask, site: ContentSet, destination: Path, processes: int = 1
+) -> BackgroundJobs:
+    """export_static_index in forked processes that run while the caller freezes the pages
+    (the freeze calls this); their ``finish()`` waits for them.
+
+    Whatever the pages' freeze does, it leaves <lang>/search/data/ alone. A language whose
+    index can be patched (a few documents changed) is patched at once; one that must be
+    written anew waits for ``finish()``: it renders what the freeze renders (in a cold build,
+    every page), and would only compete with it for the cores.
+    """
+    cache_dir = app.extensions["dxportal.store"].cache_dir
+    cache = TermsCache(cache_dir)
+    exports = DiskCache(cache_dir, "search-exports", code_version()) if cache_dir else None
+    base_url = app.config.get("FREEZER_BASE_URL") or app.config["DXPORTAL_BASE_URL"]
+    gate = Gate()
+
+    def job(lang: str) -> Callable[[], None]:
+        def export() -> None:
+            with app.test_request_context("/", base_url=base_url):
+                g.lang = lang
+                flask_babel.refresh()
+                folder = Path(destination) / lang / "search" / DATA_DIR
+                if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+                    folder.unlink()
+                history = ExportHistory(exports, lang)
+                known = history.load()
+                state = LanguageExport(app, site, lang, folder, cache).export(known, gate)
+                history.save(state, [s for s in known if s is not state])
+
+        return export
+
+    if len(site.entries) < PARALLEL_THRESHOLD:
+        processes = 1
+    return BackgroundJobs([job(lang) for lang in LANGUAGES], processes, gate)

@@ -1,0 +1,318 @@
+"""What one document contributes to a static index: term counts, field lengths, pair positions.
+
+The counts are exactly what Whoosh records for the same document with the tokenizers of
+analysis.py (WordTokenizer for title, tags, summary and body; PairTokenizer for the pairs
+field), computed in bulk: the static export (export.py) writes them out as the posting lines of
+its shards, from which the client computes the BM25F scores Whoosh would give, without a
+Whoosh index ever being built.
+
+A document's terms are kept compact (a few strings, not thousands of small objects), because
+the export streams through thousands of them, and in the disk cache (DXPORTAL_CACHE_DIR) by a
+hash of the page's source: a build after a build analyses only the pages that changed, and
+never renders their Markdown again.
+"""
+
+from __future__ import annotations
+
+import marshal
+import sys
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import add, lt, ne, sub
+from pathlib import Path
+from zlib import crc32
+
+from dxportal.cache import DiskCache, code_version, hash_text
+from dxportal.content.model import ContentSet, Entry
+from dxportal.gc_pause import collection_paused
+from dxportal.rendering import Renderer, renderer_version
+from dxportal.search.analysis import (
+    FIELD_BREAK,
+    FIELD_GAP,
+    PAIR_SEPARATOR,
+    WORD,
+    normalize_text,
+    word_forms,
+)
+from dxportal.search.documents import INDEX_VERSION, TEXT_FIELDS, SearchDocument, make_document
+
+Forms = list[tuple[str, str]]
+# Posting lines are grouped by crc32(term) mod PARTITIONS, so that the export can merge one
+# group at a time (a power of two: a shard's group is its number mod PARTITIONS).
+PARTITIONS = 16
+TERMS_FORMAT = 2
+# SINGLE_RUNS[p] ends the line of a pair that occurs once, at position p: "<TAB>1,p<NEWLINE>"
+# (made once for all pages, and grown for longer ones).
+SINGLE_RUNS: list[str] = []
+
+
+@dataclass
+class FieldTerms:
+    """One text field: its distinct terms (newline-joined), their counts, its token count."""
+
+    terms: str
+    counts: bytes  # array("I") of the counts, in the order of ``terms``
+    length: int
+
+    def items(self) -> list[tuple[str, int]]:
+        if not self.terms:
+            return []
+        return list(zip(self.terms.split("\n"), array("I", self.counts), strict=True))
+
+
+@dataclass
+class DocumentTerms:
+    """One document of one language's index, compact.
+
+    ``word_groups`` and ``pair_groups`` hold, per partition, the document's posting lines
+    ``term<TAB>numbers`` (the static index's layout without the document number, see
+    postings.py): for a word, its count in the body, then, if it occurs in the title, tags
+    or summary, its counts there; for a pair, its count and position deltas.
+    ``word_size`` and ``pair_size`` estimate their JSON bytes (sums over the documents choose
+    the shard counts); ``snippet`` is the text the search page quotes from.
+    """
+
+    fields: dict[str, FieldTerms]
+    word_groups: tuple[str, ...]
+    word_size: int
+    pair_groups: tuple[str, ...]
+    pair_length: int
+    pair_size: int
+    snippet: str
+
+    def dumps(self) -> bytes:
+        fields = tuple((f.terms, f.counts, f.length) for f in self.fields.values())
+        return marshal.dumps((TERMS_FORMAT, fields, self.word_groups, self.word_size,
+                              self.pair_groups, self.pair_length, self.pair_size,
+                              self.snippet))  # fmt: skip
+
+    @classmethod
+    def loads(cls, payload: bytes) -> DocumentTerms | None:
+        try:
+            version, fields, *rest = marshal.loads(payload)
+            if version != TERMS_FORMAT or len(fields) != len(TEXT_FIELDS) or len(rest) != 6:
+                return None
+            named = {n: FieldTerms(*f) for n, f in zip(TEXT_FIELDS, fields, strict=True)}
+        except (ValueError, EOFError, TypeError):
+            return None
+        return cls(named, *rest)
+
+    def lengths(self) -> tuple[int, ...]:
+        """The token counts of the text fields (TEXT_FIELDS order) and of the pairs field."""
+        return (*(field.length for field in self.fields.values()), self.pair_length)
+
+    def pair_positions(self) -> dict[str, list[int]]:
+        """term -> positions (decoded from the pair lines; for tests and tools)."""
+        found = {}
+        for group in self.pair_groups:
+            for line in filter(None, group.split("\n")):
+                term, numbers = line.split("\t")
+                values = [int(v) for v in numbers.split(",")]
+                positions, position = [], 0
+                for delta in values[1:]:
+                    position += delta
+                    positions.append(position)
+                found[term] = positions
+        return found
+
+
+class FormsMemo(dict):
+    """raw word -> word_forms(raw, lang) of one language, for mapping a text's words in C.
+
+    Cheaper a word than word_forms' own cache (whose key is a tuple of both arguments); it
+    forgets everything past MEMO_WORDS words, as that cache does.
+    """
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def __missing__(self, raw: str) -> tuple[str, str]:
+        if len(self) >= MEMO_WORDS:
+            self.clear()
+        forms = self[raw] = word_forms(raw, self.lang)
+        return forms
+
+
+MEMO_WORDS = 65536
+_FORMS: dict[str, FormsMemo] = {}
+
+
+def word_forms_of(text: str, lang: str) -> Forms:
+    """(exact, folded) of every word of ``text``: split_words without the offsets."""
+    memo = _FORMS.get(lang)
+    if memo is None:
+        memo = _FORMS[lang] = FormsMemo(lang)
+    return list(map(memo.__getitem__, WORD.findall(normalize_text(text))))
+
+
+def field_counts(forms: Forms) -> tuple[Counter[str], int]:
+    """Term counts and token count of one field (a marked word gives two tokens)."""
+    exact = [pair[0] for pair in forms]
+    folded = [pair[1] for pair in forms if pair[1] != pair[0]]
+    counts = Counter(exact)
+    counts.update(folded)
+    return counts, len(exact) + len(folded)
+
+
+def compact(counts: Counter[str], tokens: int) -> FieldTerms:
+    return FieldTerms("\n".join(counts), array("I", counts.values()).tobytes(), tokens)
+
+
+def pair_terms(segments: Sequence[Forms]) -> tuple[list[str], list[int]]:
+    """Every pair term of the field segments and its position, as PairTokenizer numbers them
+    (a segment's exact pairs, then those of its folded pairs that differ).
+
+    The terms are made with map() rather than in a Python loop a position: a page has about
+    a thousand of them, and the export analyses every page of both languages.
+    """
+    terms: list[str] = []
+    positions: list[int] = []
+    base = 0
+    for forms in segments:
+        if len(forms) > 1:
+            exact, folded = zip(*forms, strict=True)
+            exact_pairs = list(map(add, map(add, exact, repeat(PAIR_SEPARATOR)), exact[1:]))
+            folded_pairs = list(map(add, map(add, folded, repeat(PAIR_SEPARATOR)), folded[1:]))
+            where = range(base, base + len(forms) - 1)
+            terms += exact_pairs
+            positions += where
+            marked = list(map(ne, exact_pairs, folded_pairs))
+            terms += compress(folded_pairs, marked)
+            positions += compress(where, marked)
+        base += len(forms) + FIELD_GAP
+    return terms, positions
+
+
+def line_size(groups: tuple[str, ...], terms: int, term_chars: int) -> int:
+    """The estimated JSON size of posting lines (document numbers included: a term is
+    written once for about two pages), from their text, their number and the length of
+    their terms."""
+    numbers_chars = sum(map(len, groups)) - term_chars - 2 * terms  # less tab and newline
+    return numbers_chars + 4 * terms + term_chars // 2
+
+
+def grouped_lines(encoded: dict[str, str]) -> tuple[tuple[str, ...], int]:
+    """Posting lines ``term<TAB>numbers`` by partition, and their estimated JSON size.
+
+    A term is made of letters, digits and spaces only (WORD), so it needs no JSON escaping.
+    """
+    groups: list[list[str]] = [[] for _ in range(PARTITIONS)]
+    mask = PARTITIONS - 1
+    for crc, term, numbers in zip(
+        partition_hashes(encoded), encoded, encoded.values(), strict=True
+    ):
+        groups[crc & mask].append(f"{term}\t{numbers}\n")
+    joined = tuple(map("".join, groups))
+    return joined, line_size(joined, len(encoded), sum(map(len, encoded)))
+
+
+def partition_hashes(terms: Iterable[str]) -> Iterator[int]:
+    """crc32 of each term's UTF-8 (its partition is the hash mod PARTITIONS)."""
+    return map(crc32, map(str.encode, terms))
+
+
+def word_lines(counts: Sequence[Counter[str]]) -> tuple[tuple[str, ...], int]:
+    """The word posting lines of a document: ``body count[,title,tags,summary counts]``,
+    from the counts of its fields in TEXT_FIELDS order (title, tags, summary, body)."""
+    title, tags, summary, body = counts
+    encoded = dict(zip(body, map(str, body.values()), strict=True))
+    for term in title.keys() | tags.keys() | summary.keys():
+        encoded[term] = (
+            f"{body.get(term, 0)},{title.get(term, 0)},{tags.get(term, 0)},{summary.get(term, 0)}"
+        )
+    return grouped_lines(encoded)
+
+
+def pair_lines(terms: list[str], positions: list[int]) -> tuple[tuple[str, ...], int]:
+    """The pair posting lines of a document: ``count,position deltas…``, from pair_terms.
+
+    Most pairs occur once in a page: their line is the term and SINGLE_RUNS[position]; only
+    the terms that repeat have their positions gathered.
+    """
+    once = dict(zip(terms, positions, strict=True))
+    distinct, term_chars = len(once), sum(map(len, once))
+    groups: list[list[str]] = [[] for _ in range(PARTITIONS)]
+    mask = PARTITIONS - 1
+    if distinct < len(terms):
+        counts = Counter(terms)
+        repeated = {term: [] for term in compress(counts, map(lt, repeat(1), counts.values()))}
+        for term, position in compress(
+            zip(terms, positions, strict=True), map(repeated.__contains__, terms)
+        ):
+            repeated[term].append(position)
+        for term, where in repeated.items():
+            del once[term]
+            where.sort()
+            numbers = ",".join(map(str, [len(where), where[0], *map(sub, where[1:], where)]))
+            groups[crc32(term.encode("utf-8")) & mask].append(f"{term}\t{numbers}\n")
+    if len(SINGLE_RUNS) <= max(positions, default=0):
+        SINGLE_RUNS.extend(f"\t1,{p}\n" for p in range(len(SINGLE_RUNS), max(positions) + 1024))
+    lines = map(add, once, map(SINGLE_RUNS.__getitem__, once.values()))
+    for crc, line in zip(partition_hashes(once), lines, strict=True):
+        groups[crc & mask].append(line)
+    joined = tuple(map("".join, groups))
+    return joined, line_size(joined, distinct, term_chars)
+
+
+def document_terms(document: SearchDocument, snippet: str, lang: str) -> DocumentTerms:
+    """The terms of ``document`` in the index of ``lang`` (see SearchDocument.fields)."""
+    texts = [getattr(document, name) for name in TEXT_FIELDS]
+    forms = {name: word_forms_of(text, lang) for name, text in zip(TEXT_FIELDS, texts, strict=True)}
+    counted = [field_counts(forms[name]) for name in TEXT_FIELDS]
+    fields = {name: compact(*c) for name, c in zip(TEXT_FIELDS, counted, strict=True)}
+    joined = FIELD_BREAK.join((document.title, document.tags, document.summary, document.body))
+    if FIELD_BREAK in "".join(texts):  # a field holds the separator itself: split as Whoosh does
+        segments = [word_forms_of(part, lang) for part in joined.split(FIELD_BREAK)]
+    else:
+        segments = [forms["title"], forms["tags"], forms["summary"], forms["body"]]
+    terms, positions = pair_terms(segments)
+    pair_groups, pair_size = pair_lines(terms, positions)
+    word_groups, word_size = word_lines([counts for counts, _ in counted])
+    return DocumentTerms(
+        fields, word_groups, word_size, pair_groups, len(terms), pair_size, snippet
+    )
+
+
+class TermsCache:
+    """DocumentTerms by page source, on disk (or only in memory without a cache folder)."""
+
+    def __init__(self, cache_dir: Path | None) -> None:
+        version = hash_text(INDEX_VERSION, sys.version, code_version(), renderer_version())
+        self.disk = DiskCache(cache_dir, "search-terms", version) if cache_dir else None
+
+    @staticmethod
+    def key(entry: Entry, lang: str, site: ContentSet) -> str:
+        page = entry.version(lang)
+        tag_names = [site.tags.get(tag, {}).get(lang, tag) for tag in page.tags]
+        # The file's digest, not its body: a page from the content cache reads its body only
+        # when asked, and a build asks only for the bodies of pages it analyses.
+        return hash_text(lang, page.lang, page.digest, *tag_names)
+
+    def terms(
+        self,
+        entry: Entry,
+        lang: str,
+        site: ContentSet,
+        renderer: Renderer,
+        snippet_of: Callable[[str, str], str],
+    ) -> DocumentTerms:
+        """The cached terms of ``entry`` in ``lang``, or freshly analysed (and stored)."""
+        key = self.key(entry, lang, site)
+        found = self.stored(key)
+        if found is not None:
+            return found
+        document = make_document(entry, lang, site, renderer)
+        with collection_paused():  # many small objects, all freed (no cycles) when it ends
+            terms = document_terms(document, snippet_of(document.summary, document.body), lang)
+        if self.disk is not None:
+            self.disk.put(key, terms.dumps())
+        return terms
+
+    def stored(self, key: str) -> DocumentTerms | None:
+        """The terms cached under ``key`` (see ``key``), if any and intact."""
+        payload = self.disk.get(key) if self.disk is not None else None
+        return DocumentTerms.loads(payload) if payload is not None else None
