@@ -37,6 +37,7 @@ def test_each_deploy_is_one_commit_holding_exactly_the_build(tmp_path, make_cont
     first = deploy(f"git:{bare}#pages", build_dir=built)
     assert first.exit_code == 0, first.output
     assert cloned(bare, tmp_path / "one") == tree_digest(built)
+    assert (tmp_path / "one/.nojekyll").is_file()  # GitHub Pages serves the branch as it is
     digest = re.search(r"Deployed build (sha256:[0-9a-f]{64})", first.output).group(1)
     assert f"Dxportal-Build-Digest: {digest}" in git("--git-dir", str(bare), "log", "-1", "pages")
 

@@ -129,8 +129,11 @@ def fail_on_freezer_warnings(caught: list[warnings.WarningMessage]) -> None:
 
 
 def write_host_files(folder: Path) -> None:
-    """Files static hosts read beside the pages: security and cache headers."""
+    """Files static hosts read beside the pages: security and cache headers; `.nojekyll`, so
+    that GitHub Pages serves a branch deploy (`dxportal deploy git:`) as it is."""
     (folder / "_headers").write_text(headers_file(), encoding="utf-8")
+    if not (folder / ".nojekyll").exists():
+        (folder / ".nojekyll").write_bytes(b"")
 
 
 def check_destination(destination: Path, content_dir: Path) -> None:
