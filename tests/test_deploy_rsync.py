@@ -81,3 +81,15 @@ def test_rsync_absent_or_an_unreachable_destination_is_a_one_line_error(
     assert absent.exit_code == 1
     assert "rsync is not installed: install it (apt-get install rsync)" in absent.output
     assert not (tmp_path / "www").exists()
+
+
+def test_a_record_that_cannot_be_written_does_not_fail_a_finished_deploy(tmp_path, make_content):
+    root = make_content(news("Nội dung."))
+    built, dest = tmp_path / "build", tmp_path / "www"
+    assert build(root, built).exit_code == 0
+    (tmp_path / "www.deploy.json/deploy.json/taken").mkdir(parents=True)  # rsync cannot write it
+    result = deploy(f"rsync:{dest}", build_dir=built)
+    assert result.exit_code == 0, result.output
+    assert same_tree(dest, built)
+    assert "Deployed build sha256:" in result.stdout
+    assert "warning: the deploy record was not written: rsync to" in result.stderr

@@ -114,12 +114,15 @@ def deploy(
     except OSError as exc:
         problem = Message("cannot use {path}: {reason}", path=exc.filename, reason=exc.strerror)
         fail(problem, translate, chosen)
+    assert chosen is not None  # fail() ends the command otherwise
     if outcome.changes is None:
         done = Message("{target} already serves build {digest}: nothing changed",
                        target=chosen.shown, digest=outcome.digest)  # fmt: skip
     else:
         click.echo("\n".join(line.render(translate) for line in outcome.changes.lines()))
     click.echo(done.render(translate))
+    for note in outcome.notes:
+        click.echo(chosen.hide_secrets(note.render(translate)), err=True)
 
 
 def report_status(target: Target, folder: Path, translate: Translate) -> int:

@@ -54,9 +54,15 @@ def deploy_folder(build: Path, live: Path, keep: int, base_url: str) -> Outcome:
         write_record(release, new_digest, base_url, new)
         partial.rename(release)
         switch(live, release)
-        save_history(releases, [*went_live, release.name])
-        prune(releases, keep, release)
-    return Outcome(new_digest, compare(old, new))
+        outcome = Outcome(new_digest, compare(old, new))
+        try:
+            save_history(releases, [*went_live, release.name])
+            prune(releases, keep, release)
+        except OSError as exc:  # the site is deployed; the bookkeeping is not
+            outcome.notes.append(
+                Message("warning: old releases were not pruned: {reason}", reason=exc.strerror)
+            )
+    return outcome
 
 
 def rollback_folder(live: Path) -> Outcome:

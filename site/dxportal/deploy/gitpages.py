@@ -132,7 +132,7 @@ def deploy_git(
         parents = ["-p", parent] if parent else []
         commit = git("commit-tree", tree, *parents, "-m", message).stdout.strip()
         push(git, remote, branch, commit, parent)
-        git("update-ref", f"refs/deployed/{branch}", commit)  # what the next fetch has
+        git("update-ref", f"refs/deployed/{branch}", commit, check=False)  # for the next fetch
         git("gc", "--auto", "--quiet", check=False)
         return Outcome(new_digest, compare(old, tree_listing(git, commit)))
 

@@ -91,6 +91,8 @@ class Outcome:
 
     digest: str
     changes: Changes | None
+    # what went wrong after the live site had changed (the deploy itself succeeded)
+    notes: list[Message] = field(default_factory=list)
 
 
 def compare(old: Listing, new: Listing) -> Changes:

@@ -63,11 +63,17 @@ def deploy_rsync(build: Path, dest: str, shown: str, base_url: str) -> Outcome:
     new_digest = digest(listing)
     record = {"digest": new_digest, "base_url": base_url, "deployed": time.time(),
               "listing": listing}  # fmt: skip
+    outcome = Outcome(new_digest, changes)
     with tempfile.TemporaryDirectory() as scratch:
         local = Path(scratch) / "deploy.json"
         local.write_text(json.dumps(record), encoding="utf-8")
-        run(rsync, ["--times", "--chmod=F644", "--perms", str(local), record_dest], shown)
-    return Outcome(new_digest, changes)
+        try:
+            run(rsync, ["--times", "--chmod=F644", "--perms", str(local), record_dest], shown)
+        except DeployError as exc:  # the site is deployed; only its record is missing
+            outcome.notes.append(
+                Message("warning: the deploy record was not written: {reason}", reason=exc.message)
+            )
+    return outcome
 
 
 def run(rsync: str, arguments: list[str], shown: str) -> str:
