@@ -19,7 +19,7 @@ whole processes (start-up included), several runs each:
 - preview: an article page of `dxportal serve` through the test client (median of many
   requests), then the first request after an edit of that page on disk (which must show it).
   The store learns of edits as under `dxportal serve`: on Linux from its change journal
-  (inotify, read at the start of each request: dxportal/journal.py), elsewhere by looking at
+  (inotify, read at the start of each request: dxportal/web/inotify.py), elsewhere by looking at
   every file on each request; the script says which it used.
 
 Prints the median wall-clock time of each, ratios, and the peak resident memory (the largest

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from dxportal import create_app
-from dxportal.build.freezing import freeze_site
+from dxportal.build.pipeline import freeze_site
 from dxportal.config import PROJECT_ROOT
 from dxportal.content.loader import load_content
 from dxportal.content.model import ContentSet

@@ -11,7 +11,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from dxportal import create_app
+from dxportal.build import leftovers
 from dxportal.config import PROJECT_ROOT
+from dxportal.content import parse_cache
 
 EMBEDDED_CONTENT = PROJECT_ROOT / "content"
 
@@ -139,3 +141,10 @@ def tree_digest(folder: Path) -> dict[str, str]:
         p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*")) if p.is_file()
     }  # fmt: skip
+
+
+@pytest.fixture
+def settled(monkeypatch) -> None:
+    """Files and folders count as settled at once (they normally must be SETTLE_NS old)."""
+    monkeypatch.setattr(parse_cache, "SETTLE_NS", 0)
+    monkeypatch.setattr(leftovers, "SETTLE_NS", 0)

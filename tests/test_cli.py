@@ -53,9 +53,9 @@ def test_build_refuses_to_write_over_content(make_content, monkeypatch):
 
 def test_a_malformed_now_setting_is_a_plain_error(monkeypatch):
     monkeypatch.setenv("DXPORTAL_NOW", "ngày mai")
-    result = CliRunner().invoke(main, ["check"])
+    result = CliRunner().invoke(main, ["check", "--lang", "en"])
     assert result.exit_code == 2
-    assert "DXPORTAL_NOW must be a date or a date and time" in result.output
+    assert "DXPORTAL_NOW='ngày mai': expected a date or a date and time" in result.output
     assert "Traceback" not in result.output and result.exception.__class__ is SystemExit
 
 

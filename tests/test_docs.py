@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from dxportal.cli import main
@@ -26,3 +28,14 @@ def test_every_command_and_field_is_in_the_guide(guide):
 def test_readme_links_both_guides():
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     assert "(docs/guide.vi.md)" in readme and "(docs/guide.en.md)" in readme
+
+
+def test_the_readme_layout_names_every_module():
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"\b(\w+)\.py\b", layout))
+    package = PROJECT_ROOT / "site" / "dxportal"
+    modules = {p.relative_to(package) for p in package.rglob("*.py") if p.stem != "__init__"}
+    assert {str(m) for m in modules if m.stem not in named} == set()
+    folders = {p.parent.relative_to(package) for p in package.rglob("__init__.py")}
+    assert {str(f) for f in folders if f.parts and f"{f.name}/" not in layout} == set()

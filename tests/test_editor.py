@@ -15,7 +15,7 @@ from PIL import Image
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dxportal import create_app
-from dxportal.build.freezing import freeze_site
+from dxportal.build.pipeline import freeze_site
 from dxportal.cli import main
 from dxportal.editor import BindRefused, check_bind
 from dxportal.editor.paths import UnsafePath, history_file, media_file, page_file

@@ -12,7 +12,7 @@ from PIL import Image
 from werkzeug.security import generate_password_hash
 
 from dxportal import create_app
-from dxportal.build.freezing import freeze_site
+from dxportal.build.pipeline import freeze_site
 
 from conftest import page_text
 

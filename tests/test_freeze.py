@@ -9,7 +9,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 
 from dxportal import create_app
-from dxportal.build.freezing import BuildError, freeze_site
+from dxportal.build.destination import BuildError
+from dxportal.build.pipeline import freeze_site
 from dxportal.content.loader import load_content
 
 from conftest import EMBEDDED_CONTENT, page_text, parse, tree_digest

@@ -8,9 +8,12 @@ from __future__ import annotations
 import threading
 
 import pytest
+from build_support import corpus
 from watchdog.events import FileClosedNoWriteEvent, FileModifiedEvent, FileOpenedEvent
 
-from dxportal.build.freezing import BuildError, freeze_site
+from dxportal.build.destination import BuildError
+from dxportal.build.pipeline import freeze_site
+from dxportal.web import store
 from dxportal.web.live_reload import ChangeHandler, start_watching
 
 from conftest import page_text, parse
@@ -110,3 +113,35 @@ def test_the_reload_script_and_endpoint_never_reach_the_published_site(
     for page in build.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "_preview" not in text and "live-reload" not in text, page
+
+
+def test_the_preview_shows_an_edit_without_a_restart(tmp_path, make_content, app_for):
+    root = corpus(make_content)
+    app = app_for(root, DXPORTAL_PREVIEW=True, DXPORTAL_CACHE_DIR=str(tmp_path / "c"))
+    client = app.test_client()
+    assert parse(client.get("/vi/news/bai-3/")).h1.get_text() == "Bài số 3"
+    (root / "news/bai-3.vi.md").write_text(
+        page_text("Bài đã sửa", date="2021-03-03", body="Nội dung mới."), encoding="utf-8"
+    )
+    page = parse(client.get("/vi/news/bai-3/"))
+    assert page.h1.get_text() == "Bài đã sửa"
+    assert "Nội dung mới." in page.select_one(".prose").get_text()
+
+
+def test_the_preview_looks_at_the_files_once_per_request(
+    tmp_path, make_content, app_for, monkeypatch
+):
+    root = corpus(make_content)
+    # Without a change journal (not Linux, a network filesystem): every file is looked at.
+    monkeypatch.setattr(store.ChangeJournal, "open", classmethod(lambda cls, *a, **k: None))
+    app = app_for(root, DXPORTAL_PREVIEW=True, DXPORTAL_CACHE_DIR=str(tmp_path / "c"))
+    client = app.test_client()
+    client.get("/vi/news/bai-1/")
+    looked = []
+    real = store.content_fingerprint
+    monkeypatch.setattr(store, "content_fingerprint", lambda r: looked.append(r) or real(r))
+    assert client.get("/vi/news/bai-1/").status_code == 200  # tags, site, page: one look
+    assert len(looked) == 1
+    (root / "news/bai-1.vi.md").write_text(page_text("Bài đã sửa", date="2021-03-01"), "utf-8")
+    assert parse(client.get("/vi/news/bai-1/")).h1.get_text() == "Bài đã sửa"
+    assert len(looked) == 2

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from dxportal import create_app
-from dxportal.build.freezing import BuildError, freeze_site
+from dxportal.build.destination import BuildError
+from dxportal.build.pipeline import freeze_site
 from dxportal.config import PROJECT_ROOT
 from dxportal.content.checks import check_content
 from dxportal.content.errors import ContentError

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from dxportal import create_app
-from dxportal.build.freezing import freeze_site
+from dxportal.build.pipeline import freeze_site
 
 from conftest import EMBEDDED_CONTENT
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from dxportal import create_app
-from dxportal.build.freezing import freeze_site
+from dxportal.build.pipeline import freeze_site
 from dxportal.config import PROJECT_ROOT
 from dxportal.search.preview.query import loose_pair_terms, parse_query, phrase_pair_terms
 from dxportal.search.static.postings import shard_of

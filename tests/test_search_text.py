@@ -7,8 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dxportal.rendering import Renderer
-from dxportal.search.documents import html_parts, html_to_text, parse_parts
-from dxportal.search.preview.index import SERIALIZED_TAG
+from dxportal.search.documents import SERIALIZED_TAG, html_parts, html_to_text, parse_parts
 
 BODIES = [
     '# Tiêu đề\n\nĐoạn *một* với **đậm**, `mã <b>` và [liên kết](/vi/news/x/ "a > b").',

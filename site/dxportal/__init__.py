@@ -14,7 +14,7 @@ from dxportal.rendering import Renderer
 from dxportal.web import (
     i18n,
     live_reload,
-    section_routes,
+    programme_pages,
     security,
     site_routes,
     templating,
@@ -24,12 +24,16 @@ from dxportal.web.store import ContentStore
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the Flask app: defaults, then DXPORTAL_* environment, then ``test_config``."""
+    """Build the Flask app: defaults, then DXPORTAL_* environment, then ``test_config``.
+
+    Raises config.ConfigError when a DXPORTAL_* value is not of its setting's form.
+    """
     app = Flask(__name__)
     app.config.from_mapping(config.DEFAULTS)
     app.config.update(config.from_environment())
     if test_config:
         app.config.update(test_config)
+    config.validated({k: v for k, v in app.config.items() if k.startswith("DXPORTAL_")})
     app.config.setdefault("FREEZER_BASE_URL", app.config["DXPORTAL_BASE_URL"])
     app.url_map.strict_slashes = True
 
@@ -45,7 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     search.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(site_routes.bp)
-    section_routes.init_app(app)
+    programme_pages.init_app(app)
     app.register_error_handler(404, site_routes.render_not_found)
     app.register_error_handler(ContentError, site_routes.render_content_error)
     templating.init_app(app, cache_dir(app))

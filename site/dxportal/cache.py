@@ -16,8 +16,6 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from dxportal.config import PROJECT_ROOT
-
 PACKAGE_DIR = Path(__file__).resolve().parent
 DIGEST_SIZE = 32
 
@@ -54,10 +52,6 @@ def code_version() -> str:
 
 def python_files(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*.py") if "__pycache__" not in p.parts]
-
-
-def default_cache_dir() -> Path:
-    return PROJECT_ROOT / ".cache"
 
 
 class DiskCache:

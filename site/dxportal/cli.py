@@ -14,7 +14,8 @@ from typing import NoReturn
 import click
 
 from dxportal import config, create_app
-from dxportal.build.freezing import BuildError, freeze_site
+from dxportal.build.destination import BuildError
+from dxportal.build.pipeline import freeze_site
 from dxportal.catalogs import untranslated, update_catalogs
 from dxportal.content.checks import check_content
 from dxportal.content.clock import local_now
@@ -44,7 +45,10 @@ def setting(key: str) -> str:
 
 
 def messages_in(lang: str) -> Translate:
-    translations = Path(setting("DXPORTAL_TRANSLATIONS_DIR"))
+    return messages_at(Path(setting("DXPORTAL_TRANSLATIONS_DIR")), lang)
+
+
+def messages_at(translations: Path, lang: str) -> Translate:
     compile_catalogs(translations)
     return translator(lang, translations)
 
@@ -81,16 +85,46 @@ def exit_status(code: object) -> int:
     return 1
 
 
-@click.group(help="dxportal: write, check, preview and publish the digital-transformation portal.")
+class Commands(click.Group):
+    """The command group: a wrong DXPORTAL_* value is one line and exit status 2, never a
+    traceback, whichever command meets it."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["dxportal.argv"] = list(args)  # for the language of a settings error
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except config.ConfigError as exc:
+            lang = requested_language(ctx.meta.get("dxportal.argv", []))
+            click.echo(f"dxportal: {exc.message.render(plain_messages_in(lang))}", err=True)
+            ctx.exit(2)
+
+
+def requested_language(args: list[str]) -> str:
+    """The --lang a command line asks for (the group reads it before the command parses it)."""
+    for index, arg in enumerate(args):
+        if arg == "--lang" and index + 1 < len(args) and args[index + 1] in LANGUAGES:
+            return args[index + 1]
+        if arg.startswith("--lang=") and arg[7:] in LANGUAGES:
+            return arg[7:]
+    return DEFAULT_LANGUAGE
+
+
+def plain_messages_in(lang: str) -> Translate:
+    """messages_in without reading the (possibly wrong) settings: the default catalogs."""
+    translations = Path(config.DEFAULTS["DXPORTAL_TRANSLATIONS_DIR"])
+    raw = os.environ.get("DXPORTAL_TRANSLATIONS_DIR", "").strip()
+    return messages_at(Path(raw) if raw else translations, lang)
+
+
+@click.group(
+    cls=Commands,
+    help="dxportal: write, check, preview and publish the digital-transformation portal.",
+)
 def main() -> None:
-    raw_now = os.environ.get("DXPORTAL_NOW", "")
-    try:
-        local_now(raw_now)
-    except ValueError:
-        raise click.UsageError(
-            f"DXPORTAL_NOW must be a date or a date and time such as 2026-12-01T08:00 "
-            f"(got {raw_now!r})"
-        ) from None
+    config.from_environment()  # every DXPORTAL_* value checked before any command runs
 
 
 @main.command(
@@ -116,6 +150,7 @@ def run_build(output: Path | None = None, base_url: str | None = None, lang: str
     if base_url:
         if not base_url.endswith("/"):
             base_url += "/"
+        config.validated({"DXPORTAL_BASE_URL": base_url})
         overrides.update(DXPORTAL_BASE_URL=base_url, FREEZER_BASE_URL=base_url)
     app = create_app(overrides)
     try:

@@ -1,9 +1,19 @@
-"""Default settings in one place, one prefix; override with test_config or DXPORTAL_* env."""
+"""Default settings in one place, one prefix; override with test_config or DXPORTAL_* env.
+
+Every value is checked when the app is made (``validated``): a wrong one is a ConfigError
+naming the variable, the value and the form it must take, which the command prints as one
+line (exit status 2).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from dxportal.messages import Message
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,18 +50,134 @@ DEFAULTS = {
     "DXPORTAL_WORKERS": 0,
 }
 
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off", "")
 
-def from_environment() -> dict[str, object]:
-    """DXPORTAL_* environment variables that override the defaults (strings, ints, booleans)."""
+
+class ConfigError(ValueError):
+    """A DXPORTAL_* value that is not of the form its setting takes."""
+
+    def __init__(self, message: Message):
+        super().__init__(message.render())
+        self.message = message
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, object]:
+    """DXPORTAL_* environment variables that override the defaults, converted and checked."""
+    environ = os.environ if environ is None else environ
     overrides: dict[str, object] = {}
     for key, default in DEFAULTS.items():
-        raw = os.environ.get(key)
+        raw = environ.get(key)
         if raw is None:
             continue
         if isinstance(default, bool):
-            overrides[key] = raw.strip().lower() in ("1", "true", "yes", "on")
+            word = raw.strip().lower()
+            if word not in TRUE_WORDS + FALSE_WORDS:
+                raise invalid(key, raw)
+            overrides[key] = word in TRUE_WORDS
         elif isinstance(default, int):
-            overrides[key] = int(raw)
+            try:
+                overrides[key] = int(raw.strip())
+            except ValueError:
+                raise invalid(key, raw) from None
         else:
             overrides[key] = raw
+        if not CHECKS[key](overrides[key]):
+            raise invalid(key, raw)  # as it was typed
     return overrides
+
+
+def validated(settings: Mapping[str, object]) -> dict[str, object]:
+    """``settings`` unchanged if every DXPORTAL_* value has its form; else a ConfigError."""
+    for key, value in settings.items():
+        check = CHECKS.get(key)
+        if check is not None and not check(value):
+            raise invalid(key, value)
+    return dict(settings)
+
+
+def invalid(key: str, value: object) -> ConfigError:
+    return ConfigError(
+        Message(
+            "{variable}={value}: expected {form}",
+            variable=key,
+            value=repr(value) if not isinstance(value, str) else f"'{value}'",
+            form=FORMS[key],
+        )
+    )
+
+
+def is_count(minimum: int) -> Callable[[object], bool]:
+    return lambda value: type(value) is int and value >= minimum
+
+
+def is_flag(value: object) -> bool:
+    return isinstance(value, bool)
+
+
+def is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def is_folder(value: object) -> bool:
+    return isinstance(value, (str, os.PathLike)) and str(value).strip() != ""
+
+
+def is_optional_folder(value: object) -> bool:
+    return value in ("", None) or is_folder(value)
+
+
+def is_site_address(value: object) -> bool:
+    """An absolute http(s) address of a folder: https://example.org/ or …/portal/."""
+    if not isinstance(value, str) or not value.endswith("/"):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query
+
+
+def is_moment(value: object) -> bool:
+    if isinstance(value, dt.datetime) or value in ("", None):
+        return True
+    try:
+        dt.datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        return False
+    return True
+
+
+CHECKS: dict[str, Callable[[object], bool]] = {
+    "DXPORTAL_CONTENT_DIR": is_folder,
+    "DXPORTAL_TRANSLATIONS_DIR": is_folder,
+    "DXPORTAL_SEARCH_INDEX_DIR": is_folder,
+    "DXPORTAL_BUILD_DIR": is_folder,
+    "DXPORTAL_BASE_URL": is_site_address,
+    "DXPORTAL_PREVIEW": is_flag,
+    "DXPORTAL_PER_PAGE": is_count(1),
+    "DXPORTAL_FEED_SIZE": is_count(1),
+    "DXPORTAL_NOW": is_moment,
+    "DXPORTAL_EDITOR": is_flag,
+    "DXPORTAL_EDITOR_PASSWORD_HASH": is_text,
+    "DXPORTAL_EDITOR_MAX_UPLOAD": is_count(1),
+    "DXPORTAL_CACHE_DIR": is_optional_folder,
+    "DXPORTAL_WORKERS": is_count(0),
+}
+# How each value must be written, for the error message.
+FORMS: dict[str, Message] = {
+    "DXPORTAL_CONTENT_DIR": Message("a folder path"),
+    "DXPORTAL_TRANSLATIONS_DIR": Message("a folder path"),
+    "DXPORTAL_SEARCH_INDEX_DIR": Message("a folder path"),
+    "DXPORTAL_BUILD_DIR": Message("a folder path"),
+    "DXPORTAL_BASE_URL": Message(
+        "an absolute http(s) address ending in /, e.g. https://chuyendoiso.example.gov.vn/"
+    ),
+    "DXPORTAL_PREVIEW": Message("true or false"),
+    "DXPORTAL_PER_PAGE": Message("a whole number, 1 or more"),
+    "DXPORTAL_FEED_SIZE": Message("a whole number, 1 or more"),
+    "DXPORTAL_NOW": Message("a date or a date and time such as 2026-12-01T08:00, or nothing"),
+    "DXPORTAL_EDITOR": Message("true or false"),
+    "DXPORTAL_EDITOR_PASSWORD_HASH": Message("a password hash from `dxportal editor-password`"),
+    "DXPORTAL_EDITOR_MAX_UPLOAD": Message("a number of bytes, 1 or more"),
+    "DXPORTAL_CACHE_DIR": Message("a folder path, or nothing to turn the disk caches off"),
+    "DXPORTAL_WORKERS": Message("a whole number, 0 or more (0: one per core)"),
+}
+assert CHECKS.keys() == FORMS.keys() == DEFAULTS.keys()

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-from dxportal.content.body_checks import BodyMarksCache, check_body
+from dxportal.content.body_checks import LISTED, BodyMarksCache, check_body
 from dxportal.content.clock import local_now
 from dxportal.content.errors import ContentProblem
 from dxportal.content.findings import ERROR, WARNING, CheckReport, Finding

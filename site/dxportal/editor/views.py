@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,13 +20,14 @@ from flask import (
 )
 from flask_babel import gettext, lazy_gettext
 
-from dxportal.build.freezing import BuildError, freeze_site
+from dxportal.build.destination import BuildError
+from dxportal.build.pipeline import freeze_site
 from dxportal.content.body_checks import check_body
-from dxportal.content.checks import check_content, check_site
+from dxportal.content.checks import check_content
 from dxportal.content.clock import sort_key_date
 from dxportal.content.errors import ContentError, ContentProblem
 from dxportal.content.findings import ERROR, WARNING
-from dxportal.content.loader import find_page_files, parse_page_text, read_content
+from dxportal.content.loader import parse_page_text, read_content
 from dxportal.content.model import ContentSet, Entry, Page
 from dxportal.content.references import check_references
 from dxportal.content.scaffold import ScaffoldError, translate_page
@@ -43,6 +42,7 @@ from dxportal.editor.forms import (
     page_text,
 )
 from dxportal.editor.labels import FIELD_HINTS, FIELD_LABELS, OPTION_NAMES, PART_LABELS
+from dxportal.editor.page_list import content_rows, folded
 from dxportal.editor.paths import UnsafePath, page_file
 from dxportal.editor.storage import (
     Conflict,
@@ -55,7 +55,7 @@ from dxportal.editor.storage import (
 from dxportal.editor.uploads import UploadRefused, save_upload
 from dxportal.messages import Message
 from dxportal.slugs import is_slug, make_slug
-from dxportal.web import section_routes
+from dxportal.web import programme_pages
 
 bp = Blueprint(
     "editor", __name__, url_prefix="/edit", static_folder="static", static_url_path="/static"
@@ -169,73 +169,13 @@ def logout():
 # --- the list of pages -------------------------------------------------------------------
 
 
-@dataclass
-class Row:
-    section: str
-    slug: str
-    lang: str
-    title: str
-    date: object = None
-    statuses: list[str] = field(default_factory=list)
-
-    @property
-    def exists(self) -> bool:
-        return "missing" not in self.statuses
-
-
-def content_rows() -> list[Row]:
-    root = content_root()
-    site, problems = read_content(root, include_drafts=True)
-    now = store().now()
-    flagged = {p.path for p in problems}
-    if site is not None:
-        report = check_site(site, now)
-        # A missing translation has its own status (and its own row).
-        flagged |= {f.problem.path for f in report.findings if f.problem.line is not None}
-        flagged |= {p.problem.path for p in report.errors}
-    pages = {(p.section, p.slug, p.lang): p for p in site.pages()} if site else {}
-    rows: dict[tuple[str, str, str], Row] = {}
-    for path in find_page_files(root):
-        parts = path.relative_to(root).parts
-        slug, _, rest = parts[-1].partition(".")
-        lang = rest.removesuffix(".md")
-        if len(parts) != 2 or parts[0] not in SECTIONS or lang not in LANGUAGES:
-            continue
-        page = pages.get((parts[0], slug, lang))
-        row = Row(parts[0], slug, lang, page.title if page else slug, page.date if page else None)
-        if page is not None:
-            if page.draft:
-                row.statuses.append("draft")
-            elif page.is_scheduled(now):
-                row.statuses.append("scheduled")
-            else:
-                row.statuses.append("published")
-        if path in flagged or page is None:
-            row.statuses.append("problems")
-        rows[(row.section, slug, lang)] = row
-    for section, slug, lang in list(rows):
-        for other in LANGUAGES:
-            if (section, slug, other) not in rows:
-                source = rows[(section, slug, lang)]
-                rows[(section, slug, other)] = Row(
-                    section, slug, other, source.title, source.date, ["missing"]
-                )
-    return list(rows.values())
-
-
-def folded(text: str) -> str:
-    """Lowercase without accents (đ as d), for searching Vietnamese with or without marks."""
-    text = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
-    return "".join(c for c in text if not unicodedata.combining(c))
-
-
 @bp.route("/")
 def list_pages():
     query = request.args.get("q", "").strip()
     section = request.args.get("section", "")
     status = request.args.get("status", "")
     oldest_first = request.args.get("sort") == "oldest"
-    rows = content_rows()
+    rows = content_rows(content_root(), store().now())
     if query:
         wanted = folded(query)
         rows = [r for r in rows if wanted in folded(r.title) or wanted in r.slug]
@@ -432,12 +372,12 @@ def preview(section: str, page_lang: str):
     g.lang = page_lang
     flask_babel.refresh()
     return render_template(
-        section_routes.entry_template(section),
+        programme_pages.entry_template(section),
         entry=entry,
         page=page,
         is_fallback=False,
         preview=False,
-        **section_routes.entry_context(entry, page),
+        **programme_pages.entry_context(entry, page),
     )
 
 

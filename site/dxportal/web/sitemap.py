@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dxportal.content.model import ContentSet
-from dxportal.web.section_routes import filtered_list_pages
+from dxportal.web.programme_pages import filtered_list_pages
 
 
 @dataclass(frozen=True)

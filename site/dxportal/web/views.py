@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, g, render_template
 
 from dxportal.content.model import Entry
 from dxportal.content.schema import SECTIONS
-from dxportal.web import section_routes
+from dxportal.web import programme_pages
 from dxportal.web.i18n import add_language_prefix
 from dxportal.web.pagination import paginate
 from dxportal.web.store import current_content
@@ -39,8 +39,8 @@ def home():
 @bp.route(f"/{SECTION_RULE}/", defaults={"number": 1})
 @bp.route(f"/{SECTION_RULE}/page/<int:number>/")
 def section_list(section: str, number: int):
-    if section in section_routes.LIST_VIEWS:
-        return section_routes.LIST_VIEWS[section](current_content(), number)
+    if section in programme_pages.LIST_VIEWS:
+        return programme_pages.LIST_VIEWS[section](current_content(), number)
     pagination = paginate(current_content().section_entries(section), number, per_page())
     if pagination is None:
         abort(404)
@@ -88,9 +88,9 @@ def _render_entry(found: Entry | None):
         abort(404)
     page = found.version(g.lang)
     return render_template(
-        section_routes.entry_template(found.section),
+        programme_pages.entry_template(found.section),
         entry=found,
         page=page,
         is_fallback=page.lang != g.lang,
-        **section_routes.entry_context(found, page),
+        **programme_pages.entry_context(found, page),
     )

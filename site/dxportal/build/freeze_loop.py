@@ -1,0 +1,244 @@
+"""The freeze loop: render the addresses whose key changed, on every core (forked workers),
+then remove the files of the earlier build this one does not produce."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import traceback
+import warnings
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from unicodedata import normalize
+
+from flask import Flask
+from flask_frozen import (
+    Freezer,
+)
+
+from dxportal.build.dependencies import AFTER_FREEZE_FOLDERS, HOST_FILES, Dependencies
+from dxportal.build.leftovers import changed_folders, folders_of, remove_leftovers
+from dxportal.build.page_client import build_urls
+from dxportal.build.record import BuildRecord
+from dxportal.build.url_plan import plan_urls
+from dxportal.content.model import ContentSet
+from dxportal.content.schema import LANGUAGES
+
+# Forking pays once there are this many pages to render.
+PARALLEL_THRESHOLD = 200
+
+
+@dataclass
+class WorkerResult:
+    found: dict[str, list[tuple[str, str]]]
+    warnings: list[tuple[type, str]]
+    error: BaseException | None = None
+    trace: str = ""
+
+
+def build_in_parallel(
+    app: Flask, freezer: Freezer, urls: list[str], generated: set[str], workers: int
+) -> dict[str, list[tuple[str, str]]]:
+    """Split ``urls`` across forked processes (this one included), as build_urls.
+
+    Warnings raised in a worker are raised again here, errors too.
+    """
+    if workers < 2 or len(urls) < PARALLEL_THRESHOLD or not hasattr(os, "fork"):
+        return build_urls(app, freezer, urls, generated)
+    shares = split_urls(urls, workers)
+    children = []
+    for index in range(1, workers):
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker: build its share, report, exit without any cleanup
+            os.close(read_end)
+            status = 0
+            try:
+                result = run_share(app, freezer, shares[index], generated)
+                payload = pickle.dumps(result)
+            except BaseException as exc:
+                payload = pickle.dumps(WorkerResult({}, [], None, repr(exc)))
+                status = 1
+            with os.fdopen(write_end, "wb") as out:
+                out.write(payload)
+            os._exit(status)
+        os.close(write_end)
+        children.append((pid, read_end))
+    results = [run_share(app, freezer, shares[0], generated)]
+    for pid, read_end in children:
+        with os.fdopen(read_end, "rb") as source:
+            payload = source.read()
+        os.waitpid(pid, 0)
+        try:
+            results.append(pickle.loads(payload))
+        except Exception:
+            results.append(WorkerResult({}, [], None, "a build worker stopped unexpectedly"))
+    found: dict[str, list[tuple[str, str]]] = {}
+    for result in results:
+        for category, message in result.warnings:
+            warnings.warn(message, category, stacklevel=2)
+        if result.error is not None:
+            raise result.error
+        if result.trace:
+            raise RuntimeError(f"a build worker failed: {result.trace}")
+        found.update(result.found)
+    return found
+
+
+def split_urls(urls: list[str], workers: int) -> list[list[str]]:
+    """``urls`` in ``workers`` shares, an address in every language in the same share.
+
+    The other language's address of an untranslated page shows the same body: in one
+    process it is rendered once (the renderer keeps it), not once per process.
+    """
+    shares: list[list[str]] = [[] for _ in range(workers)]
+    for url in urls:
+        parts = url.split("/", 2)
+        rest = parts[2] if len(parts) == 3 and parts[1] in LANGUAGES else url
+        shares[zlib.crc32(rest.encode("utf-8")) % workers].append(url)
+    return shares
+
+
+def run_share(app: Flask, freezer: Freezer, urls: list[str], generated: set[str]) -> WorkerResult:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            found = build_urls(app, freezer, urls, generated)
+        except Exception as exc:
+            return WorkerResult({}, [], *picklable(exc))
+    return WorkerResult(found, [(w.category, str(w.message)) for w in caught])
+
+
+def picklable(exc: BaseException) -> tuple[BaseException | None, str]:
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc, ""
+    except Exception:
+        return None, "".join(traceback.format_exception(exc))
+
+
+def remove_extra_files(folder: Path, keep: set[str]) -> None:
+    """Delete files of the earlier build that this build does not produce, and empty folders.
+
+    A folder is empty when none of its files was kept and all its folders were removed (the
+    walk has listed it already; listing thousands of folders twice cost a second).
+    """
+    removed: set[str] = set()
+    for parent, dirs, files in os.walk(folder, topdown=False):
+        relative = Path(parent).relative_to(folder).as_posix()
+        prefix = "" if relative == "." else relative + "/"
+        if prefix.startswith(AFTER_FREEZE_FOLDERS):
+            continue  # kept, with its parents: the step that writes it keeps it up to date
+        kept = False
+        for name in files:
+            if prefix + name not in keep:
+                os.unlink(os.path.join(parent, name))
+            else:
+                kept = True
+        gone = all(os.path.join(parent, name) in removed for name in dirs)
+        if parent != str(folder) and not kept and gone:
+            os.rmdir(parent)
+            removed.add(parent)
+
+
+def freeze_urls(
+    app: Flask,
+    freezer: Freezer,
+    site: ContentSet,
+    staging: Path,
+    record: BuildRecord | None,
+    workers: int,
+) -> tuple[list[str], BuildRecord]:
+    """Freeze every URL into ``staging``: a new folder, or the earlier build ``record`` describes.
+
+    Returns the URLs of the site and the record of this build. As in Frozen-Flask's own loop,
+    the addresses pages ask url_for for are frozen too, and an endpoint nothing was frozen for
+    is warned about.
+    """
+    with app.app_context():
+        deps = Dependencies(app, site)
+    planned = plan_urls(freezer, deps, app.extensions["dxportal.store"].cache_dir)
+    keys = {url: key for url, _, key in planned}
+    endpoints = {url: endpoint for url, endpoint, _ in planned}
+    generated = set(keys)
+
+    outputs: dict[str, str] = {}  # url: file
+
+    def output(url: str) -> str:
+        found = outputs.get(url)
+        if found is None:
+            found = outputs[url] = normalize("NFC", freezer.urlpath_to_filepath(url))
+        return found
+
+    base = str(staging)
+
+    as_left: set[str] = set()  # URLs whose file is as the record says: not written again
+
+    def stale(urls: Iterable[str]) -> list[str]:
+        if record is None:
+            return list(urls)
+        found = []
+        for url in urls:
+            if record.unchanged(output(url), keys[url], base):
+                as_left.add(url)
+            else:
+                found.append(url)
+        return found
+
+    # Looked at before anything is written: what else changed there is not this build's doing.
+    changed, seen = changed_folders(staging, record.folders) if record and record.folders else (
+        None, {}
+    )  # fmt: skip
+    built: set[str] = set()
+
+    to_build = stale(keys)
+    built.update(to_build)
+    found = build_in_parallel(app, freezer, to_build, generated, workers)
+    links: dict[str, list] = {}
+    if record is not None:  # pages not rebuilt link to what they linked to before
+        links = {u: record.discovered.get(u, []) for u in generated if u not in found}
+    links.update({u: [list(pair) for pair in pairs] for u, pairs in found.items()})
+    pending = [u for u in links if links[u]]
+    while pending:
+        new = {}
+        for url in pending:
+            for link, endpoint in links[url]:
+                if link not in keys:
+                    new[link] = endpoint
+        for link, endpoint in new.items():
+            keys[link] = deps.key(link, endpoint, None)
+            endpoints[link] = endpoint
+        more_urls = stale(new)
+        built.update(more_urls)
+        more = build_urls(app, freezer, more_urls, generated)
+        for url in new:
+            if url in more:
+                links[url] = [list(pair) for pair in more[url]]
+            else:
+                links[url] = record.discovered.get(url, []) if record else []
+        pending = [u for u in new if links[u]]
+    freezer._check_endpoints(set(endpoints.values()))
+    files = {output(url): url for url in keys}
+    touched: set[str] | None = None  # folders this build wrote to or removed from, if known
+    if record is not None and changed is not None:
+        touched = remove_leftovers(staging, set(files) | HOST_FILES, record.files, changed,
+                                   AFTER_FREEZE_FOLDERS)  # fmt: skip
+        touched |= folders_of(output(url) for url in built)
+    elif record is not None:
+        remove_extra_files(staging, set(files) | HOST_FILES)
+    new_record = BuildRecord(discovered={u: pairs for u, pairs in links.items() if pairs})
+    for relative, url in files.items():
+        if url in as_left:
+            assert record is not None
+            new_record.files[relative] = record.files[relative]
+        else:
+            st = os.stat(f"{base}/{relative}")
+            new_record.files[relative] = [keys[url], st.st_size, st.st_mtime_ns]
+    if touched is not None:  # else freezing stamps the finished folder (stamp_folders)
+        new_record.folders = {
+            relative: None if relative in touched else seen.get(relative)
+            for relative in folders_of(files)
+        }
+    return list(keys), new_record

@@ -1,0 +1,138 @@
+"""A build, top to bottom: check and read the content, take the earlier build as a start, freeze
+the pages (the search index beside them), write the host files, swap the new site in.
+
+The new site is written next to the destination and swapped in only when complete, so a
+failed build leaves the previous one as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask
+from flask_frozen import Freezer, FrozenFlaskWarning, MissingURLGeneratorWarning
+
+from dxportal.build.destination import (
+    BuildError,
+    check_destination,
+    remove_unused_spare,
+    spare_folder,
+    swap_in,
+    take_spare,
+)
+from dxportal.build.freeze_loop import freeze_urls
+from dxportal.build.generators import register_generators
+from dxportal.build.record import BuildRecord
+from dxportal.content.checks import check_and_read
+from dxportal.content.errors import ContentError
+from dxportal.content.findings import CheckFailed
+from dxportal.content.loader import published_content
+from dxportal.deploy.manifest import write_manifest
+from dxportal.gc_pause import collection_deferred
+from dxportal.search.static.export import start_static_index
+from dxportal.web import programme_pages
+from dxportal.web.security import headers_file
+
+# Endpoints that may legitimately freeze nothing: a site without tags, media or static pages.
+OPTIONAL_ENDPOINTS = {"portal.tag", "portal.entry", "portal.static_page", "site.media"}
+
+
+OPTIONAL_ENDPOINTS |= programme_pages.OPTIONAL_ENDPOINTS
+
+
+def freeze_site(app: Flask, destination: Path | None = None) -> list[str]:
+    """Freeze ``app`` into ``destination`` (default DXPORTAL_BUILD_DIR); return the URLs written.
+
+    Raises CheckFailed (a ContentError) when `dxportal check` finds errors in the pages to
+    publish, BuildError when the destination is unsafe; in both cases, and on any other
+    failure, ``destination`` is not touched.
+    """
+    with collection_deferred() as loaded:  # see collector.py
+        return build_site(app, destination, loaded)
+
+
+def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None]) -> list[str]:
+    if app.config["DXPORTAL_PREVIEW"]:
+        raise BuildError("a preview app shows drafts and the reload script; it is never frozen")
+    destination = Path(destination or app.config["DXPORTAL_BUILD_DIR"]).resolve()
+    content_dir = Path(app.config["DXPORTAL_CONTENT_DIR"]).resolve()
+    check_destination(destination, content_dir)
+    store = app.extensions["dxportal.store"]
+    now = store.now()
+    report, everything = check_and_read(content_dir, now, True, store.cache_dir)
+    app.extensions["dxportal.check_report"] = report
+    if report.errors:
+        raise CheckFailed(report)
+    assert everything is not None  # it is None only with errors
+    site, problems = published_content(everything, now)
+    if problems:
+        raise ContentError(problems)
+    store.use(site)
+
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = destination.with_name(f".{destination.name}.new-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    spare = spare_folder(destination, store.cache_dir)
+    record = take_spare(spare, staging, store.cache_dir)
+    loaded()  # the content, the checks' findings and the build record
+    app.config.update(
+        FREEZER_DESTINATION=str(staging),
+        FREEZER_REMOVE_EXTRA_FILES=False,
+        FREEZER_REDIRECT_POLICY="error",
+        FREEZER_IGNORE_MIMETYPE_WARNINGS=False,
+    )
+    freezer = Freezer(app, with_static_files=True, with_no_argument_rules=True, log_url_for=True)
+    register_generators(freezer, site, app.config["DXPORTAL_PER_PAGE"])
+    try:
+        staging.mkdir(exist_ok=True)
+        workers = build_workers(app)
+        # The search index (<lang>/search/data/) is written alongside, in forked processes.
+        with start_static_index(app, site, staging, workers) as index:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", FrozenFlaskWarning)
+                urls, new_record = freeze_urls(app, freezer, site, staging, record, workers)
+            fail_on_freezer_warnings(caught)
+            index.finish()
+        write_host_files(staging)
+        write_manifest(staging, app.config["DXPORTAL_BASE_URL"])  # last: the build is complete
+        new_record.stamp_folders(staging)
+        previous_record = BuildRecord.payload(store.cache_dir, destination)
+        kept = swap_in(staging, destination, spare)
+        remove_unused_spare(destination, spare)
+        new_record.save(store.cache_dir, destination)
+        BuildRecord.save_payload(store.cache_dir, spare, previous_record if kept else None)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return urls
+
+
+def build_workers(app: Flask) -> int:
+    """DXPORTAL_WORKERS, or one per core (at most 4: more only adds start-up costs)."""
+    return app.config.get("DXPORTAL_WORKERS") or min(os.cpu_count() or 1, 4)
+
+
+def fail_on_freezer_warnings(caught: list[warnings.WarningMessage]) -> None:
+    """Frozen-Flask only warns about a redirect, a 404 or an unfrozen endpoint: we fail."""
+    for record in caught:
+        message = str(record.message)
+        if issubclass(record.category, MissingURLGeneratorWarning):
+            endpoints = set(re.findall(r"[\w.]+\.[\w]+", message.split("endpoints", 1)[-1]))
+            if endpoints <= OPTIONAL_ENDPOINTS:
+                continue
+        if issubclass(record.category, FrozenFlaskWarning):
+            raise BuildError(f"the freezer reported: {message}")
+        warnings.warn_explicit(record.message, record.category, record.filename, record.lineno)
+
+
+def write_host_files(folder: Path) -> None:
+    """Files static hosts read beside the pages: security and cache headers; `.nojekyll`, so
+    that GitHub Pages serves a branch deploy (`dxportal deploy git:`) as it is."""
+    (folder / "_headers").write_text(headers_file(), encoding="utf-8")
+    if not (folder / ".nojekyll").exists():
+        (folder / ".nojekyll").write_bytes(b"")

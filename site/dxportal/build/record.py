@@ -1,0 +1,79 @@
+"""The build record (in DXPORTAL_CACHE_DIR, per destination folder): for every file written,
+its key and the file's size and modification time, and the modification time of every folder
+(see leftovers.py). A later build starts from an earlier build's folder (destination.take_spare)
+and trusts a file only while it is exactly as the record says."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dxportal.build.leftovers import folder_stamps
+from dxportal.cache import DiskCache, code_version
+
+
+@dataclass
+class BuildRecord:
+    """What the previous build into a destination wrote: {path: [key, size, mtime_ns]}."""
+
+    files: dict[str, list] = field(default_factory=dict)
+    # {url: [[url, endpoint], …]}: addresses a page asked url_for for that no generator gives
+    discovered: dict[str, list] = field(default_factory=dict)
+    # {folder: mtime_ns or None}, taken once the folder was complete (leftovers.folder_stamps);
+    # empty if unknown (the whole folder is then listed to find leftovers)
+    folders: dict[str, int | None] = field(default_factory=dict)
+
+    @staticmethod
+    def cache_for(cache_dir: Path) -> DiskCache:
+        return DiskCache(cache_dir, "builds", code_version())
+
+    @classmethod
+    def load(cls, cache_dir: Path | None, destination: Path) -> BuildRecord | None:
+        if cache_dir is None:
+            return None
+        payload = cls.cache_for(cache_dir).get(str(destination))
+        if payload is None:
+            return None
+        try:
+            data = json.loads(payload)
+            return cls(
+                dict(data["files"]), dict(data["discovered"]), dict(data.get("folders") or {})
+            )
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, cache_dir: Path | None, destination: Path) -> None:
+        data = {"files": self.files, "discovered": self.discovered, "folders": self.folders}
+        self.save_payload(cache_dir, destination, json.dumps(data).encode("utf-8"))
+
+    @classmethod
+    def payload(cls, cache_dir: Path | None, destination: Path) -> bytes | None:
+        """The record of ``destination`` as stored (to move it along with its folder)."""
+        return None if cache_dir is None else cls.cache_for(cache_dir).get(str(destination))
+
+    @classmethod
+    def save_payload(cls, cache_dir: Path | None, destination: Path, payload: bytes | None) -> None:
+        """Store a payload from ``payload()`` as the record of ``destination`` (None: empty)."""
+        if cache_dir is not None:
+            if payload is None:
+                payload = json.dumps({"files": {}, "discovered": {}, "folders": {}}).encode()
+            cls.cache_for(cache_dir).put(str(destination), payload)
+
+    def unchanged(self, relative: str, key: str, folder: Path | str) -> bool:
+        """True if ``relative`` was written with ``key`` and is still the file we left."""
+        known = self.files.get(relative)
+        if known is None or known[0] != key:
+            return False
+        try:
+            st = os.stat(f"{os.fspath(folder)}/{relative}")
+        except OSError:
+            return False
+        return st.st_size == known[1] and st.st_mtime_ns == known[2]
+
+    def stamp_folders(self, folder: Path) -> None:
+        """Note the folders of the finished build (``folder``: where it is now), unless known."""
+        if not self.folders:
+            self.folders = folder_stamps(folder, self.files, time.time_ns())

@@ -1,0 +1,147 @@
+"""Where a build is written: the replaced build kept as a spare to start from, and the files of
+an earlier build that this one no longer produces removed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+from build_support import EDITS, build, corpus, count_rendered
+
+from dxportal.build import freeze_loop, leftovers, page_client, record
+from dxportal.build.destination import looks_built, spare_folder
+
+from conftest import tree_digest
+
+
+def test_a_build_after_deleting_the_build_folder_starts_from_the_kept_one(
+    tmp_path, make_content, monkeypatch
+):
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches)
+    build(root, site, caches)
+    assert not (tmp_path / ".site.spare").exists()  # kept in the cache folder, not beside
+    shutil.rmtree(site)
+    EDITS["body"](root)
+    rendered = count_rendered(monkeypatch)
+    build(root, site, caches)
+    assert len(rendered) == 4  # the edited article and its feed, in both languages
+    assert tree_digest(site) == tree_digest(build(root, tmp_path / "clean", tmp_path / "c2"))
+
+
+def test_without_a_cache_folder_the_replaced_build_is_kept_beside(tmp_path, make_content):
+    root = corpus(make_content)
+    site = tmp_path / "site"
+    build(root, site, "", DXPORTAL_CACHE_DIR="")
+    build(root, site, "", DXPORTAL_CACHE_DIR="")
+    assert looks_built(tmp_path / ".site.spare")
+
+
+def test_a_build_kept_beside_is_removed_once_the_cache_keeps_it(tmp_path, make_content):
+    root = corpus(make_content)
+    site = tmp_path / "site"
+    build(root, site, "", DXPORTAL_CACHE_DIR="")
+    build(root, site, "", DXPORTAL_CACHE_DIR="")
+    assert looks_built(tmp_path / ".site.spare")
+    build(root, site, tmp_path / "cache")  # a cache folder from now on
+    assert not (tmp_path / ".site.spare").exists()
+    assert looks_built(spare_folder(site, tmp_path / "cache"))
+
+
+def test_the_replaced_build_is_kept_beside_when_the_cache_is_on_another_file_system(
+    tmp_path, monkeypatch
+):
+    cache_dir, destination = tmp_path / "cache", tmp_path / "out" / "site"
+    destination.parent.mkdir()
+    assert spare_folder(destination, cache_dir).is_relative_to(cache_dir)
+    real_stat = Path.stat
+
+    def other_device(path, **kwargs):
+        found = real_stat(path, **kwargs)
+        if path == cache_dir / "spares":
+            return os.stat_result((*found[:2], found.st_dev + 1, *found[3:]))
+        return found
+
+    monkeypatch.setattr(Path, "stat", other_device)
+    assert spare_folder(destination, cache_dir) == tmp_path / "out" / ".site.spare"
+
+
+def test_files_added_to_an_earlier_build_are_removed(tmp_path, make_content, monkeypatch, settled):
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches)
+    build(root, site, caches)
+    spare = spare_folder(site.resolve(), caches)
+    (spare / "vi/news/bai-4/extra.html").write_text("x", encoding="utf-8")
+    (spare / "stray/inner").mkdir(parents=True)
+    (spare / "stray/inner/x.txt").write_text("x", encoding="utf-8")
+    (spare / "vi/tags/empty").mkdir()
+    listed: list[set[str]] = []
+    real = freeze_loop.changed_folders
+    monkeypatch.setattr(
+        freeze_loop, "changed_folders", lambda *a: listed.append(real(*a)[0]) or real(*a)
+    )
+    EDITS["deleted article"](root)
+    build(root, site, caches)
+    assert listed == [{"", "vi/news/bai-4", "vi/tags"}]  # only the folders changed by hand
+    clean = build(root, tmp_path / "clean", tmp_path / "c2")
+    assert tree_digest(site) == tree_digest(clean)
+    folders = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_dir())
+    assert folders == sorted(
+        p.relative_to(clean).as_posix() for p in clean.rglob("*") if p.is_dir()
+    )
+
+
+def test_recently_changed_folders_are_listed_again(tmp_path):
+    (tmp_path / "a/b").mkdir(parents=True)
+    (tmp_path / "a/b/index.html").write_text("x", encoding="utf-8")
+    now = time.time_ns()
+    assert leftovers.folder_stamps(tmp_path, ["a/b/index.html"], now) == {"a": None, "a/b": None}
+    later = now + 2 * leftovers.SETTLE_NS
+    stamps = leftovers.folder_stamps(tmp_path, ["a/b/index.html"], later)
+    assert stamps == {"a": (tmp_path / "a").stat().st_mtime_ns,
+                      "a/b": (tmp_path / "a/b").stat().st_mtime_ns}  # fmt: skip
+    assert leftovers.changed_folders(tmp_path, stamps)[0] == {""}
+    (tmp_path / "a/b/new.html").write_text("x", encoding="utf-8")
+    os.utime(tmp_path / "a/b", ns=(stamps["a/b"], stamps["a/b"]))  # a clock that did not move
+    assert leftovers.changed_folders(tmp_path, stamps)[0] == {""}  # hence stamps must be settled
+
+
+def test_a_file_added_to_a_folder_during_a_build_is_removed_later(
+    tmp_path, make_content, monkeypatch, settled
+):
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches)
+    build(root, site, caches)
+    real = page_client.build_one
+
+    def meddling(freezer, client, url):  # something else writes while the build runs
+        (freezer.root / "vi/news/bai-4/extra.html").write_text("x", encoding="utf-8")
+        return real(freezer, client, url)
+
+    monkeypatch.setattr(page_client, "build_one", meddling)
+    EDITS["body"](root)
+    build(root, site, caches)
+    monkeypatch.setattr(page_client, "build_one", real)
+    assert (site / "vi/news/bai-4/extra.html").is_file()
+    build(root, site, caches)
+    build(root, site, caches)  # starts from the folder written to meanwhile
+    assert tree_digest(site) == tree_digest(build(root, tmp_path / "clean", tmp_path / "c2"))
+
+
+def test_a_spare_folder_that_is_not_the_replaced_build_gets_no_record(tmp_path, make_content):
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches)
+    build(root, site, caches)
+    spare = spare_folder(site.resolve(), caches)
+    shutil.rmtree(spare)
+    spare.mkdir()
+    (spare / "notes.txt").write_text("not a build", encoding="utf-8")
+    build(root, site, caches)  # the spare is not taken, and the replaced build is removed
+    assert (spare / "notes.txt").is_file()
+    assert record.BuildRecord.load(caches, spare).files == {}
