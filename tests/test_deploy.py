@@ -14,6 +14,7 @@ from dxportal.deploy import folder
 from dxportal.deploy.address import is_local_address
 from dxportal.deploy.manifest import MANIFEST_NAME
 
+from conftest import SITE_YML
 from deploy_support import PUBLIC, build, deploy, news, same_tree, variant
 
 
@@ -297,3 +298,22 @@ def test_status_compares_the_live_files_with_the_build(tmp_path, site):
     assert f"serves build {digest}" not in edited.output
     assert f"is build {digest}" in edited.output
     assert "The live site is not this build" in edited.output
+
+
+@pytest.mark.parametrize(
+    ("base_url", "refused"),
+    [("https://chuyendoiso.bentre.gov.vn/", False), ("https://chuyendoiso.bentre.example/", True)],
+)
+def test_the_address_checked_is_the_one_the_build_used(
+    tmp_path, make_content, monkeypatch, base_url, refused
+):
+    """base_url from site.yml, read back from the build's manifest, not from the settings."""
+    monkeypatch.delenv("DXPORTAL_BASE_URL", raising=False)
+    root = make_content({**news("Nội dung."), "site.yml": SITE_YML + f"base_url: {base_url}\n"})
+    assert build(root, tmp_path / "build", base_url=None).exit_code == 0
+    manifest = json.loads((tmp_path / "build" / MANIFEST_NAME).read_text())
+    assert manifest["base_url"] == base_url
+    monkeypatch.setenv("DXPORTAL_BASE_URL", "https://elsewhere.gov.vn/")  # not what was built
+    result = deploy(f"folder:{tmp_path}/portal", build_dir=tmp_path / "build")
+    assert result.exit_code == (1 if refused else 0), result.output
+    assert (f"the build's public address is {base_url}" in result.output) is refused

@@ -1,24 +1,24 @@
 """Public addresses that must not go live: loopback and reserved example names (RFC 2606,
-RFC 6761), which a build gets when DXPORTAL_BASE_URL / --base-url was forgotten."""
+RFC 6761), which a build gets when the real address was never set."""
 
 from __future__ import annotations
 
 import ipaddress
 from urllib.parse import urlsplit
 
-EXAMPLE_DOMAINS = ("example.org", "example.com", "example.net")
-RESERVED_SUFFIXES = (".example", ".test", ".invalid", ".localhost")
+from dxportal.config import is_placeholder_address
 
 
 def is_local_address(url: str) -> bool:
-    """True for loopback, localhost and example addresses (and for no host at all)."""
+    """The build's own test (config.is_placeholder_address), and also no host at all, any
+    spelling of an IPv6 loopback or unspecified address, and the bare reserved names."""
+    if is_placeholder_address(url):
+        return True
     host = (urlsplit(url).hostname or "").rstrip(".").lower()
-    if not host or host == "localhost":
+    if not host or host in ("example", "test", "invalid", "localhost"):
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback or ipaddress.ip_address(host).is_unspecified
+        address = ipaddress.ip_address(host)
     except ValueError:
-        pass
-    if any(host == name or host.endswith("." + name) for name in EXAMPLE_DOMAINS):
-        return True
-    return host.endswith(RESERVED_SUFFIXES) or host in {s[1:] for s in RESERVED_SUFFIXES}
+        return False
+    return address.is_loopback or address.is_unspecified

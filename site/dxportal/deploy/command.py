@@ -182,9 +182,9 @@ def publish(target: Target, folder: Path, allow_local_address: bool) -> Outcome:
     if is_local_address(build.base_url) and not allow_local_address:
         raise DeployError(
             Message(
-                "the build's public address is {address}, a local or example address: build "
-                "with --base-url (or DXPORTAL_BASE_URL) set to the real address, or deploy "
-                "with --allow-local-address",
+                "the build's public address is {address}, a local or example address: set "
+                "base_url in content/site.yml (or --base-url) to the real address and build "
+                "again, or deploy with --allow-local-address",
                 address=build.base_url,
             )
         )
