@@ -116,7 +116,7 @@ def test_a_search_while_the_index_is_updated_answers_from_the_previous_one(
         assert response.status_code == 200
         assert links(response) == ["/vi/news/so/"]  # the previous index
         notice = parse(response).select_one(".search-updating").get_text(" ", strip=True)
-        assert notice.startswith("Chỉ mục tìm kiếm đang được cập nhật")
+        assert notice.startswith("Chỉ mục tìm kiếm đang được cập nhật (đã xong 0%)")
 
         release.set()
         assert keeper.wait_until_current(BUILD_SECONDS)

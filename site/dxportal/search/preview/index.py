@@ -153,6 +153,10 @@ class UpdateCount:
         self.total = max(self.total, self.done)
         self.report("index", self.done, self.total)
 
+    def finish(self) -> None:
+        if self.total:
+            self.report("index", self.total, self.total)
+
 
 def update_language_index(site: ContentSet, lang: str, folder: Path, renderer: Renderer,
                           count: UpdateCount | None = None) -> int:  # fmt: skip
@@ -223,6 +227,7 @@ def update_index(site: ContentSet, destination: Path, renderer: Renderer | None 
         if live_field_lengths(ix, destination / lang) is None:  # lengths.json out of step
             return build_index(site, destination, renderer, progress, processes)
     write_atomically(destination / FINGERPRINT_FILE, fingerprint + "\n")
+    count.finish()
     return fingerprint
 
 

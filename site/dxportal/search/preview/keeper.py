@@ -73,7 +73,7 @@ class IndexKeeper:
     @property
     def percent(self) -> int:
         """How far the current build is, 0 to 99 (100 only once it is ready)."""
-        if not self.total:
+        if not self.building or not self.total:
             return 0
         return min(99, 100 * self.done // self.total)
 
