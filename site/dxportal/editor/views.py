@@ -90,6 +90,8 @@ def prepare() -> object:
         session["ui_lang"] = asked
     g.lang = session.get("ui_lang", DEFAULT_LANGUAGE)
     flask_babel.refresh()
+    if request.method == "POST":
+        auth.check_origin()
     if request.endpoint not in OPEN_ENDPOINTS and not auth.is_signed_in():
         return redirect(url_for("editor.login", next=request.full_path))
     if request.method == "POST":
