@@ -38,3 +38,21 @@ def test_a_decompression_bomb_is_refused_with_the_form_and_nothing_written(clien
     assert "quá lớn" in problem
     assert parse(response).select_one("#page-form") is not None
     assert not (content / "media").exists() or list((content / "media").iterdir()) == []
+
+
+def test_publish_never_forks_the_threaded_server(editor_app, content, tmp_path, monkeypatch):  # noqa: F811
+    """Forking a process with threads (the server's, the file watcher's) can deadlock the
+    child: the build runs in a process started cleanly (spawn), which may fork its own
+    workers."""
+
+    def no_fork():
+        raise AssertionError("os.fork() called in the editor's server process")
+
+    monkeypatch.setattr("dxportal.build.freeze_loop.PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr("dxportal.search.static.export.PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr("os.fork", no_fork)
+    client = editor_app(DXPORTAL_WORKERS=2).test_client()
+    response = client.post("/edit/publish", data={"csrf_token": token(client)})
+    assert response.status_code == 200
+    assert (tmp_path / "build/vi/news/hop/index.html").is_file()
+    assert "notice--problem" not in parse(response).select_one(".notice")["class"]
