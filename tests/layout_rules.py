@@ -13,7 +13,17 @@ from pathlib import Path
 
 PACKAGE = "dxportal"
 # Small root modules with one job each; every stage may use them.
-LEAVES = {"config", "cache", "rendering", "slugs", "messages", "workers", "gc_pause", "catalogs"}
+LEAVES = {
+    "atomic",
+    "config",
+    "cache",
+    "rendering",
+    "slugs",
+    "messages",
+    "workers",
+    "gc_pause",
+    "catalogs",
+}
 WEB_FRAMEWORKS = {"flask", "flask_babel", "flask_frozen", "werkzeug", "jinja2", "whoosh"}
 REQUEST_STATE = {"current_app", "g", "request", "session"}
 MAX_LINES = 500

@@ -10,11 +10,11 @@ only cost time, never change the output.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+
+from dxportal import atomic
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DIGEST_SIZE = 32
@@ -79,10 +79,8 @@ class DiskCache:
         path = self.path_for(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(handle, "wb") as out:
-                out.write(hashlib.sha256(payload).digest() + payload)
-            os.replace(temporary, path)
+            # Not flushed to disk: a torn entry fails its checksum and is only a miss.
+            atomic.write_bytes(path, hashlib.sha256(payload).digest() + payload, durable=False)
         except OSError:
             return
 
