@@ -14,6 +14,7 @@ from pathlib import Path
 PACKAGE = "dxportal"
 # Small root modules with one job each; every stage may use them.
 LEAVES = {
+    "addresses",
     "atomic",
     "config",
     "cache",

@@ -1,0 +1,286 @@
+"""What one page's Markdown body holds, with the line in the file: its links, images and
+their texts, reference definitions, raw <a> and <img> tags, and headings (body_marks).
+
+The marks depend on the file alone (BodyMarksCache keeps them); body_checks.check_body checks
+their addresses against the current site.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from dxportal.addresses import refusal
+from dxportal.content.errors import ContentProblem
+from dxportal.content.findings import ERROR, WARNING, Finding
+from dxportal.content.model import Page
+from dxportal.messages import Message
+from dxportal.rendering import may_write_refused_address, written_addresses
+
+# Link texts that do not say where the link goes, compared lowercased without punctuation.
+VAGUE_LINK_TEXTS = frozenset(
+    {  # fmt: skip
+        "tại đây",
+        "ở đây",
+        "đây",
+        "xem tại đây",
+        "bấm vào đây",
+        "nhấn vào đây",
+        "click vào đây",
+        "bấm đây",
+        "xem thêm",
+        "đọc thêm",
+        "xem chi tiết",
+        "chi tiết",
+        "liên kết",
+        "link",
+        "here",
+        "click here",
+        "click",
+        "read more",
+        "more",
+        "see more",
+        "details",
+        "more info",
+        "this",
+        "this link",
+        "this page",
+    }
+)
+
+
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
+
+
+_TEXT = r"(?:\\.|[^\[\]\\]|\[(?:\\.|[^\[\]\\])*\])*"
+
+
+_URL = r"\(\s*(<[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
+
+
+IMAGE = re.compile(r"!\[(" + _TEXT + r")\]" + _URL)
+
+
+LINK = re.compile(r"(?<![!\\])\[(" + _TEXT + r")\]" + _URL)
+
+
+REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[([^\]^][^\]]*)\]:\s*<?(\S+?)>?(?:\s+.*)?$", re.M)
+
+
+REFERENCE_LINK = re.compile(r"(?<![!\\\]])\[(" + _TEXT + r")\]\[([^\]]*)\]")
+
+
+HTML_TAG = re.compile(r"<(a|img)\b([^>]*)>", re.I)
+
+
+HTML_ATTRIBUTE = re.compile(r"([a-zA-Z-]+)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)")
+
+
+ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
+
+
+SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+
+
+MARKDOWN_MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|[*_`~]")
+
+
+def mask_code(body: str) -> str:
+    """The body with code blocks, code spans and comments blanked (same lines and columns)."""
+    lines = body.split("\n")
+    fence: str | None = None
+    for index, line in enumerate(lines):
+        match = FENCE.match(line)
+        if fence is None and match:
+            fence = match.group(1)[0] * len(match.group(1))
+            lines[index] = ""
+        elif fence is not None:
+            if match and match.group(1).startswith(fence):
+                fence = None
+            lines[index] = ""
+    text = "\n".join(lines)
+
+    def blank(match: re.Match) -> str:
+        return re.sub(r"[^\n]", " ", match.group(0))
+
+    return HTML_COMMENT.sub(blank, CODE_SPAN.sub(blank, text))
+
+
+def line_at(page: Page, text: str, offset: int) -> int:
+    return page.body_line + text.count("\n", 0, offset)
+
+
+def plain_text(markdown_text: str) -> str:
+    """The words of a link text: images, emphasis markers and punctuation removed."""
+    text = MARKDOWN_MARKUP.sub(" ", markdown_text)
+    text = re.sub(r"[^\w\s]", " ", text.lower())
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class UrlToCheck:
+    """An address written in a body, to be checked against the site (see check_url)."""
+
+    line: int
+    url: str
+    image: bool = False
+
+
+def body_marks(page: Page) -> list[Finding | UrlToCheck]:
+    """What check_body finds in the body alone, in order: findings and addresses to check."""
+    return list(_body_marks(page))
+
+
+def _body_marks(page: Page) -> Iterator[Finding | UrlToCheck]:
+    text = mask_code(page.body)
+
+    def problem(severity: str, offset: int, message: Message) -> Finding:
+        return Finding(
+            severity, ContentProblem(page.source_path, line_at(page, text, offset), message)
+        )
+
+    def address(offset: int, url: str, image: bool = False) -> UrlToCheck:
+        return UrlToCheck(line_at(page, text, offset), url, image)
+
+    for match in IMAGE.finditer(text):
+        alt, url = match.group(1).strip(), match.group(2).strip("<>")
+        if not alt:
+            yield problem(
+                ERROR,
+                match.start(),
+                Message(
+                    "the image {url} has no alt text: write what it shows between the brackets, "
+                    "![like this]({url})",
+                    url=url,
+                ),
+            )
+        yield address(match.start(), url, image=True)
+    for match in LINK.finditer(text):
+        yield from check_link_text(problem, match.start(), match.group(1))
+        yield address(match.start(), match.group(2).strip("<>"))
+    for match in REFERENCE_DEFINITION.finditer(text):
+        yield address(match.start(), match.group(2))
+    for match in REFERENCE_LINK.finditer(text):
+        yield from check_link_text(problem, match.start(), match.group(1))
+    for match in HTML_TAG.finditer(text):
+        tag = match.group(1).lower()
+        attributes = {k.lower(): v.strip("\"'") for k, v in HTML_ATTRIBUTE.findall(match.group(2))}
+        if tag == "img":
+            if not attributes.get("alt", "").strip():
+                yield problem(
+                    ERROR,
+                    match.start(),
+                    Message(
+                        'the image {url} has no alt text: add alt="what it shows"',
+                        url=attributes.get("src", ""),
+                    ),
+                )
+            url = attributes.get("src")
+        else:
+            url = attributes.get("href")
+        if url:
+            yield address(match.start(), url)
+    yield from refused_addresses(page, text)
+    yield from check_headings(page, text)
+
+
+def refused_addresses(page: Page, text: str) -> Iterator[Finding]:
+    """Every address the Markdown writes that the renderer refuses (addresses.normalise).
+
+    The addresses are those python-markdown produces, so every form counts (autolinks,
+    references, raw HTML); the line is where the address is written in ``text``.
+    """
+    if not may_write_refused_address(page.body):
+        return  # most bodies: no Markdown conversion needed
+    start = 0
+    for tag, url in written_addresses(page.body):
+        message = refusal(url)
+        if message is None and tag == "img" and not url.strip():
+            message = Message("an image has no address: write it as /media/file-name")
+        if message is None:
+            continue
+        offset = find_written(text, url, start)
+        start = max(start, offset)
+        yield Finding(ERROR, ContentProblem(page.source_path, line_at(page, text, offset), message))
+
+
+def find_written(text: str, url: str, start: int) -> int:
+    """Where ``url`` is written in the body (as written, escaped or in part), else ``start``."""
+    email = url[len("mailto:") :] if url[:7].lower() == "mailto:" else ""
+    empty = ("]()", "]( )", 'src=""', "src=''") if not url.strip() else ()
+    for candidate in (url, html.escape(url), email, url[:16], url[:6], *empty):
+        if candidate.strip():
+            found = text.find(candidate, start)
+            found = text.find(candidate) if found == -1 else found
+            if found != -1:
+                return found
+    return start
+
+
+def check_link_text(problem, offset: int, link_text: str) -> Iterator[Finding]:
+    words = plain_text(link_text)
+    has_image = "![" in link_text
+    if not words and not has_image:
+        yield problem(
+            ERROR, offset, Message("a link has no text: write where it goes between the brackets")
+        )
+    elif words in VAGUE_LINK_TEXTS:
+        yield problem(
+            WARNING,
+            offset,
+            Message(
+                "the link text '{text}' does not say where the link goes; use the name of the "
+                "page or document instead, e.g. [Nghị quyết 01 về chuyển đổi số](…)",
+                text=link_text.strip(),
+            ),
+        )
+
+
+def check_headings(page: Page, text: str) -> Iterator[Finding]:
+    """The title is the level-1 heading: the body starts at ## and never skips a level."""
+    previous = 1
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        level = None
+        match = ATX_HEADING.match(line)
+        if match:
+            level = len(match.group(1))
+        elif index and lines[index - 1].strip() and SETEXT_UNDERLINE.match(line):
+            above = lines[index - 1].lstrip()
+            if not above.startswith(("-", "*", "+", ">", "|")) and not re.match(r"\d+[.)]", above):
+                level = 1 if line.strip().startswith("=") else 2
+                index -= 1
+        if level is None:
+            continue
+        line = page.body_line + index
+        if level == 1:
+            message = Message(
+                "a level-1 heading (#) in the body: the title is the page's only level-1 "
+                "heading; start sections with ##"
+            )
+        elif level > 2 and previous == 1:
+            message = Message(
+                "the first heading of the body should be ## (the title is the level-1 "
+                "heading), not {hashes}",
+                hashes="#" * level,
+            )
+        elif level > previous + 1:
+            message = Message(
+                "this heading skips a level ({hashes} after {previous}): use {expected}",
+                hashes="#" * level,
+                previous="#" * previous,
+                expected="#" * (previous + 1),
+            )
+        else:
+            message = None
+        if message is not None:
+            yield Finding(WARNING, ContentProblem(page.source_path, line, message))
+        previous = max(level, 1)
