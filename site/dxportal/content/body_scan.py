@@ -16,6 +16,7 @@ from dxportal.addresses import refusal
 from dxportal.content.errors import ContentProblem
 from dxportal.content.findings import ERROR, WARNING, Finding
 from dxportal.content.model import Page
+from dxportal.content.rendered_marks import Marker, Rendered, needs_rendering
 from dxportal.messages import Message
 from dxportal.rendering import may_write_refused_address, written_addresses
 
@@ -140,7 +141,11 @@ def body_marks(page: Page) -> list[Finding | UrlToCheck]:
 
 
 def _body_marks(page: Page) -> Iterator[Finding | UrlToCheck]:
-    text = mask_code(page.body)
+    """The scan's marks; for a body that can hold code, only those python-markdown renders
+    as what they claim to be (rendered_marks): nothing in code counts."""
+    marker = Marker(page.body) if needs_rendering(page.body) else None
+    text = page.body if marker else mask_code(page.body)
+    found: list[tuple[str, str | None, list[Finding | UrlToCheck]]] = []
 
     def problem(severity: str, offset: int, message: Message) -> Finding:
         return Finding(
@@ -150,46 +155,87 @@ def _body_marks(page: Page) -> Iterator[Finding | UrlToCheck]:
     def address(offset: int, url: str, image: bool = False) -> UrlToCheck:
         return UrlToCheck(line_at(page, text, offset), url, image)
 
+    def token_for(start: int, end: int) -> str | None:
+        return marker.replace(start, end) if marker else None
+
     for match in IMAGE.finditer(text):
         alt, url = match.group(1).strip(), match.group(2).strip("<>")
+        marks: list[Finding | UrlToCheck] = []
         if not alt:
-            yield problem(
-                ERROR,
-                match.start(),
-                Message(
-                    "the image {url} has no alt text: write what it shows between the brackets, "
-                    "![like this]({url})",
-                    url=url,
-                ),
-            )
-        yield address(match.start(), url, image=True)
-    for match in LINK.finditer(text):
-        yield from check_link_text(problem, match.start(), match.group(1))
-        yield address(match.start(), match.group(2).strip("<>"))
-    for match in REFERENCE_DEFINITION.finditer(text):
-        yield address(match.start(), match.group(2))
-    for match in REFERENCE_LINK.finditer(text):
-        yield from check_link_text(problem, match.start(), match.group(1))
-    for match in HTML_TAG.finditer(text):
-        tag = match.group(1).lower()
-        attributes = {k.lower(): v.strip("\"'") for k, v in HTML_ATTRIBUTE.findall(match.group(2))}
-        if tag == "img":
-            if not attributes.get("alt", "").strip():
-                yield problem(
+            marks.append(
+                problem(
                     ERROR,
                     match.start(),
                     Message(
-                        'the image {url} has no alt text: add alt="what it shows"',
-                        url=attributes.get("src", ""),
+                        "the image {url} has no alt text: write what it shows between the "
+                        "brackets, ![like this]({url})",
+                        url=url,
                     ),
+                )
+            )
+        marks.append(address(match.start(), url, image=True))
+        found.append(("address", token_for(*match.span(2)), marks))
+    for match in LINK.finditer(text):
+        marks = [*check_link_text(problem, match.start(), match.group(1))]
+        marks.append(address(match.start(), match.group(2).strip("<>")))
+        found.append(("address", token_for(*match.span(2)), marks))
+    for match in REFERENCE_DEFINITION.finditer(text):
+        marks = [address(match.start(), match.group(2))]
+        found.append(("definition", token_for(*match.span(2)), marks))
+    for match in REFERENCE_LINK.finditer(text):
+        token = None
+        if marker:  # a word in the link's text; an empty id is the text itself, kept as it was
+            token = marker.insert(match.end(1))
+            if not match.group(2):
+                marker.edits.append((match.start(2), match.end(2), match.group(1)))
+        found.append(("link", token, [*check_link_text(problem, match.start(), match.group(1))]))
+    for match in HTML_TAG.finditer(text):
+        tag = match.group(1).lower()
+        attributes = {k.lower(): v.strip("\"'") for k, v in HTML_ATTRIBUTE.findall(match.group(2))}
+        marks = []
+        if tag == "img":
+            if not attributes.get("alt", "").strip():
+                marks.append(
+                    problem(
+                        ERROR,
+                        match.start(),
+                        Message(
+                            'the image {url} has no alt text: add alt="what it shows"',
+                            url=attributes.get("src", ""),
+                        ),
+                    )
                 )
             url = attributes.get("src")
         else:
             url = attributes.get("href")
         if url:
-            yield address(match.start(), url)
-    yield from refused_addresses(page, text)
-    yield from check_headings(page, text)
+            marks.append(address(match.start(), url))
+        found.append(("tag", marker.insert(match.end(1)) if marker else None, marks))
+    headings = heading_lines(text)
+    heading_tokens = [marker.insert(end) if marker else None for _, _, end in headings]
+    rendered = marker.render() if marker else None
+    for kind, token, marks in found:
+        if rendered is None or counts(rendered, kind, token):
+            yield from marks
+    yield from refused_addresses(page, mask_code(page.body) if marker else text)
+    if rendered is not None:
+        headings = [
+            (index, rendered.headings[token], end)
+            for (index, _, end), token in zip(headings, heading_tokens, strict=True)
+            if token in rendered.headings
+        ]
+    yield from check_headings(page, [(index, level) for index, level, _ in headings])
+
+
+def counts(rendered: Rendered, kind: str, token: str | None) -> bool:
+    """Whether the mark with ``token`` came out of python-markdown as what it claims."""
+    if kind == "address":
+        return token in rendered.addresses
+    if kind == "definition":  # used (an address) or consumed (nowhere), never shown as text
+        return token in rendered.addresses or token not in rendered.anywhere
+    if kind == "link":
+        return token in rendered.in_links
+    return token in rendered.tag_marks
 
 
 def refused_addresses(page: Page, text: str) -> Iterator[Finding]:
@@ -244,22 +290,34 @@ def check_link_text(problem, offset: int, link_text: str) -> Iterator[Finding]:
         )
 
 
-def check_headings(page: Page, text: str) -> Iterator[Finding]:
-    """The title is the level-1 heading: the body starts at ## and never skips a level."""
-    previous = 1
+def heading_lines(text: str) -> list[tuple[int, int, int]]:
+    """(line index in the body, level, where its text line ends) of every heading written."""
+    found = []
     lines = text.split("\n")
+    ends, offset = [], 0
+    for line in lines:
+        offset += len(line)
+        ends.append(offset)
+        offset += 1
     for index, line in enumerate(lines):
-        level = None
         match = ATX_HEADING.match(line)
         if match:
-            level = len(match.group(1))
+            found.append((index, len(match.group(1)), ends[index]))
         elif index and lines[index - 1].strip() and SETEXT_UNDERLINE.match(line):
             above = lines[index - 1].lstrip()
             if not above.startswith(("-", "*", "+", ">", "|")) and not re.match(r"\d+[.)]", above):
                 level = 1 if line.strip().startswith("=") else 2
-                index -= 1
-        if level is None:
-            continue
+                found.append((index - 1, level, ends[index - 1]))
+    return found
+
+
+def check_headings(page: Page, headings: list[tuple[int, int]]) -> Iterator[Finding]:
+    """The title is the level-1 heading: the body starts at ## and never skips a level.
+
+    ``headings``: (line index in the body, level) of each, in order.
+    """
+    previous = 1
+    for index, level in headings:
         line = page.body_line + index
         if level == 1:
             message = Message(
