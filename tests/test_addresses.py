@@ -84,6 +84,8 @@ REFUSED = [
     ("https://www.bentre.gov.vn@example.org/", "holds a user name or password before @"),
     ("mailto:", "has nothing after the colon"),
     ("tel: ", "has nothing after the colon"),
+    ("tel://ađ^", "a tel: address has no // after the colon"),  # found by hypothesis
+    ("mailto://a@example.org", "a mailto: address has no // after the colon"),
 ]
 
 

@@ -108,6 +108,15 @@ def normalise(address: str) -> str:
                     address=address,
                 )
             )
+        if rest.startswith("//"):  # an authority browsers would parse as a host, or reject
+            raise AddressRefused(
+                Message(
+                    "'{address}': a {scheme}: address has no // after the colon; write it as "
+                    "{scheme}:name@example.org or {scheme}:+84…",
+                    address=address,
+                    scheme=scheme,
+                )
+            )
         return scheme + ":" + encode_opaque(rest)
     if "\\" in rest.split("?", 1)[0].split("#", 1)[0]:
         raise backslash(address)
