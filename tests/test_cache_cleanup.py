@@ -34,11 +34,15 @@ def test_a_build_keeps_the_two_most_recently_used_versions_of_each_cache(
             (old / "ab" / "entry").write_bytes(b"x")
             os.utime(old, (now - days * 86400, now - days * 86400))
     (cache / "spares" / "keep-me").mkdir(parents=True, exist_ok=True)
+    for name in ("d" * 24, "e" * 16):  # not only versions: another tool's folder
+        (cache / "deploy-git" / name).mkdir(parents=True)
+        os.utime(cache / "deploy-git" / name, (now - 9 * 86400, now - 9 * 86400))
     templates = sorted((cache / "templates").iterdir())
 
     build()
     for namespace in ("markdown", "builds"):  # the current one and the most recent other
         assert versions(cache / namespace) == sorted(current[namespace] + ["a" * 24])
     assert (cache / "spares" / "keep-me").is_dir()
+    assert versions(cache / "deploy-git") == ["d" * 24, "e" * 16]
     assert sorted((cache / "templates").iterdir()) == templates
     assert (tmp_path / "site/vi/news/hop/index.html").is_file()

@@ -64,8 +64,9 @@ def remove_old_versions(root: Path, keep: int = KEEP_VERSIONS) -> list[Path]:
     """Remove the version folders of every namespace but the ``keep`` most recently used.
 
     Each code change starts new version folders and nothing reads the old ones again; a build
-    calls this first so that the cache does not grow forever. Other files and folders (the
-    build spares, the template cache) are left alone. Returns the folders removed.
+    calls this first so that the cache does not grow forever. A folder holding anything but
+    version folders (the build spares, the template cache, deploy-git) is left alone.
+    Returns the folders removed.
     """
     removed = []
     try:
@@ -73,9 +74,13 @@ def remove_old_versions(root: Path, keep: int = KEEP_VERSIONS) -> list[Path]:
     except OSError:
         return removed
     for namespace in namespaces:
-        versions = [
-            p for p in namespace.iterdir() if p.is_dir() and VERSION_FOLDER.fullmatch(p.name)
-        ]
+        try:
+            entries = list(namespace.iterdir())
+        except OSError:
+            continue
+        versions = [p for p in entries if p.is_dir() and VERSION_FOLDER.fullmatch(p.name)]
+        if len(versions) != len(entries):
+            continue  # not only DiskCache versions (deploy-git, spares, templates): not ours
         versions.sort(key=last_used, reverse=True)
         for folder in versions[keep:]:
             shutil.rmtree(folder, ignore_errors=True)
