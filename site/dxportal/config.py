@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -45,6 +46,9 @@ DEFAULTS = {
     "DXPORTAL_EDITOR_PASSWORD_HASH": "",
     # The largest file the editor accepts as an upload, in bytes.
     "DXPORTAL_EDITOR_MAX_UPLOAD": 10 * 1024 * 1024,
+    # Host names the preview and the editor answer to besides the loopback names and
+    # `serve --host`, comma-separated (a server behind a proxy: its public name).
+    "DXPORTAL_TRUSTED_HOSTS": "",
     # Rendered Markdown, parsed front matter and build records, kept between runs (git ignores
     # it). Safe to delete at any time; empty turns the disk caches off.
     "DXPORTAL_CACHE_DIR": str(PROJECT_ROOT / ".cache"),
@@ -145,6 +149,23 @@ def is_site_address(value: object) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query
 
 
+HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?", re.I)
+
+
+def is_host_list(value: object) -> bool:
+    """Host names or IP addresses separated by commas (no scheme, port or path), or nothing."""
+    if not isinstance(value, str):
+        return False
+    for name in filter(None, (part.strip() for part in value.split(","))):
+        if HOST_NAME.fullmatch(name):
+            continue
+        try:
+            ipaddress.ip_address(name.strip("[]"))
+        except ValueError:
+            return False
+    return True
+
+
 def is_optional_site_address(value: object) -> bool:
     return value == "" or is_site_address(value)
 
@@ -191,6 +212,7 @@ CHECKS: dict[str, Callable[[object], bool]] = {
     "DXPORTAL_EDITOR": is_flag,
     "DXPORTAL_EDITOR_PASSWORD_HASH": is_text,
     "DXPORTAL_EDITOR_MAX_UPLOAD": is_count(1),
+    "DXPORTAL_TRUSTED_HOSTS": is_host_list,
     "DXPORTAL_CACHE_DIR": is_optional_folder,
     "DXPORTAL_WORKERS": is_count(0),
 }
@@ -210,6 +232,10 @@ FORMS: dict[str, Message] = {
     "DXPORTAL_EDITOR": Message("true or false"),
     "DXPORTAL_EDITOR_PASSWORD_HASH": Message("a password hash from `dxportal editor-password`"),
     "DXPORTAL_EDITOR_MAX_UPLOAD": Message("a number of bytes, 1 or more"),
+    "DXPORTAL_TRUSTED_HOSTS": Message(
+        "host names or IP addresses separated by commas, without http:// or a port, "
+        "e.g. cds.example.gov.vn,10.0.0.5"
+    ),
     "DXPORTAL_CACHE_DIR": Message("a folder path, or nothing to turn the disk caches off"),
     "DXPORTAL_WORKERS": Message("a whole number, 0 or more (0: one per core)"),
 }

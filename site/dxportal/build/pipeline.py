@@ -28,6 +28,7 @@ from dxportal.build.destination import (
 from dxportal.build.freeze_loop import freeze_urls
 from dxportal.build.generators import register_generators
 from dxportal.build.record import BuildRecord
+from dxportal.cache import remove_old_versions
 from dxportal.content.checks import check_and_read
 from dxportal.content.errors import ContentError
 from dxportal.content.findings import CheckFailed
@@ -42,8 +43,6 @@ from dxportal.web.security import headers_file
 
 # Endpoints that may legitimately freeze nothing: a site without tags, media or static pages.
 OPTIONAL_ENDPOINTS = {"portal.tag", "portal.entry", "portal.static_page", "site.media"}
-
-
 OPTIONAL_ENDPOINTS |= programme_pages.OPTIONAL_ENDPOINTS
 
 
@@ -57,7 +56,7 @@ def freeze_site(
     publish, BuildError when the destination is unsafe; in both cases, and on any other
     failure, ``destination`` is not touched.
     """
-    with collection_deferred() as loaded:  # see collector.py
+    with collection_deferred() as loaded:  # see gc_pause.py
         return build_site(app, destination, loaded, progress)
 
 
@@ -69,6 +68,8 @@ def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None],
     content_dir = Path(app.config["DXPORTAL_CONTENT_DIR"]).resolve()
     check_destination(destination, content_dir)
     store = app.extensions["dxportal.store"]
+    if store.cache_dir is not None:
+        remove_old_versions(store.cache_dir)  # caches of earlier code versions
     now = store.now()
     report, everything = check_and_read(content_dir, now, True, store.cache_dir)
     app.extensions["dxportal.check_report"] = report

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
+from urllib.parse import urlsplit
 
-from flask import abort, current_app, session
+from flask import abort, current_app, request, session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dxportal.messages import Message
@@ -80,3 +81,16 @@ def check_csrf(sent: str | None) -> None:
     expected = session.get("csrf")
     if not expected or not sent or not hmac.compare_digest(expected, sent):
         abort(400, description="csrf")
+
+
+def check_origin() -> None:
+    """A POST must come from the editor's own pages: its Origin (or, lacking it, its Referer)
+    names the host the request was sent to. Browsers send Origin with every cross-site POST;
+    a request with neither header is not from another site's page (the CSRF token still
+    counts)."""
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if source is None:
+        return
+    sent_from = urlsplit(source).netloc.lower() if source != "null" else ""
+    if not sent_from or sent_from != request.host.lower():
+        abort(400, description="origin")
