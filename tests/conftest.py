@@ -132,7 +132,7 @@ def parse(response_or_text) -> BeautifulSoup:
 
 
 # Browser fixtures (frozen site served on 127.0.0.1, headless Chromium) live in their own module.
-pytest_plugins = ["browser_support"]
+pytest_plugins = ["browser_support", "newsroom_support"]
 
 
 def tree_digest(folder: Path) -> dict[str, str]:

@@ -489,11 +489,12 @@ def test_a_public_address_needs_a_password(host):
     check_bind(host, generate_password_hash("x"))
 
 
-def test_serve_edit_refuses_a_public_bind_without_a_password(monkeypatch):
+def test_serve_edit_refuses_a_public_bind_without_accounts(monkeypatch, tmp_path):
     monkeypatch.delenv("DXPORTAL_EDITOR_PASSWORD_HASH", raising=False)
+    monkeypatch.setenv("DXPORTAL_NEWSROOM_DIR", str(tmp_path / "newsroom"))
     result = CliRunner().invoke(main, ["serve", "--edit", "--host", "0.0.0.0", "--lang", "en"])
     assert result.exit_code == 2
-    assert "DXPORTAL_EDITOR_PASSWORD_HASH" in result.output
+    assert "dxportal user add" in result.output
     assert "0.0.0.0" in result.output
 
 

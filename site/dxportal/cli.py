@@ -24,6 +24,8 @@ from dxportal.content.findings import CheckFailed, CheckReport, Finding, display
 from dxportal.content.scaffold import ScaffoldError, create_page, translate_page
 from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES, SECTIONS
 from dxportal.editor import BindRefused, check_bind, hash_password
+from dxportal.editor.newsroom import newsroom_folder
+from dxportal.editor.user_commands import user as user_commands
 from dxportal.messages import Message, Translate, translator
 from dxportal.web.i18n import compile_catalogs
 from dxportal.web.live_reload import start_watching
@@ -321,7 +323,7 @@ def index() -> None:
 def serve(host: str, port: int, edit: bool, lang: str) -> None:
     if edit:
         try:
-            check_bind(host, setting("DXPORTAL_EDITOR_PASSWORD_HASH"))
+            check_bind(host, setting("DXPORTAL_EDITOR_PASSWORD_HASH"), users_folder())
         except BindRefused as exc:
             say(exc.message, messages_in(lang), err=True)
             sys.exit(2)
@@ -336,6 +338,13 @@ def serve(host: str, port: int, edit: bool, lang: str) -> None:
     app.run(
         host=host, port=port, debug=False, use_reloader=True, reloader_type="stat", threaded=True
     )
+
+
+main.add_command(user_commands)
+
+
+def users_folder() -> Path:
+    return newsroom_folder({**config.DEFAULTS, **config.from_environment()})
 
 
 @main.command(

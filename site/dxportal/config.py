@@ -43,6 +43,14 @@ DEFAULTS = {
     "DXPORTAL_EDITOR_PASSWORD_HASH": "",
     # The largest file the editor accepts as an upload, in bytes.
     "DXPORTAL_EDITOR_MAX_UPLOAD": 10 * 1024 * 1024,
+    # Proxies (e.g. nginx with TLS) in front of `dxportal serve --edit`: their X-Forwarded-For
+    # and -Proto headers are trusted, and the session cookie is sent over HTTPS only. 0: none.
+    "DXPORTAL_EDITOR_PROXIES": 0,
+    # Hours without activity after which an editor session ends.
+    "DXPORTAL_EDITOR_SESSION_HOURS": 8,
+    # The newsroom's folder (users, session key, pending changes, the record); empty means
+    # .newsroom/ next to the content folder. Never inside content/ or the build.
+    "DXPORTAL_NEWSROOM_DIR": "",
     # Rendered Markdown, parsed front matter and build records, kept between runs (git ignores
     # it). Safe to delete at any time; empty turns the disk caches off.
     "DXPORTAL_CACHE_DIR": str(PROJECT_ROOT / ".cache"),
@@ -158,6 +166,9 @@ CHECKS: dict[str, Callable[[object], bool]] = {
     "DXPORTAL_EDITOR": is_flag,
     "DXPORTAL_EDITOR_PASSWORD_HASH": is_text,
     "DXPORTAL_EDITOR_MAX_UPLOAD": is_count(1),
+    "DXPORTAL_EDITOR_PROXIES": is_count(0),
+    "DXPORTAL_EDITOR_SESSION_HOURS": is_count(1),
+    "DXPORTAL_NEWSROOM_DIR": is_optional_folder,
     "DXPORTAL_CACHE_DIR": is_optional_folder,
     "DXPORTAL_WORKERS": is_count(0),
 }
@@ -177,6 +188,9 @@ FORMS: dict[str, Message] = {
     "DXPORTAL_EDITOR": Message("true or false"),
     "DXPORTAL_EDITOR_PASSWORD_HASH": Message("a password hash from `dxportal editor-password`"),
     "DXPORTAL_EDITOR_MAX_UPLOAD": Message("a number of bytes, 1 or more"),
+    "DXPORTAL_EDITOR_PROXIES": Message("a whole number, 0 or more (0: no proxy in front)"),
+    "DXPORTAL_EDITOR_SESSION_HOURS": Message("a whole number of hours, 1 or more"),
+    "DXPORTAL_NEWSROOM_DIR": Message("a folder path, or nothing for .newsroom/ beside content/"),
     "DXPORTAL_CACHE_DIR": Message("a folder path, or nothing to turn the disk caches off"),
     "DXPORTAL_WORKERS": Message("a whole number, 0 or more (0: one per core)"),
 }

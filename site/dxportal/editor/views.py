@@ -32,7 +32,7 @@ from dxportal.content.model import ContentSet, Entry, Page
 from dxportal.content.references import check_references
 from dxportal.content.scaffold import ScaffoldError, translate_page
 from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES, RESERVED_SLUGS, SECTIONS
-from dxportal.editor import auth
+from dxportal.editor import auth, gate, saving, signin
 from dxportal.editor.forms import (
     PageForm,
     PageText,
@@ -48,9 +48,7 @@ from dxportal.editor.storage import (
     Conflict,
     digest,
     list_versions,
-    read_file,
     read_version,
-    save_page,
 )
 from dxportal.editor.uploads import UploadRefused, save_upload
 from dxportal.messages import Message
@@ -90,11 +88,7 @@ def prepare() -> object:
         session["ui_lang"] = asked
     g.lang = session.get("ui_lang", DEFAULT_LANGUAGE)
     flask_babel.refresh()
-    if request.endpoint not in OPEN_ENDPOINTS and not auth.is_signed_in():
-        return redirect(url_for("editor.login", next=request.full_path))
-    if request.method == "POST":
-        auth.check_csrf(request.form.get("csrf_token"))
-    return None
+    return gate.before_request(request.endpoint in OPEN_ENDPOINTS)
 
 
 @bp.after_request
@@ -142,6 +136,8 @@ def validated(section: str, slug: str, page_lang: str) -> Path:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    if signin.accounts_on():
+        return signin.login_page(safe_next(request.args.get("next")))
     error = None
     if request.method == "POST":
         if auth.password_matches(request.form.get("password", "")):
@@ -162,8 +158,7 @@ def safe_next(target: str | None) -> str:
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    session.clear()
-    return redirect(url_for("editor.login"))
+    return signin.sign_out(redirect(url_for("editor.login")))
 
 
 # --- the list of pages -------------------------------------------------------------------
@@ -251,7 +246,7 @@ def edit_page(section: str, slug: str, page_lang: str):
     path = validated(section, slug, page_lang)
     if request.method == "POST":
         return submit(section, page_lang, slug)
-    text = read_file(path)
+    text = saving.working_text(content_root(), section, slug, page_lang)
     if text is None:
         abort(404)
     form = form_from_text(SECTIONS[section], text)
@@ -289,8 +284,8 @@ def submit(section: str, page_lang: str, slug: str | None):
             return show_form(
                 form, section, page_lang, None, opened_digest="", slug_problem=problem, status=422
             )
-    path = validated(section, slug, page_lang)
-    if creating and path.exists():
+    validated(section, slug, page_lang)
+    if creating and saving.exists(content_root(), section, slug, page_lang):
         problem = Message(
             "a page with the address {slug} already exists in this language; open it from "
             "the list or choose another address",
@@ -304,7 +299,7 @@ def submit(section: str, page_lang: str, slug: str | None):
         return show_form(form, section, page_lang, None if creating else slug,
                          opened_digest=opened, status=422)  # fmt: skip
     try:
-        save_page(content_root(), section, slug, page_lang, written.text, opened)
+        saving.save(content_root(), section, slug, page_lang, written.text, opened)
         store().invalidate()
     except Conflict as conflict:
         return show_form(
@@ -336,6 +331,7 @@ def upload_into(form: PageForm) -> dict | None:
             current_app.config["DXPORTAL_EDITOR_MAX_UPLOAD"],
             text,
         )
+        saving.note("upload", file=name)
         store().invalidate()
     except UploadRefused as refused:
         form.general_problems.append((ERROR, refused.message))
@@ -395,19 +391,18 @@ def history(section: str, slug: str, page_lang: str):
 
 @bp.route("/history/<section>/<slug>/<page_lang>/<version>", methods=["GET", "POST"])
 def version(section: str, slug: str, page_lang: str, version: str):
-    path = validated(section, slug, page_lang)
+    validated(section, slug, page_lang)
     try:
         text = read_version(content_root(), section, slug, page_lang, version)
     except UnsafePath:
         abort(404)
     if text is None:
         abort(404)
-    current = read_file(path)
+    current = saving.working_text(content_root(), section, slug, page_lang)
     if request.method == "POST":
         try:
-            save_page(
-                content_root(), section, slug, page_lang, text, request.form.get("digest", "")
-            )
+            opened = request.form.get("digest", "")
+            saving.save(content_root(), section, slug, page_lang, text, opened, "restore")
             store().invalidate()
         except Conflict:
             flash(gettext("The page changed since you opened this version; nothing was restored."))
@@ -454,6 +449,7 @@ def publish():
     try:
         result["count"] = len(freeze_site(site_app))
         result["ok"] = True
+        saving.note("build", output=str(result["folder"]))
     except BuildError as exc:
         result["reason"] = str(exc)
     except ContentError:

@@ -1,0 +1,45 @@
+"""Where a save goes: with accounts, into the page's pending change; without, into content/.
+
+Either way the save is written to the record. views.py calls only these functions, so the
+rule "nothing unapproved reaches content/" lives in one place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dxportal.editor import audit, pending, signin
+from dxportal.editor.newsroom import current_folder
+from dxportal.editor.paths import page_file
+from dxportal.editor.storage import digest, read_file, save_page
+
+
+def working_text(root: Path, section: str, slug: str, lang: str) -> str | None:
+    """The text the editor opens: a pending change's when there is one."""
+    if signin.accounts_on():
+        return pending.working_text(current_folder(), root, section, slug, lang)
+    return read_file(page_file(root, section, slug, lang))
+
+
+def exists(root: Path, section: str, slug: str, lang: str) -> bool:
+    return working_text(root, section, slug, lang) is not None
+
+
+def save(
+    root: Path, section: str, slug: str, lang: str, text: str, opened: str, action: str = "save"
+) -> None:
+    """Save (or restore) ``text``; raises storage.Conflict when the page changed meanwhile."""
+    person = signin.person()
+    folder = current_folder()
+    if signin.accounts_on():
+        pending.save_change(folder, root, section, slug, lang, text, opened, person.login)
+    else:
+        save_page(root, section, slug, lang, text, opened)
+    key = audit.page_key(section, slug, lang)
+    audit.record(folder, person.login, person.name, action, key, digest(text))
+
+
+def note(action: str, page: str = "", **details: object) -> None:
+    """Record an action that is not a save (an upload, a build)."""
+    person = signin.person()
+    audit.record(current_folder(), person.login, person.name, action, page, **details)
