@@ -51,8 +51,9 @@ format: $(STAMP)
 
 ## Browser-test tools: Debian's chromium and Java (needs root), axe-core and vnu from npm.
 ## Without them `make test` skips the browser tests and says so; in CI they are required.
+## Chromium is looked for where the tests launch it: $DXPORTAL_CHROMIUM, else /usr/bin/chromium.
 qa-setup:
-	@if ! command -v chromium >/dev/null || ! command -v java >/dev/null || ! command -v npm >/dev/null; then \
+	@if [ ! -x "$${DXPORTAL_CHROMIUM:-/usr/bin/chromium}" ] || ! command -v java >/dev/null || ! command -v npm >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 	      chromium default-jre-headless $$(command -v npm >/dev/null || echo npm); \

@@ -131,8 +131,9 @@ def parse(response_or_text) -> BeautifulSoup:
     return BeautifulSoup(text, "html.parser")
 
 
-# Browser fixtures (frozen site served on 127.0.0.1, headless Chromium) live in their own module.
-pytest_plugins = ["browser_support", "newsroom_support"]
+# Browser fixtures (frozen site served on 127.0.0.1, headless Chromium) live in their own module;
+# ci_support turns every skip into a failure when CI=true.
+pytest_plugins = ["browser_support", "ci_support", "newsroom_support"]
 
 
 def tree_digest(folder: Path) -> dict[str, str]:

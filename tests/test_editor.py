@@ -6,8 +6,10 @@ rule, preview, translation and publishing; and that the editor never reaches the
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -167,12 +169,63 @@ def test_a_reserved_or_invalid_address_is_refused(client, content):
     assert not (content / "pages/news.vi.md").exists()
 
 
+_WATCHERS: list = []
+
+
+def _audit(event: str, args: tuple) -> None:
+    for watcher in list(_WATCHERS):
+        watcher(event, args)
+
+
+@contextlib.contextmanager
+def watch_file_during(path):
+    """Read ``path`` at every audited event (open, rename, remove...) while the block runs.
+
+    Audit events come before the operation they announce, so these are the states a reader of
+    the file could see between the steps of a save. Yields the list of texts (None: no file).
+    """
+    seen: list[str | None] = []
+    busy = []
+
+    def watcher(event, args):
+        if busy:
+            return
+        busy.append(True)
+        try:
+            seen.append(path.read_bytes().decode("utf-8"))
+        except FileNotFoundError:
+            seen.append(None)
+        finally:
+            busy.clear()
+
+    if not getattr(sys, "_dxportal_audit_hook", False):
+        sys.addaudithook(_audit)  # hooks cannot be removed: one for the run, idle between tests
+        sys._dxportal_audit_hook = True
+    _WATCHERS.append(watcher)
+    try:
+        yield seen
+    finally:
+        _WATCHERS.remove(watcher)
+
+
 def test_saving_replaces_the_file_atomically_and_keeps_the_previous_version(client, content):
-    before = (content / NEWS).read_text(encoding="utf-8")
+    path = content / NEWS
+    before = path.read_text(encoding="utf-8")
     data = opened(client)
     data.update(title="Họp lần thứ nhất", action="save")
-    assert client.post(NEWS_URL, data=data).status_code == 302
-    assert "title: Họp lần thứ nhất" in (content / NEWS).read_text(encoding="utf-8")
+    old_inode = path.stat().st_ino
+    with path.open(encoding="utf-8") as reader_before_the_save:
+        with watch_file_during(path) as seen:
+            assert client.post(NEWS_URL, data=data).status_code == 302
+        after = path.read_text(encoding="utf-8")
+        assert "title: Họp lần thứ nhất" in after
+        # Replaced, not rewritten: a new file took the name, and a reader that had the old one
+        # open still reads all of it.
+        assert path.stat().st_ino != old_inode
+        assert reader_before_the_save.read() == before
+    # At every step of the save a reader found the whole old file or the whole new one.
+    assert seen and set(seen) <= {before, after}, {text and text[:40] for text in seen}
+    assert seen[0] == before and seen[-1] == after
     history = content / ".history/news/hop.vi"
     (kept,) = history.iterdir()
     assert kept.read_text(encoding="utf-8") == before
@@ -379,27 +432,89 @@ def test_publish_checks_and_builds_into_the_build_folder(client, content, tmp_pa
 # --- safety ---------------------------------------------------------------------------------
 
 
+VERSION = "20260101T000000.000000Z.md"
+
+
+def files_under(*folders) -> dict[str, bytes]:
+    """Every file under the folders (symbolic links not followed), with its bytes."""
+    found = {}
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                found[str(path)] = path.read_bytes()
+    return found
+
+
+@pytest.fixture
+def outside(content, tmp_path):
+    """A folder beside content/, reachable from it only through symbolic links.
+
+    content/training -> outside/, and an earlier version of news/hop.vi in the history that is
+    a link to outside/secret.md. Without the path checks, the editor would read and write there.
+    """
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    (folder / "x.vi.md").write_text(page_text("Ngoài thư mục"), encoding="utf-8")
+    (folder / "secret.md").write_text(page_text("Bí mật"), encoding="utf-8")
+    return folder
+
+
+def link_outside(content, outside) -> None:
+    (content / "training").symlink_to(outside, target_is_directory=True)
+    history = content / ".history/news/hop.vi"
+    history.mkdir(parents=True)
+    (history / VERSION).symlink_to(outside / "secret.md")
+
+
+# Each address is routed to an editor view (checked): the view itself must refuse it.
 @pytest.mark.parametrize(
-    "url",
+    "method, url, slug",
     [
-        "/edit/page/news/../vi/",
-        "/edit/page/news/..%2F..%2Fsite/vi/",
-        "/edit/page/news/%2e%2e/vi/",
-        "/edit/page/news/hop%00/vi/",
-        "/edit/page/news/h%C3%B3p/vi/",
-        "/edit/page/news/h%EF%BD%8Fp/vi/",  # a fullwidth o
-        "/edit/page/../../etc/vi/",
-        "/edit/page/media/hop/vi/",
-        "/edit/page/news/hop/fr/",
-        "/edit/page/news/HOP/vi/",
-        "/edit/history/news/hop/vi/..%2F..%2F..%2Fsite.yml",
-        "/edit/history/news/hop/vi/20260101T000000.000000Z.md%2F..",
-        "/edit/new/../vi/",
-        "/edit/new/news/xx/",
+        ("GET POST", "/edit/page/news/../vi/", None),
+        ("GET POST", "/edit/page/news/%2e%2e/vi/", None),
+        ("GET POST", "/edit/page/news/hop%00/vi/", None),
+        ("GET POST", "/edit/page/news/h%C3%B3p/vi/", None),
+        ("GET POST", "/edit/page/news/h%EF%BD%8Fp/vi/", None),  # a fullwidth o
+        ("GET POST", "/edit/page/news/ho%CC%81p/vi/", None),  # decomposed: NFC gives hóp
+        ("GET POST", "/edit/page/news/hop%5C..%5C..%5Csite/vi/", None),  # backslashes
+        ("GET POST", "/edit/page/news/.hop/vi/", None),
+        ("GET POST", "/edit/page/news/%20hop/vi/", None),
+        ("GET POST", "/edit/page/media/hop/vi/", None),
+        ("GET POST", "/edit/page/news/hop/fr/", None),
+        ("GET POST", "/edit/page/news/HOP/vi/", None),
+        ("GET POST", "/edit/page/training/x/vi/", None),  # through the link out of content/
+        ("GET POST", "/edit/new/media/vi/", "hop"),
+        ("GET POST", "/edit/new/news/xx/", "hop-moi"),
+        ("POST", "/edit/new/training/vi/", "y"),  # the section is a link out of content/
+        ("GET", "/edit/history/training/x/vi/", None),
+        ("GET POST", f"/edit/history/news/hop/vi/{VERSION}", None),  # a link to outside/
+        ("GET POST", "/edit/history/news/hop/vi/..", None),
+        ("GET POST", "/edit/history/news/HOP/vi/20260101T000000.000000Z.md", None),
+        ("POST", "/edit/translate/news/HOP/vi/", None),
+        ("POST", "/edit/translate/training/x/en/", None),
+        ("POST", "/edit/translate/news/hop/fr/", None),
     ],
 )
-def test_addresses_outside_the_content_pages_are_refused(client, url):
-    assert client.get(url).status_code == 404
+def test_addresses_outside_the_content_pages_are_refused(
+    editor_app, content, outside, method, url, slug
+):
+    from flask import request
+
+    client = editor_app().test_client()
+    data = opened(client)  # a valid form and CSRF token, from a real page
+    data.update(action="save", digest="", title="Ghi đè")
+    if slug:
+        data["slug"] = slug
+    link_outside(content, outside)
+    before = files_under(content, outside)
+    for verb in method.split():
+        with client:
+            response = client.post(url, data=data) if verb == "POST" else client.get(url)
+            assert (request.endpoint or "").startswith("editor."), (url, "not routed to a view")
+        assert response.status_code == 404, (verb, url, response.status_code)
+        assert "Ngoài thư mục" not in response.get_data(as_text=True)
+        assert "Bí mật" not in response.get_data(as_text=True)
+    assert files_under(content, outside) == before
 
 
 @pytest.mark.parametrize(
@@ -478,8 +593,22 @@ def test_after_signing_in_outside_addresses_are_not_followed(editor_app):
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
-def test_loopback_needs_no_password(host):
-    check_bind(host, "")
+def test_loopback_needs_no_password(host, content, monkeypatch):
+    assert check_bind(host, "") is None
+    # `serve --edit` on this address starts the server, with an editor open without signing in.
+    monkeypatch.delenv("DXPORTAL_EDITOR_PASSWORD_HASH", raising=False)
+    monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
+    monkeypatch.setenv("DXPORTAL_CONTENT_DIR", str(content))
+    started = []
+    monkeypatch.setattr("flask.Flask.run", lambda app, **options: started.append((app, options)))
+    result = CliRunner().invoke(main, ["serve", "--edit", "--host", host, "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert f"Editor: http://{host}:5000/edit/" in result.output
+    ((app, options),) = started
+    assert options["host"] == host
+    response = app.test_client().get("/edit/")
+    assert response.status_code == 200
+    assert "news/hop.vi.md" in [code.text for code in parse(response).select("tbody code")]
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.5", "::", "example.org"])

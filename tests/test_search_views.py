@@ -167,9 +167,23 @@ def test_index_command_builds_the_index(make_content, tmp_path, monkeypatch):
     root = make_content({"news/a.vi.md": page_text("Tin A")})
     monkeypatch.setenv("DXPORTAL_CONTENT_DIR", str(root))
     monkeypatch.setenv("DXPORTAL_SEARCH_INDEX_DIR", str(tmp_path / "idx"))
+    from whoosh import index as whoosh_index
+    from whoosh.query import And, Term
+
     result = CliRunner().invoke(main, ["index"])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "idx" / "vi").is_dir() and (tmp_path / "idx" / "en").is_dir()
+    # Every page is in both languages' indexes (a page without a translation too), and its
+    # words can be found.
+    for lang in ("vi", "en"):
+        ix = whoosh_index.open_dir(str(tmp_path / "idx" / lang))
+        with ix.searcher() as searcher:
+            keys = sorted(fields["key"] for fields in searcher.all_stored_fields())
+            assert keys == ["news/a", "pages/about"], lang
+            assert searcher.doc_count() == 2
+            title = list(ix.schema["title"].process_text("Tin A", mode="query"))
+            assert title
+            found = searcher.search(And([Term("title", word) for word in title]))
+            assert [hit["key"] for hit in found] == ["news/a"], lang
 
 
 def test_nfd_query_equals_nfc_query(client):

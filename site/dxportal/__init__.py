@@ -34,7 +34,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     config.validated({k: v for k, v in app.config.items() if k.startswith("DXPORTAL_")})
-    app.config.setdefault("FREEZER_BASE_URL", app.config["DXPORTAL_BASE_URL"])
     app.url_map.strict_slashes = True
 
     i18n.init_app(app)

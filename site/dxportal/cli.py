@@ -171,6 +171,15 @@ def run_build(output: Path | None = None, base_url: str | None = None, lang: str
     warnings = app.extensions["dxportal.check_report"].warnings
     if warnings:  # one write: thousands of flushed lines cost a tenth of a second
         click.echo("\n".join(warning_lines(warnings, translate)))
+    address = app.config["FREEZER_BASE_URL"]
+    if config.is_placeholder_address(address):
+        warning = Message(
+            "warning: the site's links, sitemap and feeds point at {address}, a local or "
+            "example address; set the public address as base_url in content/site.yml "
+            "(or --base-url)",
+            address=address,
+        )
+        say(warning, translate)
     say(
         Message("Built {count} pages and files into {folder}", count=len(urls), folder=destination),
         translate,

@@ -26,8 +26,9 @@ DEFAULTS = {
     "DXPORTAL_SEARCH_INDEX_DIR": str(PROJECT_ROOT / "search_index"),
     # Where `dxportal build` / freeze.py writes the static site.
     "DXPORTAL_BUILD_DIR": str(PROJECT_ROOT / "build"),
-    # The public address of the site, with its sub-path if any: https://example.org/portal/
-    "DXPORTAL_BASE_URL": "http://127.0.0.1:5000/",
+    # The public address of the site, with its sub-path if any (https://example.org/portal/);
+    # empty means site.yml's base_url (LOCAL_ADDRESS when site.yml has none).
+    "DXPORTAL_BASE_URL": "",
     # Preview mode: drafts are shown with a banner; content is re-read when files change.
     "DXPORTAL_PREVIEW": False,
     # Items per page on section and tag lists.
@@ -57,6 +58,14 @@ DEFAULTS = {
     # Processes that freeze pages in parallel; 0 means one per core (at most 4).
     "DXPORTAL_WORKERS": 0,
 }
+
+# The address a build gets when neither the setting nor site.yml names one.
+LOCAL_ADDRESS = "http://127.0.0.1:5000/"
+# Host names that are never a public site: loopback, and the names reserved for examples and
+# tests (RFC 2606, RFC 6761).
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0")
+EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net")
+EXAMPLE_SUFFIXES = (".example", ".test", ".invalid", ".localhost", ".local")
 
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off", "")
@@ -143,6 +152,21 @@ def is_site_address(value: object) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query
 
 
+def is_optional_site_address(value: object) -> bool:
+    return value == "" or is_site_address(value)
+
+
+def is_placeholder_address(address: str) -> bool:
+    """Whether ``address`` is a loopback or example address: never where a site is public."""
+    host = (urlsplit(address).hostname or "").rstrip(".").lower()
+    return (
+        host in LOOPBACK_HOSTS
+        or host.startswith("127.")
+        or host.endswith(EXAMPLE_SUFFIXES)
+        or any(host == d or host.endswith("." + d) for d in EXAMPLE_DOMAINS)
+    )
+
+
 def is_moment(value: object) -> bool:
     if isinstance(value, dt.datetime) or value in ("", None):
         return True
@@ -158,7 +182,7 @@ CHECKS: dict[str, Callable[[object], bool]] = {
     "DXPORTAL_TRANSLATIONS_DIR": is_folder,
     "DXPORTAL_SEARCH_INDEX_DIR": is_folder,
     "DXPORTAL_BUILD_DIR": is_folder,
-    "DXPORTAL_BASE_URL": is_site_address,
+    "DXPORTAL_BASE_URL": is_optional_site_address,
     "DXPORTAL_PREVIEW": is_flag,
     "DXPORTAL_PER_PAGE": is_count(1),
     "DXPORTAL_FEED_SIZE": is_count(1),
@@ -179,7 +203,7 @@ FORMS: dict[str, Message] = {
     "DXPORTAL_SEARCH_INDEX_DIR": Message("a folder path"),
     "DXPORTAL_BUILD_DIR": Message("a folder path"),
     "DXPORTAL_BASE_URL": Message(
-        "an absolute http(s) address ending in /, e.g. https://chuyendoiso.example.gov.vn/"
+        "an absolute http(s) address ending in /, e.g. https://chuyendoiso.bentre.gov.vn/"
     ),
     "DXPORTAL_PREVIEW": Message("true or false"),
     "DXPORTAL_PER_PAGE": Message("a whole number, 1 or more"),

@@ -32,6 +32,7 @@ from dxportal.content.checks import check_and_read
 from dxportal.content.errors import ContentError
 from dxportal.content.findings import CheckFailed
 from dxportal.content.loader import published_content
+from dxportal.content.site_files import public_address
 from dxportal.gc_pause import collection_deferred
 from dxportal.search.static.export import start_static_index
 from dxportal.web import programme_pages
@@ -72,6 +73,10 @@ def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None])
     if problems:
         raise ContentError(problems)
     store.use(site)
+    if not app.config.get("FREEZER_BASE_URL"):  # the address every absolute link is made with
+        app.config["FREEZER_BASE_URL"] = public_address(
+            app.config["DXPORTAL_BASE_URL"], site.settings
+        )
 
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = destination.with_name(f".{destination.name}.new-{os.getpid()}")

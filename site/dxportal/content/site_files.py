@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dxportal.config import LOCAL_ADDRESS, is_site_address
 from dxportal.content.errors import ContentProblem
 from dxportal.content.schema import LANGUAGES, SECTIONS
 from dxportal.content.yamlfile import YamlMapping, read_mapping_file
@@ -34,6 +35,7 @@ class SiteSettings:
     address: dict[str, str]
     phone: str = ""
     email: str = ""
+    base_url: str = ""  # the public address; see public_address
     navigation: tuple[NavItem, ...] = field(default_factory=tuple)
 
 
@@ -59,7 +61,7 @@ def load_settings(path: Path, problems: list[ContentProblem]) -> SiteSettings | 
     mapping = read_mapping_file(path, problems)
     if mapping is None:
         return None
-    known = set(TRANSLATED_SETTINGS) | set(PLAIN_SETTINGS) | {"navigation"}
+    known = set(TRANSLATED_SETTINGS) | set(PLAIN_SETTINGS) | {"navigation", "base_url"}
     for key in mapping.values:
         if key not in known:
             problems.append(
@@ -100,7 +102,35 @@ def load_settings(path: Path, problems: list[ContentProblem]) -> SiteSettings | 
                 ),
             )
         )
-    return SiteSettings(navigation=tuple(navigation), **translated, **plain)
+    base_url = site_address(mapping, path, problems)
+    return SiteSettings(navigation=tuple(navigation), base_url=base_url, **translated, **plain)
+
+
+def site_address(mapping: YamlMapping, path: Path, problems: list[ContentProblem]) -> str:
+    """site.yml's base_url: the address the built site is published at, checked."""
+    value = mapping.values.get("base_url")
+    if value is None:
+        return ""
+    if isinstance(value, str) and is_site_address(value.strip()):
+        return value.strip()
+    problems.append(
+        ContentProblem(
+            path,
+            mapping.line_of("base_url"),
+            Message(
+                "'base_url' must be the site's public address: an absolute http(s) address "
+                "ending in /, e.g. https://chuyendoiso.bentre.gov.vn/ (got {value!r})",
+                value=value,
+            ),
+        )
+    )
+    return ""
+
+
+def public_address(configured: str, settings: SiteSettings) -> str:
+    """The address a build writes into its links: DXPORTAL_BASE_URL (or --base-url) if set,
+    else site.yml's base_url, else the local preview's address."""
+    return configured or settings.base_url or LOCAL_ADDRESS
 
 
 def load_tags(path: Path, problems: list[ContentProblem]) -> dict[str, dict[str, str]]:
