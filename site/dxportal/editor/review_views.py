@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from dxportal.content.schema import SECTIONS
 from dxportal.editor import audit, diff, pending, review, signin
+from dxportal.editor.accounts import AccountsError
 from dxportal.editor.gate import refusal
 from dxportal.editor.newsroom import current_folder
 from dxportal.editor.paths import UnsafePath, page_file
@@ -91,8 +92,8 @@ def newsroom_globals() -> dict:
 def newsroom_person():
     """The signed-in user with accounts on, else None (the single-user editor)."""
     try:
-        return signin.person() if signin.accounts_on() else None
-    except Exception:  # a damaged users file: the gate shows it; pages still render
+        return signin.person() if signin.accounts_on() and signin.signed_in() else None
+    except AccountsError:  # a damaged users file: the gate shows it; pages still render
         return None
 
 

@@ -13,6 +13,7 @@ import logging
 import math
 import time
 
+import flask_babel
 from flask import (
     Flask,
     Response,
@@ -32,6 +33,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from dxportal.content.clock import SITE_TIMEZONE
+from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES
 from dxportal.editor import accounts, audit
 from dxportal.editor.accounts import AccountsError, User
 from dxportal.editor.newsroom import current_folder
@@ -110,8 +112,15 @@ def person() -> User:
 
 
 def ended_notice() -> None:
-    """Say why the editor asks for a sign-in again, when this browser was signed in."""
-    if request.cookies.get(WAS_SIGNED_IN):
+    """Say why the editor asks for a sign-in again, when this browser was signed in.
+
+    The cookie that says so holds the interface language, which ended with the session.
+    """
+    lang = request.cookies.get(WAS_SIGNED_IN)
+    if lang:
+        if lang in LANGUAGES and "ui_lang" not in session:
+            session["ui_lang"] = g.lang = lang
+            flask_babel.refresh()
         flash(
             gettext(
                 "Your session has ended (too long without activity, or your account was "
@@ -155,7 +164,8 @@ def login_page(next_url: str):
     audit.record(folder, user.login, user.name, "sign_in", address=keys[1][1])
     response = redirect(next_url)
     secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
-    response.set_cookie(WAS_SIGNED_IN, "1", httponly=True, samesite="Strict", secure=secure)
+    lang = session.get("ui_lang", DEFAULT_LANGUAGE)
+    response.set_cookie(WAS_SIGNED_IN, lang, httponly=True, samesite="Strict", secure=secure)
     return response
 
 
