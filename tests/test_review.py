@@ -6,6 +6,7 @@ who may approve (never one's own change), the role x action matrix, and git comm
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 
@@ -15,10 +16,12 @@ from newsroom_support import (
     NEWS,
     NEWS_URL,
     PASSWORD,
+    form_values,
     post,
     save_body,
     sign_in,
 )
+from PIL import Image
 
 from dxportal.build.pipeline import freeze_site
 from dxportal.editor import audit
@@ -286,3 +289,50 @@ def test_without_git_an_approval_still_publishes(newsroom, newsroom_app):
     assert "Văn bản mới." in (newsroom / NEWS).read_text(encoding="utf-8")
     line = (newsroom.parent / ".newsroom/record.jsonl").read_text().splitlines()[-1]
     assert json.loads(line)["details"]["commit"] == ""
+
+
+# --- uploads wait for approval too -----------------------------------------------------------
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 6), "teal").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_an_upload_is_published_only_with_the_approved_change(
+    newsroom, newsroom_app, app_for, tmp_path
+):
+    (newsroom / "media/ban-hop.png").write_bytes(png_bytes())  # the name is taken: -2
+    app = newsroom_app()
+    writer = sign_in(app, "lan")
+    values = form_values(writer.get(NEWS_URL).get_data(as_text=True))
+    values.update(
+        action="upload", upload=(io.BytesIO(png_bytes()), "Bàn họp.png"), upload_text="Bàn họp"
+    )
+    shown = writer.post(NEWS_URL, data=values, content_type="multipart/form-data")
+    form = parse(shown)
+    assert form.select_one("#f-body").text.endswith("![Bàn họp](/media/ban-hop-2.png)")
+    assert not form.select(".field__problem")  # a staged file is not "missing"
+    assert not (newsroom / "media/ban-hop-2.png").exists()
+    with writer.get("/media/ban-hop-2.png") as response:
+        assert response.status_code == 200  # the writer's preview shows it
+    with app.test_client().get("/media/ban-hop-2.png") as response:
+        assert response.status_code == 404  # nobody else sees it
+    values = form_values(shown.get_data(as_text=True))
+    values["action"] = "save"
+    assert writer.post(NEWS_URL, data=values).status_code == 302
+    post(writer, CHANGE_URL + "submit")
+    built_text(app_for, newsroom, tmp_path)
+    assert not (tmp_path / "build/media/ban-hop-2.png").exists()
+
+    assert post(sign_in(app, "hoa"), CHANGE_URL + "approve").status_code == 302
+    assert (newsroom / "media/ban-hop-2.png").read_bytes() == png_bytes()
+    assert (
+        'src="/media/ban-hop-2.png"'
+        in built_text(app_for, newsroom, tmp_path).replace("http://127.0.0.1:5000", "")
+        or (tmp_path / "build/media/ban-hop-2.png").exists()
+    )
+    assert (tmp_path / "build/media/ban-hop-2.png").exists()
+    uploads = [e for e in audit.read_record(tmp_path / ".newsroom") if e.action == "upload"]
+    assert [(e.person, e.details["file"]) for e in uploads] == [("lan", "ban-hop-2.png")]

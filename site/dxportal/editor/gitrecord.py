@@ -1,9 +1,10 @@
 """An approval as a git commit, when content/ is in a git work tree.
 
 The commit is authored by the writer and committed by the approver, with an ``Approved-by:``
-trailer (or ``Published-without-review-by:`` and the reason). Only the approved file is
-committed (``git commit --only``), whatever else is staged. Without git, or outside a work
-tree, nothing happens; a failing git is logged and never undoes the approval.
+trailer (or ``Published-without-review-by:`` and the reason). Only the approved file and the
+uploads it made public are committed (``git commit --only``), whatever else is staged. Without
+git, or outside a work tree, nothing happens; a failing git is logged and never undoes the
+approval.
 """
 
 from __future__ import annotations
@@ -43,13 +44,13 @@ def identity(user: User) -> tuple[str, str]:
 
 def commit_approval(
     root: Path,
-    path: Path,
+    paths: list[Path],
     author: User | None,
     approver: User | None,
     page: str,
     reason: str = "",
 ) -> str | None:
-    """Commit ``path``; the new commit's id, or None (no git work tree, or git failed)."""
+    """Commit ``paths`` (the page, the media it published); the new commit's id, or None."""
     if not in_work_tree(root):
         return None
     committer = approver or author
@@ -70,10 +71,10 @@ def commit_approval(
         "GIT_COMMITTER_NAME": committer_name,
         "GIT_COMMITTER_EMAIL": committer_email,
     }
-    relative = str(path.resolve())
+    files = [str(path.resolve()) for path in paths]
     steps = (
-        ("add", "--", relative),
-        ("commit", "--no-verify", "--quiet", "-m", message, "--only", "--", relative),
+        ("add", "--", *files),
+        ("commit", "--no-verify", "--quiet", "-m", message, "--only", "--", *files),
     )
     for step in steps:
         answer = git(root, *step, env=env)

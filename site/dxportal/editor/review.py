@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from dxportal.editor import audit, gitrecord, pending
+from dxportal.editor import audit, gitrecord, pending, staged_media
 from dxportal.editor.accounts import User
 from dxportal.editor.newsroom import ensure, write_private
 from dxportal.editor.paths import page_file
@@ -112,7 +112,7 @@ def send_back(folder: Path, root: Path, change: Change, user: User, comment: str
 def write_live(root: Path, change: Change) -> Path:
     """Write the change into content/, if the live file is still the one it was started from."""
     try:
-        return save_page(root, change.section, change.slug, change.lang, change.text, change.base)
+        path = save_page(root, change.section, change.slug, change.lang, change.text, change.base)
     except Conflict as exc:
         raise Refused(
             Message(
@@ -122,6 +122,13 @@ def write_live(root: Path, change: Change) -> Path:
             ),
             409,
         ) from exc
+    return path
+
+
+def go_live(folder: Path, root: Path, change: Change) -> list[Path]:
+    """The approved text into content/, with the staged uploads it names; the files written."""
+    path = write_live(root, change)
+    return [path, *staged_media.publish_staged(folder, root, change.text)]
 
 
 def approve(
@@ -138,10 +145,10 @@ def approve(
                 "second pair of eyes)"
             )
         )
-    path = write_live(root, change)
+    paths = go_live(folder, root, change)
     pending.drop_change(folder, root, change)
     author = users.get(change.submitted_by) or users.get(change.author)
-    commit = gitrecord.commit_approval(root, path, author, user, change.page)
+    commit = gitrecord.commit_approval(root, paths, author, user, change.page)
     note(folder, user, "approve", change, submitted_by=change.submitted_by, commit=commit or "")
     return commit
 
@@ -152,14 +159,14 @@ def force_publish(
     require(user, "force_publish")
     if not reason.strip():
         raise Refused(Message("write why this page cannot wait for review"), 422)
-    path = write_live(root, change)
+    paths = go_live(folder, root, change)
     pending.drop_change(folder, root, change)
     flagged = Unreviewed(change.page, user.login, pending.now_text(), reason.strip(), change.digest)
     flag_path = unreviewed_path(folder, root, change.section, change.slug, change.lang)
     flag_path.parent.mkdir(parents=True, exist_ok=True)
     write_private(flag_path, json.dumps(flagged.__dict__, ensure_ascii=False).encode("utf-8"))
     author = users.get(change.author) or user
-    commit = gitrecord.commit_approval(root, path, author, None, change.page, reason.strip())
+    commit = gitrecord.commit_approval(root, paths, author, None, change.page, reason.strip())
     note(folder, user, "force_publish", change, reason=reason.strip(), commit=commit or "")
     return commit
 

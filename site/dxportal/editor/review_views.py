@@ -9,7 +9,7 @@ from flask_babel import gettext, pgettext
 from flask_babel import lazy_gettext as _l
 
 from dxportal.content.schema import SECTIONS
-from dxportal.editor import audit, diff, pending, review, signin
+from dxportal.editor import audit, diff, pending, review, signin, staged_media
 from dxportal.editor.accounts import AccountsError
 from dxportal.editor.gate import refusal
 from dxportal.editor.newsroom import current_folder
@@ -25,6 +25,11 @@ def init_app(app: Flask) -> None:
     """Importing this module adds its routes to the editor's blueprint; here, a filter."""
     app.add_template_filter(person_name)
     app.add_template_filter(sentence)
+    staged_media.serve_staged_too(app, current_folder, signed_in)
+
+
+def signed_in() -> bool:
+    return newsroom_person() is not None
 
 
 def sentence(text: str) -> str:

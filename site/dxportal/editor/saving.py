@@ -7,11 +7,13 @@ rule "nothing unapproved reaches content/" lives in one place.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import IO
 
-from dxportal.editor import audit, pending, signin
+from dxportal.editor import audit, pending, signin, staged_media
 from dxportal.editor.newsroom import current_folder
 from dxportal.editor.paths import page_file
 from dxportal.editor.storage import digest, read_file, save_page
+from dxportal.editor.uploads import save_upload
 
 
 def working_text(root: Path, section: str, slug: str, lang: str) -> str | None:
@@ -37,6 +39,26 @@ def save(
         save_page(root, section, slug, lang, text, opened)
     key = audit.page_key(section, slug, lang)
     audit.record(folder, person.login, person.name, action, key, digest(text))
+
+
+def upload(root: Path, filename: str, stream: IO[bytes], limit: int, text: str) -> tuple[str, str]:
+    """Store an upload: staged until approval with accounts, else into content/media/."""
+    if signin.accounts_on():
+        name, extension = staged_media.stage_upload(
+            current_folder(), root, filename, stream, limit, text
+        )
+    else:
+        name, extension = save_upload(root, filename, stream, limit, text)
+    note("upload", file=name)
+    return name, extension
+
+
+def without_staged(found: list) -> list:
+    """The form's problems, less "file not in content/media/" for files staged for approval."""
+    if not signin.accounts_on():
+        return found
+    names = staged_media.staged_names(current_folder())
+    return [f for f in found if not staged_media.names_staged(f[1].message.values, names)]
 
 
 def note(action: str, page: str = "", **details: object) -> None:

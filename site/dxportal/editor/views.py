@@ -50,7 +50,7 @@ from dxportal.editor.storage import (
     list_versions,
     read_version,
 )
-from dxportal.editor.uploads import UploadRefused, save_upload
+from dxportal.editor.uploads import UploadRefused
 from dxportal.messages import Message
 from dxportal.slugs import is_slug, make_slug
 from dxportal.web import programme_pages
@@ -212,7 +212,7 @@ def analyse(form: PageForm, written: PageText, path: Path, slug: str, lang: str)
         check_references([page], site.tags, content_root(), references)
         found += [(ERROR, p) for p in references]
         found += [(f.severity, f.problem) for f in check_body(page, site, store().now())]
-    attach_problems(form, written, found)
+    attach_problems(form, written, saving.without_staged(found))
     return page
 
 
@@ -324,14 +324,13 @@ def upload_into(form: PageForm) -> dict | None:
         form.general_problems.append((ERROR, Message("choose a file to upload")))
         return None
     try:
-        name, extension = save_upload(
+        name, extension = saving.upload(
             content_root(),
             upload.filename,
             upload.stream,
             current_app.config["DXPORTAL_EDITOR_MAX_UPLOAD"],
             text,
         )
-        saving.note("upload", file=name)
         store().invalidate()
     except UploadRefused as refused:
         form.general_problems.append((ERROR, refused.message))
