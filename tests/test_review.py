@@ -86,9 +86,13 @@ def test_an_approved_page_with_a_future_publish_time_goes_live_at_that_time(
     }
     assert writer.post(new_url, data=data).status_code == 302
     assert not (newsroom / "news/sap-toi.vi.md").exists()
+    waiting = parse(writer.get("/edit/?lang=en")).select("#new-changes-title + ul li")
+    assert [li.find("code").text for li in waiting] == ["news/sap-toi.vi"]
     assert post(writer, "/edit/change/news/sap-toi/vi/submit").status_code == 302
     assert post(sign_in(app, "tuan"), "/edit/change/news/sap-toi/vi/approve").status_code == 302
     assert (newsroom / "news/sap-toi.vi.md").exists()
+    bar = parse(writer.get("/edit/page/news/sap-toi/vi/?lang=vi")).select_one(".review-bar")
+    assert "Đã duyệt / Hẹn giờ" in bar.text
     site = app_for(newsroom, DXPORTAL_NOW="2026-12-04T08:00")
     freeze_site(site)
     assert not (tmp_path / "build/vi/news/sap-toi/index.html").exists()
@@ -336,3 +340,16 @@ def test_an_upload_is_published_only_with_the_approved_change(
     assert (tmp_path / "build/media/ban-hop-2.png").exists()
     uploads = [e for e in audit.read_record(tmp_path / ".newsroom") if e.action == "upload"]
     assert [(e.person, e.details["file"]) for e in uploads] == [("lan", "ban-hop-2.png")]
+
+
+def test_an_approval_refuses_text_edited_after_the_editor_read_it(newsroom, newsroom_app):
+    app = newsroom_app()
+    writer = sign_in(app, "lan")
+    save_body(writer, "Văn bản mới.")
+    post(writer, CHANGE_URL + "submit")
+    editor = sign_in(app, "hoa")
+    read = parse(editor.get(CHANGE_URL)).select_one("form[action$='/approve']")
+    seen = read.find("input", attrs={"name": "digest"})["value"]
+    save_body(writer, "Văn bản mới, sửa thêm sau khi gửi.")
+    assert post(editor, CHANGE_URL + "approve", digest=seen).status_code == 409
+    assert "Văn bản cũ." in (newsroom / NEWS).read_text(encoding="utf-8")

@@ -132,12 +132,25 @@ def go_live(folder: Path, root: Path, change: Change) -> list[Path]:
 
 
 def approve(
-    folder: Path, root: Path, change: Change, user: User, users: dict[str, User]
+    folder: Path,
+    root: Path,
+    change: Change,
+    user: User,
+    users: dict[str, User],
+    seen: str | None = None,
 ) -> str | None:
-    """Write the approved text into content/ and commit it; the commit id if one was made."""
+    """Write the approved text into content/ and commit it; the commit id if one was made.
+
+    ``seen`` is the sha256 of the text the approver read: a change edited since is refused.
+    """
     require(user, "approve")
     if change.state != "review":
         raise Refused(Message("only a change waiting for review can be approved"), 409)
+    if seen is not None and seen != change.digest:
+        raise Refused(
+            Message("the change was edited after you opened it: read it again, then approve"),
+            409,
+        )
     if user.login in change.editors:
         raise Refused(
             Message(

@@ -8,6 +8,7 @@ from flask import Flask, abort, flash, redirect, render_template, request, url_f
 from flask_babel import gettext, pgettext
 from flask_babel import lazy_gettext as _l
 
+from dxportal.content.loader import parse_page_text
 from dxportal.content.schema import SECTIONS
 from dxportal.editor import audit, diff, pending, review, signin, staged_media
 from dxportal.editor.accounts import AccountsError
@@ -90,6 +91,8 @@ def newsroom_globals() -> dict:
         "state_label": state_label,
         "action_label": action_label,
         "may": may,
+        "live_state": live_state,
+        "new_changes": new_changes,
         "ROLE_NAMES": ROLE_NAMES,
     }
 
@@ -111,6 +114,26 @@ def change_for(section: str, slug: str, lang: str) -> pending.Change | None:
     if newsroom_person() is None:
         return None
     return pending.load_change(current_folder(), content_root(), section, slug, lang)
+
+
+def live_state(section: str, slug: str, lang: str) -> str | None:
+    """The published file's state: "draft", "approved" (scheduled) or "published"."""
+    path = page_file(content_root(), section, slug, lang)
+    text = read_file(path)
+    if text is None:
+        return None
+    page = parse_page_text(text, path, SECTIONS[section], slug, lang, [])
+    if page is None or page.draft:
+        return "draft"
+    return "approved" if page.is_scheduled(store().now()) else "published"
+
+
+def new_changes() -> list[pending.Change]:
+    """Pending changes for pages not yet in content/ (the list of pages cannot show them)."""
+    if newsroom_person() is None:
+        return []
+    changes = pending.list_changes(current_folder(), content_root())
+    return [c for c in changes if live_state(c.section, c.slug, c.lang) is None]
 
 
 def the_change(section: str, slug: str, lang: str) -> pending.Change:
@@ -205,8 +228,12 @@ def return_change(section: str, slug: str, page_lang: str):
 
 @bp.route("/change/<section>/<slug>/<page_lang>/approve", methods=["POST"])
 def approve_change(section: str, slug: str, page_lang: str):
+    seen = request.form.get("digest")
+
     def run(change):
-        review.approve(current_folder(), content_root(), change, signin.person(), signin.users())
+        review.approve(
+            current_folder(), content_root(), change, signin.person(), signin.users(), seen
+        )
 
     return finished(step(section, slug, page_lang, run, gettext("Approved.")), section, slug,
                     page_lang)  # fmt: skip
