@@ -353,3 +353,20 @@ def test_an_approval_refuses_text_edited_after_the_editor_read_it(newsroom, news
     save_body(writer, "Văn bản mới, sửa thêm sau khi gửi.")
     assert post(editor, CHANGE_URL + "approve", digest=seen).status_code == 409
     assert "Văn bản cũ." in (newsroom / NEWS).read_text(encoding="utf-8")
+
+
+def test_restoring_an_earlier_version_is_a_change_to_review(newsroom, newsroom_app, tmp_path):
+    app = newsroom_app()
+    writer = sign_in(app, "lan")
+    save_body(writer, "Văn bản mới.")
+    post(writer, CHANGE_URL + "submit")
+    post(sign_in(app, "hoa"), CHANGE_URL + "approve")
+    (version,) = (newsroom / ".history/news/hop.vi").iterdir()
+    url = f"/edit/history/news/hop/vi/{version.name}"
+    shown = parse(writer.get(url)).find("input", attrs={"name": "digest"})["value"]
+    assert post(writer, url, digest=shown).status_code == 302
+    assert "Văn bản mới." in (newsroom / NEWS).read_text(encoding="utf-8")  # still live
+    change = writer.get(CHANGE_URL).get_data(as_text=True)
+    assert "Văn bản cũ." in parse(change).select_one("pre.diff ins").text
+    actions = [e.action for e in audit.read_record(tmp_path / ".newsroom", "news/hop.vi")]
+    assert actions[-1] == "restore"

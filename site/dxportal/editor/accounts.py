@@ -7,6 +7,7 @@ of the session's user id, so such a change ends that person's open sessions.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import secrets
@@ -28,8 +29,15 @@ MIN_PASSWORD = 10
 
 _HASHER = PasswordHasher()
 _WRITING = threading.Lock()
-# A hash to check against when the login does not exist: the answer takes as long either way.
-_DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """A hash to check when the login does not exist: the answer takes as long either way.
+
+    Made on first use, not on import: every `dxportal` command imports this module.
+    """
+    return _HASHER.hash(secrets.token_hex(16))
 
 
 class AccountsError(Exception):
@@ -162,7 +170,7 @@ def verify(folder: Path, login: str, password: str) -> User | None:
     """The enabled user with this login and password, or None (always one hash check)."""
     user = load_users(folder).get(login)
     try:
-        _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _HASHER.verify(user.password_hash if user else dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or user.disabled:
