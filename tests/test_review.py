@@ -6,6 +6,7 @@ who may approve (never one's own change), the role x action matrix, and git comm
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import subprocess
@@ -340,6 +341,7 @@ def test_an_upload_is_published_only_with_the_approved_change(
     assert (tmp_path / "build/media/ban-hop-2.png").exists()
     uploads = [e for e in audit.read_record(tmp_path / ".newsroom") if e.action == "upload"]
     assert [(e.person, e.details["file"]) for e in uploads] == [("lan", "ban-hop-2.png")]
+    assert uploads[0].hash == hashlib.sha256(png_bytes()).hexdigest()
 
 
 def test_an_approval_refuses_text_edited_after_the_editor_read_it(newsroom, newsroom_app):

@@ -6,12 +6,13 @@ rule "nothing unapproved reaches content/" lives in one place.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import IO
 
 from dxportal.editor import audit, pending, signin, staged_media
 from dxportal.editor.newsroom import current_folder
-from dxportal.editor.paths import page_file
+from dxportal.editor.paths import media_file, page_file
 from dxportal.editor.storage import digest, read_file, save_page
 from dxportal.editor.uploads import save_upload
 
@@ -44,12 +45,19 @@ def save(
 def upload(root: Path, filename: str, stream: IO[bytes], limit: int, text: str) -> tuple[str, str]:
     """Store an upload: staged until approval with accounts, else into content/media/."""
     if signin.accounts_on():
+        stored = staged_media.staged_root(current_folder())
         name, extension = staged_media.stage_upload(
             current_folder(), root, filename, stream, limit, text
         )
     else:
+        stored = root
         name, extension = save_upload(root, filename, stream, limit, text)
-    note("upload", file=name)
+    data = media_file(stored, name).read_bytes()
+    person = signin.person()
+    audit.record(
+        current_folder(), person.login, person.name, "upload",
+        text_hash=hashlib.sha256(data).hexdigest(), file=name,
+    )  # fmt: skip
     return name, extension
 
 
