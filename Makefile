@@ -49,15 +49,17 @@ format: $(STAMP)
 	$(BIN)/ruff format site tests freeze.py
 	$(BIN)/ruff check --fix site tests freeze.py
 
-## Browser-test tools: Debian's chromium and Java (needs root), axe-core and vnu from npm.
+## Browser-test tools: Debian's chromium and Java (needs root), axe-core and vnu from npm;
+## rsync and systemd-analyze (package systemd) for the deploy tests.
 ## Without them `make test` skips the browser tests and says so; in CI they are required.
 ## Chromium is looked for where the tests launch it: $DXPORTAL_CHROMIUM, else /usr/bin/chromium.
 qa-setup:
-	@if [ ! -x "$${DXPORTAL_CHROMIUM:-/usr/bin/chromium}" ] || ! command -v java >/dev/null || ! command -v npm >/dev/null; then \
+	@if [ ! -x "$${DXPORTAL_CHROMIUM:-/usr/bin/chromium}" ] || ! command -v java >/dev/null || ! command -v npm >/dev/null \
+	    || ! command -v rsync >/dev/null || ! command -v systemd-analyze >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-	      chromium default-jre-headless $$(command -v npm >/dev/null || echo npm); \
-	  else echo "qa-setup: run as root, or: sudo apt-get install chromium default-jre-headless npm"; exit 1; fi; \
+	      chromium default-jre-headless rsync systemd $$(command -v npm >/dev/null || echo npm); \
+	  else echo "qa-setup: run as root, or: sudo apt-get install chromium default-jre-headless npm rsync systemd"; exit 1; fi; \
 	fi
 	cd qa && npm ci --no-audit --no-fund --silent
 

@@ -13,7 +13,10 @@ from pathlib import Path
 
 PACKAGE = "dxportal"
 # Small root modules with one job each; every stage may use them.
-LEAVES = {"config", "cache", "rendering", "slugs", "messages", "workers", "gc_pause", "catalogs"}
+LEAVES = {
+    "config", "cache", "rendering", "slugs", "messages", "addresses", "workers", "gc_pause",
+    "catalogs",
+}  # fmt: skip
 WEB_FRAMEWORKS = {"flask", "flask_babel", "flask_frozen", "werkzeug", "jinja2", "whoosh"}
 REQUEST_STATE = {"current_app", "g", "request", "session"}
 MAX_LINES = 500
@@ -135,12 +138,14 @@ def rule_broken(importer: str, imported: Import) -> str | None:
             return "web/ never imports build/, editor/ or search internals"
         if {stage, target_stage} == {"search.preview", "search.static"}:
             return "search/preview/ and search/static/ never import each other"
+        if stage == "deploy" and target_stage not in ("deploy", "leaf"):
+            return "deploy/ imports only deploy/ and the root leaves: give it a folder and settings"
         if stage == "build" and target_stage == "editor":
             return "build/ never imports the editor"
         if stage not in ("root", "cli") and target == PACKAGE:
             return "only the package root uses create_app's module (editor gets the factory)"
         return None
-    if stage in ("content", "leaf") and top in WEB_FRAMEWORKS:
+    if stage in ("content", "leaf", "deploy") and top in WEB_FRAMEWORKS:
         return f"{stage_label(stage)} never imports {top} (web frameworks and Whoosh)"
     if stage == "programme" and top == "flask" and REQUEST_STATE & set(imported.names):
         return "programme/ never reads current_app, g, request or session: pass what it needs"

@@ -23,6 +23,8 @@ from dxportal.content.errors import ContentError
 from dxportal.content.findings import CheckFailed, CheckReport, Finding, display_path
 from dxportal.content.scaffold import ScaffoldError, create_page, translate_page
 from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES, SECTIONS
+from dxportal.deploy.command import deploy
+from dxportal.deploy.limits import build_limit_warnings
 from dxportal.editor import BindRefused, check_bind, hash_password
 from dxportal.editor.newsroom import newsroom_folder
 from dxportal.editor.user_commands import user as user_commands
@@ -184,6 +186,8 @@ def run_build(output: Path | None = None, base_url: str | None = None, lang: str
         Message("Built {count} pages and files into {folder}", count=len(urls), folder=destination),
         translate,
     )
+    for limit in build_limit_warnings(Path(destination)):
+        say(limit, translate)
     return 0
 
 
@@ -366,6 +370,9 @@ def users_folder() -> Path:
 def editor_password(password: str, lang: str) -> None:
     say(Message("Set this in the environment of dxportal serve --edit:"), messages_in(lang))
     click.echo(f"DXPORTAL_EDITOR_PASSWORD_HASH='{hash_password(password)}'")
+
+
+main.add_command(deploy)
 
 
 @main.command(

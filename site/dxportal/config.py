@@ -8,6 +8,7 @@ line (exit status 2).
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -157,14 +158,22 @@ def is_optional_site_address(value: object) -> bool:
 
 
 def is_placeholder_address(address: str) -> bool:
-    """Whether ``address`` is a loopback or example address: never where a site is public."""
+    """Whether ``address`` is a loopback or example address (or has no host): never where a
+    site is public."""
     host = (urlsplit(address).hostname or "").rstrip(".").lower()
-    return (
-        host in LOOPBACK_HOSTS
-        or host.startswith("127.")
+    if (
+        not host
+        or host in LOOPBACK_HOSTS
+        or host in ("example", "test", "invalid", "localhost")
         or host.endswith(EXAMPLE_SUFFIXES)
         or any(host == d or host.endswith("." + d) for d in EXAMPLE_DOMAINS)
-    )
+    ):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return ip.is_loopback or ip.is_unspecified
 
 
 def is_moment(value: object) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 import markdown
 import nh3
 
+from dxportal.addresses import AddressRefused, addresses_in_html, normalise, refusal
 from dxportal.cache import DiskCache, hash_files, hash_text
 from dxportal.slugs import make_slug
 
@@ -74,6 +75,7 @@ def renderer_version() -> str:
     settings = {
         "markdown": markdown.__version__,
         "nh3": metadata.version("nh3"),
+        "idna": metadata.version("idna"),
         "python-slugify": metadata.version("python-slugify"),
         "extensions": EXTENSIONS,
         "configs": EXTENSION_CONFIGS,
@@ -86,7 +88,7 @@ def renderer_version() -> str:
         "demotion": HEADING_DEMOTION,
     }
     here = Path(__file__).resolve().parent
-    code = hash_files([here / "rendering.py", here / "slugs.py"], here)
+    code = hash_files([here / "rendering.py", here / "slugs.py", here / "addresses.py"], here)
     return hash_text(json.dumps(settings, sort_keys=True, default=named), code)
 
 
@@ -144,11 +146,87 @@ class Renderer:
         html = ALIGN_ATTRIBUTE.sub(r'<\1 class="align-\2"', html)
 
         def rewrite_url(tag: str, attribute: str, value: str) -> str | None:
-            if attribute in ("href", "src") and value.startswith("/") and value[1:2] != "/":
+            if attribute not in ("href", "src"):
+                return value
+            try:  # `dxportal check` reports every refused address (written_addresses)
+                value = normalise(value)
+            except AddressRefused:
+                return None
+            if not value and attribute == "src":
+                return None
+            if value.startswith("/") and value[1:2] != "/":
                 return url_prefix + value
             return value
 
         return wrap_tables(sanitize(html, rewrite_url), lang)
+
+
+_plain = threading.local()
+# may_write_refused_address: what sends a body to the full (Markdown) search for addresses.
+UNUSUAL = re.compile(r"[<&\\{\x00-\x09\x0b-\x1f\x7f-\x9f]")
+DESTINATION = re.compile(r"\][ \t\n]*[(:][ \t\n]*")
+FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]\n]*$")
+SITE_OR_FRAGMENT = re.compile(r"/(?![/\\])|#")
+WEB_HOST = re.compile(r"https?://[A-Za-z0-9.:\[\]_-]*(?=[/?#)]|$)", re.I)
+MAIL_OR_PHONE = re.compile(r"(?:mailto|tel):[^\s)\"'(]", re.I)
+
+
+def spans_lines(body: str, start: int) -> bool:
+    """Whether the parenthesised address from ``start`` runs into the next line (or on)."""
+    depth = 1
+    for index in range(start, len(body)):
+        char = body[index]
+        if char == "\n":
+            return True
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return False
+    return True
+
+
+def may_write_refused_address(body: str) -> bool:
+    """False when no address the Markdown ``body`` writes can be refused (a quick test).
+
+    Without ``<`` (raw HTML, autolinks), ``&`` (entities), ``\\``, ``{`` (attribute lists)
+    and control characters, python-markdown writes addresses only after ``](`` and ``]:``;
+    one that starts with ``/`` or ``#``, or with ``https://`` and a valid host, or ``mailto:``
+    or ``tel:`` and something, cannot be refused. Anything else is looked at in full
+    (written_addresses), which costs a Markdown conversion.
+    """
+    if UNUSUAL.search(body):
+        return True
+    for match in DESTINATION.finditer(body):
+        start = match.end()
+        if body[match.start() : start].lstrip("]").lstrip().startswith(":"):
+            line_start = body.rfind("\n", 0, match.start()) + 1
+            if FOOTNOTE_DEFINITION.match(body[line_start : match.start()]):
+                continue
+        elif spans_lines(body, start):
+            return True  # python-markdown keeps a line break in such an address
+        if SITE_OR_FRAGMENT.match(body, start) or MAIL_OR_PHONE.match(body, start):
+            continue
+        web = WEB_HOST.match(body, start)
+        if web is None or refusal(web.group(0) + "/") is not None:
+            return True
+    return False
+
+
+def written_addresses(body: str) -> list[tuple[str, str]]:
+    """(tag, address) of every link and image the Markdown ``body`` writes, in order.
+
+    Raw HTML included, as written (entities decoded) before the sanitizer sees it: what
+    ``dxportal check`` judges with addresses.refusal.
+    """
+    md = getattr(_plain, "md", None)
+    if md is None:
+        md = _plain.md = markdown.Markdown(
+            extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS
+        )
+    md.reset()
+    return addresses_in_html(md.convert(body))
 
 
 def wrap_tables(html: str, lang: str) -> str:

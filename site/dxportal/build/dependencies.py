@@ -28,6 +28,7 @@ from dxportal.cache import PACKAGE_DIR, code_version, hash_files, hash_text
 from dxportal.content.clock import site_now
 from dxportal.content.model import ContentSet
 from dxportal.content.schema import LANGUAGES
+from dxportal.deploy.manifest import MANIFEST_NAME
 from dxportal.programme.training import call_status
 
 # Sections whose entry pages show nothing but the entry itself (and what site_key covers).
@@ -43,8 +44,8 @@ UNRELATED_SETTINGS = {
 }  # fmt: skip
 
 
-# Files written beside the pages after freezing (freezing.write_host_files).
-HOST_FILES = {"_headers"}
+# Files written beside the pages after freezing (pipeline.write_host_files, write_manifest).
+HOST_FILES = {"_headers", ".nojekyll", MANIFEST_NAME}
 
 
 # Folders written after freezing by steps that keep their own files up to date (the static

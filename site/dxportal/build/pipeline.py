@@ -33,6 +33,7 @@ from dxportal.content.errors import ContentError
 from dxportal.content.findings import CheckFailed
 from dxportal.content.loader import published_content
 from dxportal.content.site_files import public_address
+from dxportal.deploy.manifest import write_manifest
 from dxportal.gc_pause import collection_deferred
 from dxportal.search.static.export import start_static_index
 from dxportal.web import programme_pages
@@ -103,6 +104,7 @@ def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None])
             fail_on_freezer_warnings(caught)
             index.finish()
         write_host_files(staging)
+        write_manifest(staging, app.config["FREEZER_BASE_URL"])  # last: the build is complete
         new_record.stamp_folders(staging)
         previous_record = BuildRecord.payload(store.cache_dir, destination)
         kept = swap_in(staging, destination, spare)
@@ -134,5 +136,8 @@ def fail_on_freezer_warnings(caught: list[warnings.WarningMessage]) -> None:
 
 
 def write_host_files(folder: Path) -> None:
-    """Files static hosts read beside the pages: security and cache headers."""
+    """Files static hosts read beside the pages: security and cache headers; `.nojekyll`, so
+    that GitHub Pages serves a branch deploy (`dxportal deploy git:`) as it is."""
     (folder / "_headers").write_text(headers_file(), encoding="utf-8")
+    if not (folder / ".nojekyll").exists():
+        (folder / ".nojekyll").write_bytes(b"")

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from dxportal.addresses import refusal
 from dxportal.cache import FolderEntries, code_version
+from dxportal.content.address_checks import line_at, refused_addresses
 from dxportal.content.errors import ContentProblem
 from dxportal.content.findings import ERROR, SEVERITY_LABELS, WARNING, Finding
 from dxportal.content.model import ContentSet, Entry, Page
@@ -117,10 +119,6 @@ def mask_code(body: str) -> str:
     return HTML_COMMENT.sub(blank, CODE_SPAN.sub(blank, text))
 
 
-def line_at(page: Page, text: str, offset: int) -> int:
-    return page.body_line + text.count("\n", 0, offset)
-
-
 def plain_text(markdown_text: str) -> str:
     """The words of a link text: images, emphasis markers and punctuation removed."""
     text = MARKDOWN_MARKUP.sub(" ", markdown_text)
@@ -218,6 +216,7 @@ def _body_marks(page: Page) -> Iterator[Finding | UrlToCheck]:
             url = attributes.get("href")
         if url:
             yield address(match.start(), url)
+    yield from refused_addresses(page, text)
     yield from check_headings(page, text)
 
 
@@ -291,6 +290,8 @@ def check_url(
     url: str, page: Page, site: ContentSet, now: dt.datetime, image: bool = False
 ) -> Iterator[tuple[str, Message]]:
     """Problems with one link or image address written in ``page``."""
+    if refusal(url) is not None:
+        return  # refused_addresses reports it
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or url.startswith("#") or not url:
         return

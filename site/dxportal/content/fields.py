@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from dxportal.addresses import AddressRefused, normalise
 from dxportal.content.errors import FieldError
 from dxportal.messages import Message
 from dxportal.slugs import is_slug
@@ -145,11 +146,16 @@ def positive_integer(value: Any) -> int:
 def web_address(value: Any) -> str:
     """An http(s) address, e.g. https://dichvucong.bentre.gov.vn/."""
     value = text(value)
-    if not value.startswith(("https://", "http://")) or " " in value:
+    if not value.lower().startswith(("https://", "http://")):
         raise FieldError(
             Message("must be a web address starting with https:// (got {value!r})", value=value)
         )
-    return value
+    try:
+        return normalise(value)
+    except AddressRefused as refused:
+        raise FieldError(
+            Message("is not a usable web address: {reason}", reason=refused.message)
+        ) from None
 
 
 def choice(*options: str) -> Converter:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from dxportal.content.schema import LANGUAGES
+
 CSP_DIRECTIVES = {
     "default-src": "'self'",
     "script-src": "'self'",
@@ -35,23 +37,32 @@ def content_security_policy(for_header: bool = False) -> str:
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
+# Pages, feeds, calendars and the search index (whose files are not versioned, so they must
+# change together): a few minutes. Files linked with ?v=<content hash>: a year.
+SHORT_CACHE = "public, max-age=300"
+LONG_CACHE = "public, max-age=31536000, immutable"
+ROOT_FILES = ("/", "/index.html", "/404.html", "/sitemap.xml", "/robots.txt")
+
+
 def headers_file() -> str:
-    """A `_headers` file (Netlify, Cloudflare Pages and others): security and cache headers."""
-    return "\n".join(
-        [
-            "/*",
-            f"  Content-Security-Policy: {content_security_policy(for_header=True)}",
-            "  X-Content-Type-Options: nosniff",
-            "  Referrer-Policy: strict-origin-when-cross-origin",
-            "  Permissions-Policy: camera=(), microphone=(), geolocation=()",
-            "  Cache-Control: public, max-age=600",
-            "/static/*",
-            "  Cache-Control: public, max-age=31536000, immutable",
-            "/media/*",
-            "  Cache-Control: public, max-age=86400",
-            "",
-        ]
-    )
+    """A `_headers` file (Netlify, Cloudflare Pages and others): security and cache headers.
+
+    Cache-Control is never set on `/*`: Cloudflare Pages applies every matching rule and joins
+    the values of a repeated header, so `/static/*` would get both a short and a long policy.
+    """
+    lines = [
+        "/*",
+        f"  Content-Security-Policy: {content_security_policy(for_header=True)}",
+        "  X-Content-Type-Options: nosniff",
+        "  Referrer-Policy: strict-origin-when-cross-origin",
+        "  Permissions-Policy: camera=(), microphone=(), geolocation=()",
+    ]
+    for path in (*ROOT_FILES, *(f"/{lang}/*" for lang in LANGUAGES)):
+        lines += [path, f"  Cache-Control: {SHORT_CACHE}"]
+    lines += ["/static/*", f"  Cache-Control: {LONG_CACHE}"]
+    for path in ("/media/*", "/thumbnails/*"):
+        lines += [path, "  Cache-Control: public, max-age=86400"]
+    return "\n".join([*lines, ""])
 
 
 def init_app(app: Flask) -> None:

@@ -11,6 +11,7 @@ from flask_babel import format_date, gettext
 from jinja2 import FileSystemBytecodeCache
 from markupsafe import Markup
 
+from dxportal.addresses import readable
 from dxportal.content.clock import rfc3339
 from dxportal.content.errors import ContentError
 from dxportal.content.media import image_dimensions
@@ -99,4 +100,5 @@ def init_app(app: Flask, cache_dir: Path | None) -> None:
         LANGUAGES=LANGUAGES,
     )
     app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["readable_address"] = readable
     app.jinja_env.filters["translated"] = lambda message: message.render(gettext)
