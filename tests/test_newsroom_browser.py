@@ -67,6 +67,9 @@ def test_a_writer_and_an_editor_publish_a_change_together(newsroom, open_page, t
         assert run_axe(editor) == []
         editor.click("form[action$='/approve'] button")
         editor.wait_for_url("**/edit/page/news/hop/vi/")
+        assert "Người lan" in editor.locator(".review-bar").inner_text()  # lan's lock
+        editor.frame_locator("#preview-frame").locator("main").wait_for()
+        assert run_axe(editor) == []
         live = build(newsroom, tmp_path)
         assert "Văn bản mới từ trình duyệt." in live and "Văn bản cũ." not in live
 

@@ -38,6 +38,7 @@ ACTIONS = (
     "sign_in_failed",
     "locked_out",
     "sign_out",
+    "take_over",
 )
 _APPENDING = threading.Lock()
 

@@ -29,6 +29,7 @@ ENDPOINT_ACTIONS = {
     "editor.return_change": "return",
     "editor.force_publish": "force_publish",
     "editor.confirm_page": "confirm",
+    "editor.take_over": "edit",
 }
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, abort, flash, redirect, render_template, request, url_for
+from flask import Flask, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext, pgettext
 from flask_babel import lazy_gettext as _l
 
 from dxportal.content.loader import parse_page_text
 from dxportal.content.schema import SECTIONS
-from dxportal.editor import audit, diff, pending, review, signin, staged_media
+from dxportal.editor import audit, diff, locks, pending, review, signin, staged_media
 from dxportal.editor.accounts import AccountsError
 from dxportal.editor.gate import refusal
 from dxportal.editor.newsroom import current_folder
@@ -76,6 +76,7 @@ ACTION_LABELS = {
     "sign_in_failed": _l("Wrong password"),
     "locked_out": _l("Sign-in paused"),
     "sign_out": _l("Signed out"),
+    "take_over": _l("Took over editing"),
 }
 
 
@@ -295,3 +296,43 @@ def page_record(section: str, slug: str, page_lang: str):
     entries = list(audit.read_record(current_folder(), key))
     entries.reverse()
     return render_template("editor/record.html", entries=entries, page=key)
+
+
+# --- who is editing: the page's lock --------------------------------------------------------
+
+
+@bp.before_request
+def note_editing() -> None:
+    """On opening or saving a page, take its lock, or learn who holds it (for the review bar)."""
+    g.lock_holder = None
+    if request.endpoint != "editor.edit_page" or newsroom_person() is None:
+        return
+    args = request.view_args or {}
+    try:
+        g.lock_holder = locks.hold(
+            current_folder(), content_root(), args["section"], args["slug"],
+            args["page_lang"], signin.person(),
+        )  # fmt: skip
+    except UnsafePath:
+        return
+
+
+@bp.route("/lock/<section>/<slug>/<page_lang>/take", methods=["POST"])
+def take_over(section: str, slug: str, page_lang: str):
+    if newsroom_person() is None:
+        abort(404)
+    try:
+        previous = locks.take_over(
+            current_folder(), content_root(), section, slug, page_lang, signin.person()
+        )
+    except UnsafePath:
+        abort(404)
+    person = signin.person()
+    audit.record(
+        current_folder(), person.login, person.name, "take_over",
+        audit.page_key(section, slug, page_lang), from_person=previous.login if previous else "",
+    )  # fmt: skip
+    flash(
+        gettext("You are now editing this page; the other person sees your name if they open it.")
+    )
+    return redirect(url_for("editor.edit_page", section=section, slug=slug, page_lang=page_lang))
