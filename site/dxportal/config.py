@@ -48,6 +48,11 @@ DEFAULTS = {
     # Proxies (e.g. nginx with TLS) in front of `dxportal serve --edit`: their X-Forwarded-For
     # and -Proto headers are trusted, and the session cookie is sent over HTTPS only. 0: none.
     "DXPORTAL_EDITOR_PROXIES": 0,
+    # A mail server (host; empty: no mail) for the editor's notices: work waiting for review,
+    # a change approved or returned. Plain SMTP on DXPORTAL_SMTP_PORT, e.g. a local relay.
+    "DXPORTAL_SMTP_HOST": "",
+    "DXPORTAL_SMTP_PORT": 25,
+    "DXPORTAL_SMTP_FROM": "dxportal@localhost",
     # Hours without activity after which an editor session ends.
     "DXPORTAL_EDITOR_SESSION_HOURS": 8,
     # The newsroom's folder (users, session key, pending changes, the record); empty means
@@ -201,6 +206,9 @@ CHECKS: dict[str, Callable[[object], bool]] = {
     "DXPORTAL_EDITOR_MAX_UPLOAD": is_count(1),
     "DXPORTAL_EDITOR_PROXIES": is_count(0),
     "DXPORTAL_EDITOR_SESSION_HOURS": is_count(1),
+    "DXPORTAL_SMTP_HOST": is_text,
+    "DXPORTAL_SMTP_PORT": is_count(1),
+    "DXPORTAL_SMTP_FROM": is_text,
     "DXPORTAL_NEWSROOM_DIR": is_optional_folder,
     "DXPORTAL_CACHE_DIR": is_optional_folder,
     "DXPORTAL_WORKERS": is_count(0),
@@ -222,6 +230,9 @@ FORMS: dict[str, Message] = {
     "DXPORTAL_EDITOR_PASSWORD_HASH": Message("a password hash from `dxportal editor-password`"),
     "DXPORTAL_EDITOR_MAX_UPLOAD": Message("a number of bytes, 1 or more"),
     "DXPORTAL_EDITOR_PROXIES": Message("a whole number, 0 or more (0: no proxy in front)"),
+    "DXPORTAL_SMTP_HOST": Message("a host name, or nothing for no mail"),
+    "DXPORTAL_SMTP_PORT": Message("a port number, 1 or more"),
+    "DXPORTAL_SMTP_FROM": Message("an e-mail address"),
     "DXPORTAL_EDITOR_SESSION_HOURS": Message("a whole number of hours, 1 or more"),
     "DXPORTAL_NEWSROOM_DIR": Message("a folder path, or nothing for .newsroom/ beside content/"),
     "DXPORTAL_CACHE_DIR": Message("a folder path, or nothing to turn the disk caches off"),

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext, pgettext
 from flask_babel import lazy_gettext as _l
 
 from dxportal.content.loader import parse_page_text
 from dxportal.content.schema import SECTIONS
-from dxportal.editor import audit, diff, locks, pending, review, signin, staged_media
+from dxportal.editor import audit, diff, locks, notify, pending, review, signin, staged_media
 from dxportal.editor.accounts import AccountsError
 from dxportal.editor.gate import refusal
 from dxportal.editor.newsroom import current_folder
@@ -149,6 +159,10 @@ def the_change(section: str, slug: str, lang: str) -> pending.Change:
     return change
 
 
+def change_link(change) -> str:
+    return url_for("editor.show_change", _external=True, **page_address(change))
+
+
 def page_address(change) -> dict:
     return {"section": change.section, "slug": change.slug, "page_lang": change.lang}
 
@@ -205,6 +219,9 @@ def step(section: str, slug: str, page_lang: str, run, done: str):
 def submit_change(section: str, slug: str, page_lang: str):
     def run(change):
         review.submit(current_folder(), content_root(), change, signin.person())
+        notify.waiting_for_review(
+            current_app.config, signin.users(), signin.person(), change.page, change_link(change)
+        )
 
     return step(section, slug, page_lang, run, gettext("Sent for review."))
 
@@ -223,6 +240,11 @@ def return_change(section: str, slug: str, page_lang: str):
 
     def run(change):
         review.send_back(current_folder(), content_root(), change, signin.person(), comment)
+        writer = signin.users().get(change.submitted_by)
+        link = change_link(change)
+        notify.decided(
+            current_app.config, "returned", writer, signin.person(), change.page, link, comment
+        )
 
     return step(section, slug, page_lang, run, gettext("Returned to the writer with your comment."))
 
@@ -235,6 +257,9 @@ def approve_change(section: str, slug: str, page_lang: str):
         review.approve(
             current_folder(), content_root(), change, signin.person(), signin.users(), seen
         )
+        writer = signin.users().get(change.submitted_by)
+        link = url_for("editor.edit_page", _external=True, **page_address(change))
+        notify.decided(current_app.config, "approved", writer, signin.person(), change.page, link)
 
     return finished(step(section, slug, page_lang, run, gettext("Approved.")), section, slug,
                     page_lang)  # fmt: skip
