@@ -327,7 +327,8 @@ def index() -> None:
     help="Serve a live preview at http://127.0.0.1:5000: drafts and scheduled pages "
     "are shown with a notice, each page shows its problems, and the browser reloads "
     "when content, templates or translations change. With --edit, also the browser "
-    "editor at /edit/ (a password is required on any address but 127.0.0.1)."
+    "editor at /edit/ (user accounts, `dxportal user add`, are required on any address but "
+    "127.0.0.1)."
 )
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

@@ -41,7 +41,8 @@ DEFAULTS = {
     "DXPORTAL_NOW": "",
     # The browser editor at /edit/ (`dxportal serve --edit`; preview apps only, never frozen).
     "DXPORTAL_EDITOR": False,
-    # A werkzeug password hash (`dxportal editor-password`); required off the loopback address.
+    # A werkzeug password hash (`dxportal editor-password`): one shared password, loopback only
+    # (off loopback the editor needs user accounts, `dxportal user add`).
     "DXPORTAL_EDITOR_PASSWORD_HASH": "",
     # The largest file the editor accepts as an upload, in bytes.
     "DXPORTAL_EDITOR_MAX_UPLOAD": 10 * 1024 * 1024,

@@ -38,15 +38,17 @@ def is_loopback(host: str) -> bool:
 
 
 def check_bind(host: str, password_hash: str, users_folder: Path | None = None) -> None:
-    """Refuse to serve the editor beyond this machine without accounts (or a password hash).
+    """Refuse to serve the editor beyond this machine without at least one user account.
 
-    A damaged users file is refused on any address: nobody could sign in.
+    The shared password (``password_hash``) is not enough off loopback any more: it names
+    nobody, so nothing could be reviewed by a second person. A damaged users file is refused on
+    any address: nobody could sign in.
     """
     try:
         users = accounts.load_users(users_folder) if users_folder is not None else {}
     except accounts.AccountsError as exc:
         raise BindRefused(exc.message) from exc
-    if not is_loopback(host) and not password_hash and not users:
+    if not is_loopback(host) and not users:
         raise BindRefused(
             Message(
                 "refusing to serve the editor on {host} without user accounts: anyone who "
