@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 from browser_support import ServedSite, freeze_into, serve_folder
 
-from dxportal.content import body_checks
+from dxportal.content import body_scan
 from dxportal.content.errors import ContentError
 from dxportal.content.loader import load_content
 
@@ -70,7 +70,7 @@ def hostile_site(tmp_path_factory):
     # `dxportal check` refuses the javascript: and data: links (test_addresses.py); the
     # sanitizer must hold even if such a page were built, so the check is left out here.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(body_checks, "refused_addresses", lambda page, text: iter(()))
+        patch.setattr(body_scan, "refused_addresses", lambda page, text: iter(()))
         freeze_into(build, content)
     with serve_folder(build) as origin:
         yield ServedSite(build, origin)

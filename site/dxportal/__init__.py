@@ -12,6 +12,7 @@ from dxportal.content.clock import local_now
 from dxportal.content.errors import ContentError
 from dxportal.rendering import Renderer
 from dxportal.web import (
+    hosts,
     i18n,
     live_reload,
     programme_pages,
@@ -36,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.validated({k: v for k, v in app.config.items() if k.startswith("DXPORTAL_")})
     app.url_map.strict_slashes = True
 
+    hosts.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     app.extensions["dxportal.store"] = ContentStore(

@@ -21,7 +21,7 @@ from html.parser import HTMLParser
 
 import idna
 
-from .messages import Message
+from dxportal.messages import Message
 
 SCHEMES = ("https", "http", "mailto", "tel")
 SPECIAL = {"http": 80, "https": 443}  # schemes with a host, and their default ports

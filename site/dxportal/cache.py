@@ -9,15 +9,21 @@ only cost time, never change the output.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
-import tempfile
+import re
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
+from dxportal import atomic
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 DIGEST_SIZE = 32
+VERSION_FOLDER = re.compile(r"[0-9a-f]{24}")
+KEEP_VERSIONS = 2  # the code in use and the one before it (switching branches back and forth)
 
 
 def hash_text(*parts: str | bytes) -> str:
@@ -54,11 +60,48 @@ def python_files(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*.py") if "__pycache__" not in p.parts]
 
 
+def remove_old_versions(root: Path, keep: int = KEEP_VERSIONS) -> list[Path]:
+    """Remove the version folders of every namespace but the ``keep`` most recently used.
+
+    Each code change starts new version folders and nothing reads the old ones again; a build
+    calls this first so that the cache does not grow forever. A folder holding anything but
+    version folders (the build spares, the template cache, deploy-git) is left alone.
+    Returns the folders removed.
+    """
+    removed = []
+    try:
+        namespaces = [p for p in Path(root).iterdir() if p.is_dir() and not p.is_symlink()]
+    except OSError:
+        return removed
+    for namespace in namespaces:
+        try:
+            entries = list(namespace.iterdir())
+        except OSError:
+            continue
+        versions = [p for p in entries if p.is_dir() and VERSION_FOLDER.fullmatch(p.name)]
+        if len(versions) != len(entries):
+            continue  # not only DiskCache versions (deploy-git, spares, templates): not ours
+        versions.sort(key=last_used, reverse=True)
+        for folder in versions[keep:]:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def last_used(folder: Path) -> float:
+    try:
+        return folder.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 class DiskCache:
     """Bytes by key under ``root/namespace/version``; misses are None, writes are atomic."""
 
     def __init__(self, root: Path, namespace: str, version: str) -> None:
         self.folder = Path(root) / namespace / version[:24]
+        with contextlib.suppress(OSError):  # "last used", for remove_old_versions
+            os.utime(self.folder)
 
     def path_for(self, key: str) -> Path:
         name = hash_text(key)
@@ -79,10 +122,8 @@ class DiskCache:
         path = self.path_for(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(handle, "wb") as out:
-                out.write(hashlib.sha256(payload).digest() + payload)
-            os.replace(temporary, path)
+            # Not flushed to disk: a torn entry fails its checksum and is only a miss.
+            atomic.write_bytes(path, hashlib.sha256(payload).digest() + payload, durable=False)
         except OSError:
             return
 

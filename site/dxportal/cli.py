@@ -29,6 +29,7 @@ from dxportal.editor import BindRefused, check_bind, hash_password
 from dxportal.editor.newsroom import newsroom_folder
 from dxportal.editor.user_commands import user as user_commands
 from dxportal.messages import Message, Translate, translator
+from dxportal.web import hosts
 from dxportal.web.i18n import compile_catalogs
 from dxportal.web.live_reload import start_watching
 
@@ -342,6 +343,8 @@ def serve(host: str, port: int, edit: bool, lang: str) -> None:
             say(exc.message, messages_in(lang), err=True)
             sys.exit(2)
     app = create_app({"DXPORTAL_PREVIEW": True, "DXPORTAL_EDITOR": edit})
+    # Only these names are answered (DNS rebinding): loopback, --host, DXPORTAL_TRUSTED_HOSTS.
+    app.config[hosts.CONFIG_KEY] = hosts.trusted_hosts(host, app.config["DXPORTAL_TRUSTED_HOSTS"])
     # Werkzeug's reloader restarts the server when the Python code changes; the watcher runs
     # in the serving process only. The "stat" reloader polls the project's modules: the
     # watchdog one would watch all of site-packages and overflow inotify queues.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -46,6 +47,9 @@ DEFAULTS = {
     "DXPORTAL_EDITOR_PASSWORD_HASH": "",
     # The largest file the editor accepts as an upload, in bytes.
     "DXPORTAL_EDITOR_MAX_UPLOAD": 10 * 1024 * 1024,
+    # Host names the preview and the editor answer to besides the loopback names and
+    # `serve --host`, comma-separated (a server behind a proxy: its public name).
+    "DXPORTAL_TRUSTED_HOSTS": "",
     # Proxies (e.g. nginx with TLS) in front of `dxportal serve --edit`: their X-Forwarded-For
     # and -Proto headers are trusted, and the session cookie is sent over HTTPS only. 0: none.
     "DXPORTAL_EDITOR_PROXIES": 0,
@@ -159,6 +163,23 @@ def is_site_address(value: object) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query
 
 
+HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?", re.I)
+
+
+def is_host_list(value: object) -> bool:
+    """Host names or IP addresses separated by commas (no scheme, port or path), or nothing."""
+    if not isinstance(value, str):
+        return False
+    for name in filter(None, (part.strip() for part in value.split(","))):
+        if HOST_NAME.fullmatch(name):
+            continue
+        try:
+            ipaddress.ip_address(name.strip("[]"))
+        except ValueError:
+            return False
+    return True
+
+
 def is_optional_site_address(value: object) -> bool:
     return value == "" or is_site_address(value)
 
@@ -205,6 +226,7 @@ CHECKS: dict[str, Callable[[object], bool]] = {
     "DXPORTAL_EDITOR": is_flag,
     "DXPORTAL_EDITOR_PASSWORD_HASH": is_text,
     "DXPORTAL_EDITOR_MAX_UPLOAD": is_count(1),
+    "DXPORTAL_TRUSTED_HOSTS": is_host_list,
     "DXPORTAL_EDITOR_PROXIES": is_count(0),
     "DXPORTAL_EDITOR_SESSION_HOURS": is_count(1),
     "DXPORTAL_SMTP_HOST": is_text,
@@ -230,6 +252,10 @@ FORMS: dict[str, Message] = {
     "DXPORTAL_EDITOR": Message("true or false"),
     "DXPORTAL_EDITOR_PASSWORD_HASH": Message("a password hash from `dxportal editor-password`"),
     "DXPORTAL_EDITOR_MAX_UPLOAD": Message("a number of bytes, 1 or more"),
+    "DXPORTAL_TRUSTED_HOSTS": Message(
+        "host names or IP addresses separated by commas, without http:// or a port, "
+        "e.g. cds.example.gov.vn,10.0.0.5"
+    ),
     "DXPORTAL_EDITOR_PROXIES": Message("a whole number, 0 or more (0: no proxy in front)"),
     "DXPORTAL_SMTP_HOST": Message("a host name, or nothing for no mail"),
     "DXPORTAL_SMTP_PORT": Message("a port number, 1 or more"),

@@ -40,7 +40,8 @@ ENTRY_ENDPOINTS = {"portal.entry", "portal.static_page"}
 
 # Settings that do not change a byte of output (where it is written, where caches live).
 UNRELATED_SETTINGS = {
-    "FREEZER_DESTINATION", "DXPORTAL_BUILD_DIR", "DXPORTAL_CACHE_DIR", "DXPORTAL_WORKERS"
+    "FREEZER_DESTINATION", "DXPORTAL_BUILD_DIR", "DXPORTAL_CACHE_DIR", "DXPORTAL_WORKERS",
+    "DXPORTAL_TRUSTED_HOSTS",
 }  # fmt: skip
 
 

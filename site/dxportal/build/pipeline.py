@@ -28,6 +28,7 @@ from dxportal.build.destination import (
 from dxportal.build.freeze_loop import freeze_urls
 from dxportal.build.generators import register_generators
 from dxportal.build.record import BuildRecord
+from dxportal.cache import remove_old_versions
 from dxportal.content.checks import check_and_read
 from dxportal.content.errors import ContentError
 from dxportal.content.findings import CheckFailed
@@ -64,6 +65,8 @@ def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None])
     content_dir = Path(app.config["DXPORTAL_CONTENT_DIR"]).resolve()
     check_destination(destination, content_dir)
     store = app.extensions["dxportal.store"]
+    if store.cache_dir is not None:
+        remove_old_versions(store.cache_dir)  # caches of earlier code versions
     now = store.now()
     report, everything = check_and_read(content_dir, now, True, store.cache_dir)
     app.extensions["dxportal.check_report"] = report

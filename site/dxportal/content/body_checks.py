@@ -1,19 +1,17 @@
 """The checks of one page's Markdown body: links, images, link texts and headings, each with
-the line in the file. What a body holds is cached per file; its links are checked against the
-current site every time."""
+the line in the file. What a body holds (body_scan.body_marks) is cached per file; its links
+are checked against the current site every time."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from dxportal.addresses import refusal
 from dxportal.cache import FolderEntries, code_version
-from dxportal.content.address_checks import line_at, refused_addresses
+from dxportal.content.body_scan import UrlToCheck, body_marks
 from dxportal.content.errors import ContentProblem
 from dxportal.content.findings import ERROR, SEVERITY_LABELS, WARNING, Finding
 from dxportal.content.model import ContentSet, Entry, Page
@@ -22,117 +20,6 @@ from dxportal.messages import Message
 
 LISTED = {name for name, section in SECTIONS.items() if section.listed}
 SITE_FILES = {"/", "/sitemap.xml", "/robots.txt", "/404.html"}
-
-
-# Link texts that do not say where the link goes, compared lowercased without punctuation.
-VAGUE_LINK_TEXTS = frozenset(
-    {  # fmt: skip
-        "tại đây",
-        "ở đây",
-        "đây",
-        "xem tại đây",
-        "bấm vào đây",
-        "nhấn vào đây",
-        "click vào đây",
-        "bấm đây",
-        "xem thêm",
-        "đọc thêm",
-        "xem chi tiết",
-        "chi tiết",
-        "liên kết",
-        "link",
-        "here",
-        "click here",
-        "click",
-        "read more",
-        "more",
-        "see more",
-        "details",
-        "more info",
-        "this",
-        "this link",
-        "this page",
-    }
-)
-
-
-FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-
-
-HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
-
-
-CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
-
-
-_TEXT = r"(?:\\.|[^\[\]\\]|\[(?:\\.|[^\[\]\\])*\])*"
-
-
-_URL = r"\(\s*(<[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
-
-
-IMAGE = re.compile(r"!\[(" + _TEXT + r")\]" + _URL)
-
-
-LINK = re.compile(r"(?<![!\\])\[(" + _TEXT + r")\]" + _URL)
-
-
-REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[([^\]^][^\]]*)\]:\s*<?(\S+?)>?(?:\s+.*)?$", re.M)
-
-
-REFERENCE_LINK = re.compile(r"(?<![!\\\]])\[(" + _TEXT + r")\]\[([^\]]*)\]")
-
-
-HTML_TAG = re.compile(r"<(a|img)\b([^>]*)>", re.I)
-
-
-HTML_ATTRIBUTE = re.compile(r"([a-zA-Z-]+)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)")
-
-
-ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
-
-
-SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-
-
-MARKDOWN_MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|[*_`~]")
-
-
-def mask_code(body: str) -> str:
-    """The body with code blocks, code spans and comments blanked (same lines and columns)."""
-    lines = body.split("\n")
-    fence: str | None = None
-    for index, line in enumerate(lines):
-        match = FENCE.match(line)
-        if fence is None and match:
-            fence = match.group(1)[0] * len(match.group(1))
-            lines[index] = ""
-        elif fence is not None:
-            if match and match.group(1).startswith(fence):
-                fence = None
-            lines[index] = ""
-    text = "\n".join(lines)
-
-    def blank(match: re.Match) -> str:
-        return re.sub(r"[^\n]", " ", match.group(0))
-
-    return HTML_COMMENT.sub(blank, CODE_SPAN.sub(blank, text))
-
-
-def plain_text(markdown_text: str) -> str:
-    """The words of a link text: images, emphasis markers and punctuation removed."""
-    text = MARKDOWN_MARKUP.sub(" ", markdown_text)
-    text = re.sub(r"[^\w\s]", " ", text.lower())
-    return " ".join(text.split())
-
-
-@dataclass(frozen=True)
-class UrlToCheck:
-    """An address written in a body, to be checked against the site (see check_url)."""
-
-    line: int
-    url: str
-    image: bool = False
 
 
 def check_body(
@@ -160,64 +47,6 @@ def check_body(
                 yield Finding(severity, ContentProblem(page.source_path, mark.line, message))
         else:
             yield mark
-
-
-def body_marks(page: Page) -> list[Finding | UrlToCheck]:
-    """What check_body finds in the body alone, in order: findings and addresses to check."""
-    return list(_body_marks(page))
-
-
-def _body_marks(page: Page) -> Iterator[Finding | UrlToCheck]:
-    text = mask_code(page.body)
-
-    def problem(severity: str, offset: int, message: Message) -> Finding:
-        return Finding(
-            severity, ContentProblem(page.source_path, line_at(page, text, offset), message)
-        )
-
-    def address(offset: int, url: str, image: bool = False) -> UrlToCheck:
-        return UrlToCheck(line_at(page, text, offset), url, image)
-
-    for match in IMAGE.finditer(text):
-        alt, url = match.group(1).strip(), match.group(2).strip("<>")
-        if not alt:
-            yield problem(
-                ERROR,
-                match.start(),
-                Message(
-                    "the image {url} has no alt text: write what it shows between the brackets, "
-                    "![like this]({url})",
-                    url=url,
-                ),
-            )
-        yield address(match.start(), url, image=True)
-    for match in LINK.finditer(text):
-        yield from check_link_text(problem, match.start(), match.group(1))
-        yield address(match.start(), match.group(2).strip("<>"))
-    for match in REFERENCE_DEFINITION.finditer(text):
-        yield address(match.start(), match.group(2))
-    for match in REFERENCE_LINK.finditer(text):
-        yield from check_link_text(problem, match.start(), match.group(1))
-    for match in HTML_TAG.finditer(text):
-        tag = match.group(1).lower()
-        attributes = {k.lower(): v.strip("\"'") for k, v in HTML_ATTRIBUTE.findall(match.group(2))}
-        if tag == "img":
-            if not attributes.get("alt", "").strip():
-                yield problem(
-                    ERROR,
-                    match.start(),
-                    Message(
-                        'the image {url} has no alt text: add alt="what it shows"',
-                        url=attributes.get("src", ""),
-                    ),
-                )
-            url = attributes.get("src")
-        else:
-            url = attributes.get("href")
-        if url:
-            yield address(match.start(), url)
-    yield from refused_addresses(page, text)
-    yield from check_headings(page, text)
 
 
 class BodyMarksCache(FolderEntries):
@@ -265,25 +94,6 @@ def unpack_marks(page: Page, packed: tuple) -> list[Finding | UrlToCheck] | None
         else:
             return None
     return marks
-
-
-def check_link_text(problem, offset: int, link_text: str) -> Iterator[Finding]:
-    words = plain_text(link_text)
-    has_image = "![" in link_text
-    if not words and not has_image:
-        yield problem(
-            ERROR, offset, Message("a link has no text: write where it goes between the brackets")
-        )
-    elif words in VAGUE_LINK_TEXTS:
-        yield problem(
-            WARNING,
-            offset,
-            Message(
-                "the link text '{text}' does not say where the link goes; use the name of the "
-                "page or document instead, e.g. [Nghị quyết 01 về chuyển đổi số](…)",
-                text=link_text.strip(),
-            ),
-        )
 
 
 def check_url(
@@ -412,48 +222,6 @@ def format_moment(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     return value.strftime("%Y-%m-%d %H:%M" if value.time() != dt.time() else "%Y-%m-%d")
-
-
-def check_headings(page: Page, text: str) -> Iterator[Finding]:
-    """The title is the level-1 heading: the body starts at ## and never skips a level."""
-    previous = 1
-    lines = text.split("\n")
-    for index, line in enumerate(lines):
-        level = None
-        match = ATX_HEADING.match(line)
-        if match:
-            level = len(match.group(1))
-        elif index and lines[index - 1].strip() and SETEXT_UNDERLINE.match(line):
-            above = lines[index - 1].lstrip()
-            if not above.startswith(("-", "*", "+", ">", "|")) and not re.match(r"\d+[.)]", above):
-                level = 1 if line.strip().startswith("=") else 2
-                index -= 1
-        if level is None:
-            continue
-        line = page.body_line + index
-        if level == 1:
-            message = Message(
-                "a level-1 heading (#) in the body: the title is the page's only level-1 "
-                "heading; start sections with ##"
-            )
-        elif level > 2 and previous == 1:
-            message = Message(
-                "the first heading of the body should be ## (the title is the level-1 "
-                "heading), not {hashes}",
-                hashes="#" * level,
-            )
-        elif level > previous + 1:
-            message = Message(
-                "this heading skips a level ({hashes} after {previous}): use {expected}",
-                hashes="#" * level,
-                previous="#" * previous,
-                expected="#" * (previous + 1),
-            )
-        else:
-            message = None
-        if message is not None:
-            yield Finding(WARNING, ContentProblem(page.source_path, line, message))
-        previous = max(level, 1)
 
 
 def alias_target(site: ContentSet, path: str) -> Page | None:

@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from dxportal import atomic
 from dxportal.deploy.errors import DeployError
 from dxportal.deploy.listing import Listing
 from dxportal.messages import Message
@@ -75,9 +76,7 @@ def write_record(release: Path, digest: str, base_url: str, listing: Listing) ->
 
 
 def write_atomically(path: Path, text: str) -> None:
-    scratch = path.with_name(f".{path.name}.tmp")
-    scratch.write_text(text, encoding="utf-8")
-    scratch.replace(path)
+    atomic.write_text(path, text)
 
 
 def release_folders(releases: Path) -> list[Path]:

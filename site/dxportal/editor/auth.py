@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import abort, current_app, session
+from flask import abort, current_app, request, session
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms.validators import ValidationError
@@ -94,3 +95,16 @@ def check_csrf(sent: str | None) -> None:
         validate_csrf(sent)
     except ValidationError:
         abort(400, description="csrf")
+
+
+def check_origin() -> None:
+    """A POST must come from the editor's own pages: its Origin (or, lacking it, its Referer)
+    names the host the request was sent to. Browsers send Origin with every cross-site POST;
+    a request with neither header is not from another site's page (the CSRF token still
+    counts)."""
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if source is None:
+        return
+    sent_from = urlsplit(source).netloc.lower() if source != "null" else ""
+    if not sent_from or sent_from != request.host.lower():
+        abort(400, description="origin")

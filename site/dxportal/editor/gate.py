@@ -1,4 +1,4 @@
-"""Every editor request passes here: the users file readable, signed in, CSRF token, role.
+"""Every editor request passes here: Origin, users file readable, signed in, CSRF token, role.
 
 A POST to an address the person's role may not use is refused 403 before the view runs, so a
 writer posting to an approve address never reaches the approval code.
@@ -39,6 +39,8 @@ def refusal(message: Message, status: int):
 
 def before_request(open_endpoint: bool):
     """None to go on, or the response that stops the request."""
+    if request.method == "POST":
+        auth.check_origin()  # a POST must come from the editor's own pages
     try:
         accounts = signin.accounts_on()
     except AccountsError as exc:

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from dxportal import atomic
 from dxportal.editor.paths import HISTORY_DIR, history_file, history_folder, page_file
 
 # The server is threaded: the compare-then-replace of two saves must not interleave.
@@ -53,18 +52,9 @@ def read_file(path: Path) -> str | None:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a hidden temporary file next to ``path``, then rename it over ``path``."""
+    """Replace ``path`` with ``text`` through a temporary file (see dxportal.atomic)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic.write_text(path, text)
 
 
 def save_page(

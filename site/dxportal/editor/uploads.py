@@ -8,6 +8,7 @@ name with the extension of the detected type; an existing name gets -2, -3... in
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 from typing import IO
 
@@ -41,13 +42,26 @@ def read_limited(stream: IO[bytes], limit: int) -> bytes:
 
 
 def detect_type(data: bytes) -> str:
-    """The extension for the file's real type: png, jpg, gif, webp or pdf."""
+    """The extension for the file's real type: png, jpg, gif, webp or pdf.
+
+    An image whose header claims more pixels than Pillow's MAX_IMAGE_PIXELS (a small file that
+    would take gigabytes once decoded) is refused, like one over twice that (Pillow's error).
+    """
     if data.startswith(b"%PDF-"):
         return "pdf"
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind = image.format
-            image.verify()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                kind = image.format
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UploadRefused(
+            Message(
+                "the image is too large ({limit} million pixels at most); make it smaller first",
+                limit=(Image.MAX_IMAGE_PIXELS or 0) // 1_000_000,
+            )
+        ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         kind = None
     if kind in IMAGE_FORMATS:

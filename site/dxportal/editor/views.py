@@ -20,8 +20,6 @@ from flask import (
 )
 from flask_babel import gettext, lazy_gettext
 
-from dxportal.build.destination import BuildError
-from dxportal.build.pipeline import freeze_site
 from dxportal.content.body_checks import check_body
 from dxportal.content.checks import check_content
 from dxportal.content.clock import sort_key_date
@@ -32,7 +30,7 @@ from dxportal.content.model import ContentSet, Entry, Page
 from dxportal.content.references import check_references
 from dxportal.content.scaffold import ScaffoldError, translate_page
 from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES, RESERVED_SLUGS, SECTIONS
-from dxportal.editor import auth, gate, saving, signin
+from dxportal.editor import auth, gate, publishing, saving, signin
 from dxportal.editor.forms import (
     PageForm,
     PageText,
@@ -443,17 +441,10 @@ def publish():
         return render_template("editor/publish.html", report=report, result=None)
     settings = {k: v for k, v in current_app.config.items() if k.startswith("DXPORTAL_")}
     settings.update(DXPORTAL_PREVIEW=False, DXPORTAL_EDITOR=False)
-    site_app = current_app.extensions["dxportal.app_factory"](settings)
-    result: dict = {"ok": False, "folder": current_app.config["DXPORTAL_BUILD_DIR"]}
-    try:
-        result["count"] = len(freeze_site(site_app))
-        result["ok"] = True
+    result = publishing.publish(current_app.extensions["dxportal.app_factory"], settings)
+    if result.get("ok"):
         saving.note("build", output=str(result["folder"]))
-    except BuildError as exc:
-        result["reason"] = str(exc)
-    except ContentError:
-        pass
-    report = site_app.extensions.get("dxportal.check_report") or check_content(
+    report = result.pop("report") or check_content(
         content_root(), store().now(), published_only=True
     )
     status = 200 if result["ok"] else 422

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from functools import cached_property
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
+from dxportal import atomic
 from dxportal.content.schema import DEFAULT_LANGUAGE
 
 
@@ -106,9 +108,8 @@ def compile_catalogs(translations: Path) -> list[Path]:
             continue
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file, locale=po_path.parent.parent.name)
-        tmp_path = mo_path.with_suffix(".mo.tmp")
-        with tmp_path.open("wb") as mo_file:
-            write_mo(mo_file, catalog)
-        tmp_path.replace(mo_path)
+        compiled = io.BytesIO()
+        write_mo(compiled, catalog)
+        atomic.write_bytes(mo_path, compiled.getvalue())  # two processes may compile at once
         written.append(mo_path)
     return written

@@ -27,6 +27,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
 
+from dxportal import atomic
 from dxportal.content.model import ContentSet, Entry
 from dxportal.content.schema import LANGUAGES
 from dxportal.rendering import Renderer
@@ -185,9 +186,7 @@ def update_index(site: ContentSet, destination: Path, renderer: Renderer | None 
 
 
 def write_atomically(path: Path, text: str) -> None:
-    staging = path.with_name(f".{path.name}.new-{os.getpid()}")
-    staging.write_text(text, encoding="ascii")
-    staging.replace(path)
+    atomic.write_text(path, text, encoding="ascii")
 
 
 def build_index(site: ContentSet, destination: Path, renderer: Renderer | None = None) -> str:
