@@ -14,6 +14,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from dxportal import atomic
+
 FOLDER_NAME = ".newsroom"
 KEY_FILE = "session.key"
 
@@ -40,18 +42,14 @@ def ensure(folder: Path) -> Path:
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` with mode 0600, atomically (temporary file, fsync, rename)."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    """Replace ``path`` with ``data`` atomically, readable by its owner only (0600).
+
+    A new file is created empty with mode 0600 first: atomic.write_bytes keeps a replaced
+    file's mode, so the data is never readable by others, not even for a moment.
+    """
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    atomic.write_bytes(path, data)
 
 
 def session_key(folder: Path) -> bytes:
