@@ -1,6 +1,6 @@
 """Remove what an earlier build left in its folder that this build does not produce.
 
-A build starts from the folder of the build before last (freezing.take_spare). Listing its
+A build starts from the folder of the build before last (destination.take_spare). Listing its
 thousands of folders to find leftovers costs more than rendering an edited article, so the
 build record also keeps the modification time of every folder that holds a file it wrote,
 taken when the folder was complete (``folder_stamps``). Adding or removing an entry changes a

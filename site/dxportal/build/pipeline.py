@@ -42,8 +42,6 @@ from dxportal.web.security import headers_file
 
 # Endpoints that may legitimately freeze nothing: a site without tags, media or static pages.
 OPTIONAL_ENDPOINTS = {"portal.tag", "portal.entry", "portal.static_page", "site.media"}
-
-
 OPTIONAL_ENDPOINTS |= programme_pages.OPTIONAL_ENDPOINTS
 
 
@@ -54,7 +52,7 @@ def freeze_site(app: Flask, destination: Path | None = None) -> list[str]:
     publish, BuildError when the destination is unsafe; in both cases, and on any other
     failure, ``destination`` is not touched.
     """
-    with collection_deferred() as loaded:  # see collector.py
+    with collection_deferred() as loaded:  # see gc_pause.py
         return build_site(app, destination, loaded)
 
 

@@ -1,6 +1,6 @@
 """`dxportal check`: everything the loader refuses, plus what makes a page worse for readers.
 
-The loader (content.py) reports errors that stop a page from being read at all. The checks here
+The loader (loader.py) reports errors that stop a page from being read at all. The checks here
 read the Markdown source of every page and report, with the line in the file:
 
 - errors: links to pages or media that do not exist (or are not published), images without

@@ -153,7 +153,7 @@ def read_page(
 ) -> Page | None:
     """Parse one content file; report its problems and return None if it is unusable.
 
-    With a ``cache``, a file whose identity (content_cache.file_identity at ``looked_at``) is
+    With a ``cache``, a file whose identity (parse_cache.file_identity at ``looked_at``) is
     known is not read, and one whose text is known is not parsed.
     """
     parts = path.relative_to(root).parts if parts is None else parts

@@ -1,7 +1,7 @@
 """Holds the loaded content; in preview mode re-reads it when any file under content/ changes.
 
 How the preview learns of changes: on Linux, from a ChangeJournal (inotify, read at the start of
-each request without waiting; see journal.py); elsewhere by comparing the names, sizes and
+each request without waiting; see inotify.py); elsewhere by comparing the names, sizes and
 modification times of every file once per request.
 """
 

@@ -1,6 +1,6 @@
 """What an export of the static search index left behind, so the next one can start from it.
 
-A build starts from the build before the last (freezing.take_spare), so the last two exports of
+A build starts from the build before the last (destination.take_spare), so the last two exports of
 each language are kept (in DXPORTAL_CACHE_DIR). Each records, per document, what its part of the
 index was made from, and the size and modification time of every file written: an export whose
 folder is exactly as one of them left it can replace only the documents that changed.
