@@ -26,6 +26,8 @@ from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES, SECTIONS
 from dxportal.deploy.command import deploy
 from dxportal.deploy.limits import build_limit_warnings
 from dxportal.editor import BindRefused, check_bind, hash_password
+from dxportal.editor.newsroom import newsroom_folder
+from dxportal.editor.user_commands import user as user_commands
 from dxportal.messages import Message, Translate, translator
 from dxportal.web import hosts
 from dxportal.web.i18n import compile_catalogs
@@ -326,7 +328,8 @@ def index() -> None:
     help="Serve a live preview at http://127.0.0.1:5000: drafts and scheduled pages "
     "are shown with a notice, each page shows its problems, and the browser reloads "
     "when content, templates or translations change. With --edit, also the browser "
-    "editor at /edit/ (a password is required on any address but 127.0.0.1)."
+    "editor at /edit/ (user accounts, `dxportal user add`, are required on any address but "
+    "127.0.0.1)."
 )
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -335,7 +338,7 @@ def index() -> None:
 def serve(host: str, port: int, edit: bool, lang: str) -> None:
     if edit:
         try:
-            check_bind(host, setting("DXPORTAL_EDITOR_PASSWORD_HASH"))
+            check_bind(host, setting("DXPORTAL_EDITOR_PASSWORD_HASH"), users_folder())
         except BindRefused as exc:
             say(exc.message, messages_in(lang), err=True)
             sys.exit(2)
@@ -352,6 +355,13 @@ def serve(host: str, port: int, edit: bool, lang: str) -> None:
     app.run(
         host=host, port=port, debug=False, use_reloader=True, reloader_type="stat", threaded=True
     )
+
+
+main.add_command(user_commands)
+
+
+def users_folder() -> Path:
+    return newsroom_folder({**config.DEFAULTS, **config.from_environment()})
 
 
 @main.command(
