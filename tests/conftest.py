@@ -134,7 +134,7 @@ def parse(response_or_text) -> BeautifulSoup:
 
 # Browser fixtures (frozen site served on 127.0.0.1, headless Chromium) live in their own module;
 # ci_support turns every skip into a failure when CI=true.
-pytest_plugins = ["browser_support", "ci_support"]
+pytest_plugins = ["browser_support", "ci_support", "newsroom_support"]
 
 # CI gates a landing, so its property tests run the same examples every time (a new
 # counterexample found by a local run becomes a test row); local runs keep exploring.

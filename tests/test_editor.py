@@ -19,7 +19,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from dxportal import create_app
 from dxportal.build.pipeline import freeze_site
 from dxportal.cli import main
-from dxportal.editor import BindRefused, check_bind
+from dxportal.editor import BindRefused, accounts, check_bind
 from dxportal.editor.paths import UnsafePath, history_file, media_file, page_file
 
 from conftest import page_text, parse
@@ -612,34 +612,44 @@ def test_loopback_needs_no_password(host, content, monkeypatch):
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.5", "::", "example.org"])
-def test_a_public_address_needs_a_password(host):
+def test_a_public_address_needs_user_accounts(host, tmp_path, cheap_hashes):
     with pytest.raises(BindRefused):
-        check_bind(host, "")
-    check_bind(host, generate_password_hash("x"))
+        check_bind(host, "", tmp_path)
+    with pytest.raises(BindRefused):  # a shared password names nobody: not enough
+        check_bind(host, generate_password_hash("x"), tmp_path)
+    accounts.add_user(tmp_path, "lan", "Lan", "lan@example.org", "writer", "mật-khẩu-đủ-dài")
+    check_bind(host, "", tmp_path)
+    (tmp_path / "users.json").write_text("{")
+    with pytest.raises(BindRefused):
+        check_bind(host, "", tmp_path)
 
 
-def test_serve_edit_refuses_a_public_bind_without_a_password(monkeypatch):
+def test_serve_edit_refuses_a_public_bind_without_accounts(monkeypatch, tmp_path):
     monkeypatch.delenv("DXPORTAL_EDITOR_PASSWORD_HASH", raising=False)
+    monkeypatch.setenv("DXPORTAL_NEWSROOM_DIR", str(tmp_path / "newsroom"))
     result = CliRunner().invoke(main, ["serve", "--edit", "--host", "0.0.0.0", "--lang", "en"])
     assert result.exit_code == 2
-    assert "DXPORTAL_EDITOR_PASSWORD_HASH" in result.output
+    assert "dxportal user add" in result.output
     assert "0.0.0.0" in result.output
 
 
-@pytest.mark.parametrize(
-    ("host", "password_hash"), [("127.0.0.1", ""), ("0.0.0.0", generate_password_hash("x"))]
-)
-def test_serve_edit_starts_the_editor_when_allowed(monkeypatch, content, host, password_hash):
+@pytest.mark.parametrize(("host", "with_accounts"), [("127.0.0.1", False), ("0.0.0.0", True)])
+def test_serve_edit_starts_the_editor_when_allowed(
+    monkeypatch, content, host, with_accounts, cheap_hashes
+):
     started = []
     monkeypatch.setattr("flask.Flask.run", lambda app, **options: started.append((app, options)))
     monkeypatch.setenv("DXPORTAL_CONTENT_DIR", str(content))
-    monkeypatch.setenv("DXPORTAL_EDITOR_PASSWORD_HASH", password_hash)
+    monkeypatch.delenv("DXPORTAL_EDITOR_PASSWORD_HASH", raising=False)
+    if with_accounts:
+        folder = content.parent / ".newsroom"
+        accounts.add_user(folder, "lan", "Lan", "lan@example.org", "writer", "mật-khẩu-đủ-dài")
     result = CliRunner().invoke(main, ["serve", "--edit", "--host", host, "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert f"http://{host}:5000/edit/" in result.output
     ((app, options),) = started
     assert options["host"] == host
-    assert app.test_client().get("/edit/").status_code == (302 if password_hash else 200)
+    assert app.test_client().get("/edit/").status_code == (302 if with_accounts else 200)
 
 
 def test_serve_without_edit_has_no_editor(monkeypatch, content):

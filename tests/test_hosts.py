@@ -8,9 +8,9 @@ import re
 import pytest
 from click.testing import CliRunner
 from test_editor import NEWS, form_values, opened
-from werkzeug.security import generate_password_hash
 
 from dxportal.cli import main
+from dxportal.editor import accounts
 from dxportal.web.hosts import trusted_hosts
 
 from conftest import page_text
@@ -87,8 +87,10 @@ def test_serve_answers_its_host_and_the_configured_public_names(monkeypatch, con
     started = []
     monkeypatch.setattr("flask.Flask.run", lambda app, **options: started.append(app))
     monkeypatch.setenv("DXPORTAL_CONTENT_DIR", str(content))
-    monkeypatch.setenv("DXPORTAL_EDITOR_PASSWORD_HASH", generate_password_hash("x"))
     monkeypatch.setenv("DXPORTAL_TRUSTED_HOSTS", "cds.example.gov.vn")
+    # Off loopback the editor needs a user account (a shared password is not enough).
+    accounts.add_user(content.parent / ".newsroom", "lan", "Lan", "lan@example.org", "writer",
+                      "mật-khẩu-đủ-dài")  # fmt: skip
     result = CliRunner().invoke(main, ["serve", "--edit", "--host", "192.168.1.5"])
     assert result.exit_code == 0, result.output
     client = started[0].test_client()

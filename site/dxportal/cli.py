@@ -27,6 +27,8 @@ from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES, SECTIONS
 from dxportal.deploy.command import deploy
 from dxportal.deploy.limits import build_limit_warnings
 from dxportal.editor import BindRefused, check_bind, hash_password
+from dxportal.editor.newsroom import newsroom_folder
+from dxportal.editor.user_commands import user as user_commands
 from dxportal.messages import Message, Translate, translator
 from dxportal.progress import Report
 from dxportal.web import hosts
@@ -379,7 +381,8 @@ def index(quiet: bool, lang: str) -> None:
     help="Serve a live preview at http://127.0.0.1:5000: drafts and scheduled pages "
     "are shown with a notice, each page shows its problems, and the browser reloads "
     "when content, templates or translations change. With --edit, also the browser "
-    "editor at /edit/ (a password is required on any address but 127.0.0.1)."
+    "editor at /edit/ (user accounts, `dxportal user add`, are required on any address but "
+    "127.0.0.1)."
 )
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -389,7 +392,7 @@ def index(quiet: bool, lang: str) -> None:
 def serve(host: str, port: int, edit: bool, quiet: bool, lang: str) -> None:
     if edit:
         try:
-            check_bind(host, setting("DXPORTAL_EDITOR_PASSWORD_HASH"))
+            check_bind(host, setting("DXPORTAL_EDITOR_PASSWORD_HASH"), users_folder())
         except BindRefused as exc:
             say(exc.message, messages_in(lang), err=True)
             sys.exit(2)
@@ -409,6 +412,13 @@ def serve(host: str, port: int, edit: bool, quiet: bool, lang: str) -> None:
     app.run(
         host=host, port=port, debug=False, use_reloader=True, reloader_type="stat", threaded=True
     )
+
+
+main.add_command(user_commands)
+
+
+def users_folder() -> Path:
+    return newsroom_folder({**config.DEFAULTS, **config.from_environment()})
 
 
 @main.command(

@@ -42,13 +42,27 @@ DEFAULTS = {
     "DXPORTAL_NOW": "",
     # The browser editor at /edit/ (`dxportal serve --edit`; preview apps only, never frozen).
     "DXPORTAL_EDITOR": False,
-    # A werkzeug password hash (`dxportal editor-password`); required off the loopback address.
+    # A werkzeug password hash (`dxportal editor-password`): one shared password, loopback only
+    # (off loopback the editor needs user accounts, `dxportal user add`).
     "DXPORTAL_EDITOR_PASSWORD_HASH": "",
     # The largest file the editor accepts as an upload, in bytes.
     "DXPORTAL_EDITOR_MAX_UPLOAD": 10 * 1024 * 1024,
     # Host names the preview and the editor answer to besides the loopback names and
     # `serve --host`, comma-separated (a server behind a proxy: its public name).
     "DXPORTAL_TRUSTED_HOSTS": "",
+    # Proxies (e.g. nginx with TLS) in front of `dxportal serve --edit`: their X-Forwarded-For
+    # and -Proto headers are trusted, and the session cookie is sent over HTTPS only. 0: none.
+    "DXPORTAL_EDITOR_PROXIES": 0,
+    # A mail server (host; empty: no mail) for the editor's notices: work waiting for review,
+    # a change approved or returned. Plain SMTP on DXPORTAL_SMTP_PORT, e.g. a local relay.
+    "DXPORTAL_SMTP_HOST": "",
+    "DXPORTAL_SMTP_PORT": 25,
+    "DXPORTAL_SMTP_FROM": "dxportal@localhost",
+    # Hours without activity after which an editor session ends.
+    "DXPORTAL_EDITOR_SESSION_HOURS": 8,
+    # The newsroom's folder (users, session key, pending changes, the record); empty means
+    # .newsroom/ next to the content folder. Never inside content/ or the build.
+    "DXPORTAL_NEWSROOM_DIR": "",
     # Rendered Markdown, parsed front matter and build records, kept between runs (git ignores
     # it). Safe to delete at any time; empty turns the disk caches off.
     "DXPORTAL_CACHE_DIR": str(PROJECT_ROOT / ".cache"),
@@ -213,6 +227,12 @@ CHECKS: dict[str, Callable[[object], bool]] = {
     "DXPORTAL_EDITOR_PASSWORD_HASH": is_text,
     "DXPORTAL_EDITOR_MAX_UPLOAD": is_count(1),
     "DXPORTAL_TRUSTED_HOSTS": is_host_list,
+    "DXPORTAL_EDITOR_PROXIES": is_count(0),
+    "DXPORTAL_EDITOR_SESSION_HOURS": is_count(1),
+    "DXPORTAL_SMTP_HOST": is_text,
+    "DXPORTAL_SMTP_PORT": is_count(1),
+    "DXPORTAL_SMTP_FROM": is_text,
+    "DXPORTAL_NEWSROOM_DIR": is_optional_folder,
     "DXPORTAL_CACHE_DIR": is_optional_folder,
     "DXPORTAL_WORKERS": is_count(0),
 }
@@ -236,6 +256,12 @@ FORMS: dict[str, Message] = {
         "host names or IP addresses separated by commas, without http:// or a port, "
         "e.g. cds.example.gov.vn,10.0.0.5"
     ),
+    "DXPORTAL_EDITOR_PROXIES": Message("a whole number, 0 or more (0: no proxy in front)"),
+    "DXPORTAL_SMTP_HOST": Message("a host name, or nothing for no mail"),
+    "DXPORTAL_SMTP_PORT": Message("a port number, 1 or more"),
+    "DXPORTAL_SMTP_FROM": Message("an e-mail address"),
+    "DXPORTAL_EDITOR_SESSION_HOURS": Message("a whole number of hours, 1 or more"),
+    "DXPORTAL_NEWSROOM_DIR": Message("a folder path, or nothing for .newsroom/ beside content/"),
     "DXPORTAL_CACHE_DIR": Message("a folder path, or nothing to turn the disk caches off"),
     "DXPORTAL_WORKERS": Message("a whole number, 0 or more (0: one per core)"),
 }

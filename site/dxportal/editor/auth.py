@@ -2,19 +2,22 @@
 
 A password is stored only as a werkzeug hash (DXPORTAL_EDITOR_PASSWORD_HASH, printed by
 `dxportal editor-password`). The session cookie is HttpOnly and SameSite=Strict, and every POST
-must carry the session's CSRF token.
+must carry the session's CSRF token
+(Flask-WTF). With user accounts (the newsroom), signing in is signin.py's.
 """
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
-import secrets
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, request, session
+from flask_wtf.csrf import generate_csrf, validate_csrf
 from werkzeug.security import check_password_hash, generate_password_hash
+from wtforms.validators import ValidationError
 
+from dxportal.editor import accounts, signin
 from dxportal.messages import Message
 
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
@@ -35,14 +38,23 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_bind(host: str, password_hash: str) -> None:
-    """Refuse to serve the editor beyond this machine without a password hash."""
-    if not is_loopback(host) and not password_hash:
+def check_bind(host: str, password_hash: str, users_folder: Path | None = None) -> None:
+    """Refuse to serve the editor beyond this machine without at least one user account.
+
+    The shared password (``password_hash``) is not enough off loopback any more: it names
+    nobody, so nothing could be reviewed by a second person. A damaged users file is refused on
+    any address: nobody could sign in.
+    """
+    try:
+        users = accounts.load_users(users_folder) if users_folder is not None else {}
+    except accounts.AccountsError as exc:
+        raise BindRefused(exc.message) from exc
+    if not is_loopback(host) and not users:
         raise BindRefused(
             Message(
-                "refusing to serve the editor on {host} without a password: anyone who can "
-                "reach it could change the site. Run dxportal editor-password and set "
-                "DXPORTAL_EDITOR_PASSWORD_HASH, or serve on 127.0.0.1 (this computer only).",
+                "refusing to serve the editor on {host} without user accounts: anyone who "
+                "can reach it could change the site. Add at least one with dxportal user add, "
+                "or serve on 127.0.0.1 (this computer only).",
                 host=host,
             )
         )
@@ -62,24 +74,26 @@ def password_matches(password: str) -> bool:
 
 
 def is_signed_in() -> bool:
+    """With accounts (newsroom), a Flask-Login user; else the single password, if any."""
+    if signin.accounts_on():
+        return signin.signed_in()
     return not password_required() or session.get("editor") is True
 
 
 def sign_in() -> None:
     session.clear()
     session["editor"] = True
-    session["csrf"] = secrets.token_urlsafe(32)
 
 
 def csrf_token() -> str:
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(32)
-    return session["csrf"]
+    """The session's CSRF token (Flask-WTF), signed with the kept session key."""
+    return generate_csrf()
 
 
 def check_csrf(sent: str | None) -> None:
-    expected = session.get("csrf")
-    if not expected or not sent or not hmac.compare_digest(expected, sent):
+    try:
+        validate_csrf(sent)
+    except ValidationError:
         abort(400, description="csrf")
 
 

@@ -30,7 +30,7 @@ from dxportal.content.model import ContentSet, Entry, Page
 from dxportal.content.references import check_references
 from dxportal.content.scaffold import ScaffoldError, translate_page
 from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES, RESERVED_SLUGS, SECTIONS
-from dxportal.editor import auth, publishing
+from dxportal.editor import auth, gate, publishing, saving, signin
 from dxportal.editor.forms import (
     PageForm,
     PageText,
@@ -46,11 +46,9 @@ from dxportal.editor.storage import (
     Conflict,
     digest,
     list_versions,
-    read_file,
     read_version,
-    save_page,
 )
-from dxportal.editor.uploads import UploadRefused, save_upload
+from dxportal.editor.uploads import UploadRefused
 from dxportal.messages import Message
 from dxportal.slugs import is_slug, make_slug
 from dxportal.web import programme_pages
@@ -88,13 +86,7 @@ def prepare() -> object:
         session["ui_lang"] = asked
     g.lang = session.get("ui_lang", DEFAULT_LANGUAGE)
     flask_babel.refresh()
-    if request.method == "POST":
-        auth.check_origin()
-    if request.endpoint not in OPEN_ENDPOINTS and not auth.is_signed_in():
-        return redirect(url_for("editor.login", next=request.full_path))
-    if request.method == "POST":
-        auth.check_csrf(request.form.get("csrf_token"))
-    return None
+    return gate.before_request(request.endpoint in OPEN_ENDPOINTS)
 
 
 @bp.after_request
@@ -142,6 +134,8 @@ def validated(section: str, slug: str, page_lang: str) -> Path:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    if signin.accounts_on():
+        return signin.login_page(safe_next(request.args.get("next")))
     error = None
     if request.method == "POST":
         if auth.password_matches(request.form.get("password", "")):
@@ -162,8 +156,7 @@ def safe_next(target: str | None) -> str:
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    session.clear()
-    return redirect(url_for("editor.login"))
+    return signin.sign_out(redirect(url_for("editor.login")))
 
 
 # --- the list of pages -------------------------------------------------------------------
@@ -217,7 +210,7 @@ def analyse(form: PageForm, written: PageText, path: Path, slug: str, lang: str)
         check_references([page], site.tags, content_root(), references)
         found += [(ERROR, p) for p in references]
         found += [(f.severity, f.problem) for f in check_body(page, site, store().now())]
-    attach_problems(form, written, found)
+    attach_problems(form, written, saving.without_staged(found))
     return page
 
 
@@ -251,7 +244,7 @@ def edit_page(section: str, slug: str, page_lang: str):
     path = validated(section, slug, page_lang)
     if request.method == "POST":
         return submit(section, page_lang, slug)
-    text = read_file(path)
+    text = saving.working_text(content_root(), section, slug, page_lang)
     if text is None:
         abort(404)
     form = form_from_text(SECTIONS[section], text)
@@ -289,8 +282,8 @@ def submit(section: str, page_lang: str, slug: str | None):
             return show_form(
                 form, section, page_lang, None, opened_digest="", slug_problem=problem, status=422
             )
-    path = validated(section, slug, page_lang)
-    if creating and path.exists():
+    validated(section, slug, page_lang)
+    if creating and saving.exists(content_root(), section, slug, page_lang):
         problem = Message(
             "a page with the address {slug} already exists in this language; open it from "
             "the list or choose another address",
@@ -304,7 +297,7 @@ def submit(section: str, page_lang: str, slug: str | None):
         return show_form(form, section, page_lang, None if creating else slug,
                          opened_digest=opened, status=422)  # fmt: skip
     try:
-        save_page(content_root(), section, slug, page_lang, written.text, opened)
+        saving.save(content_root(), section, slug, page_lang, written.text, opened)
         store().invalidate()
     except Conflict as conflict:
         return show_form(
@@ -329,7 +322,7 @@ def upload_into(form: PageForm) -> dict | None:
         form.general_problems.append((ERROR, Message("choose a file to upload")))
         return None
     try:
-        name, extension = save_upload(
+        name, extension = saving.upload(
             content_root(),
             upload.filename,
             upload.stream,
@@ -395,19 +388,18 @@ def history(section: str, slug: str, page_lang: str):
 
 @bp.route("/history/<section>/<slug>/<page_lang>/<version>", methods=["GET", "POST"])
 def version(section: str, slug: str, page_lang: str, version: str):
-    path = validated(section, slug, page_lang)
+    validated(section, slug, page_lang)
     try:
         text = read_version(content_root(), section, slug, page_lang, version)
     except UnsafePath:
         abort(404)
     if text is None:
         abort(404)
-    current = read_file(path)
+    current = saving.working_text(content_root(), section, slug, page_lang)
     if request.method == "POST":
         try:
-            save_page(
-                content_root(), section, slug, page_lang, text, request.form.get("digest", "")
-            )
+            opened = request.form.get("digest", "")
+            saving.save(content_root(), section, slug, page_lang, text, opened, "restore")
             store().invalidate()
         except Conflict:
             flash(gettext("The page changed since you opened this version; nothing was restored."))
@@ -450,6 +442,8 @@ def publish():
     settings = {k: v for k, v in current_app.config.items() if k.startswith("DXPORTAL_")}
     settings.update(DXPORTAL_PREVIEW=False, DXPORTAL_EDITOR=False)
     result = publishing.publish(current_app.extensions["dxportal.app_factory"], settings)
+    if result.get("ok"):
+        saving.note("build", output=str(result["folder"]))
     report = result.pop("report") or check_content(
         content_root(), store().now(), published_only=True
     )

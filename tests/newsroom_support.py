@@ -1,0 +1,105 @@
+"""Fixtures for the newsroom (accounts, review, record): a site with five people.
+
+Password hashing uses argon2 with tiny costs here: the tests check the rules, not the hash's
+strength, and sign in hundreds of times.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+
+from dxportal.editor import accounts
+
+from conftest import page_text, parse
+
+NOW = "2026-12-01T09:00"
+NEWS = "news/hop.vi.md"
+NEWS_URL = "/edit/page/news/hop/vi/"
+CHANGE_URL = "/edit/change/news/hop/vi/"
+PASSWORD = "mật-khẩu-đủ-dài"
+PEOPLE = {
+    "lan": "writer",
+    "minh": "writer",
+    "hoa": "editor",
+    "tuan": "editor",
+    "an": "admin",
+}
+
+
+@pytest.fixture
+def cheap_hashes(monkeypatch):
+    monkeypatch.setattr(
+        accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+
+
+@pytest.fixture
+def newsroom(make_content, tmp_path, cheap_hashes) -> Path:
+    """The content folder of a site with one published article; users in .newsroom/."""
+    content = make_content({NEWS: page_text("Họp Ban Chỉ đạo", body="Văn bản cũ.")})
+    for login, role in PEOPLE.items():
+        accounts.add_user(
+            tmp_path / ".newsroom", login, f"Người {login}", f"{login}@example.org", role, PASSWORD
+        )
+    return content
+
+
+@pytest.fixture
+def newsroom_app(app_for, newsroom):
+    def build(**config):
+        settings = {"DXPORTAL_PREVIEW": True, "DXPORTAL_EDITOR": True, "DXPORTAL_NOW": NOW}
+        return app_for(newsroom, **{**settings, **config})
+
+    return build
+
+
+def form_values(html) -> dict:
+    """What a browser sends for the page form (or the first POST form), as shown."""
+    soup = parse(html)
+    form = soup.find("form", id="page-form") or soup.find("form", method="post")
+    data: dict = {}
+    for element in form.find_all(["input", "textarea", "select"]):
+        name = element.get("name")
+        if not name or element.get("type") == "file":
+            continue
+        if element.name == "textarea":
+            data[name] = element.text
+        elif element.name == "select":
+            chosen = element.find("option", selected=True)
+            data[name] = chosen["value"] if chosen else ""
+        elif element.get("type") == "checkbox":
+            if element.has_attr("checked"):
+                data.setdefault(name, []).append(element["value"])
+        else:
+            data[name] = element.get("value", "")
+    return data
+
+
+def csrf(client) -> str:
+    html = client.get("/edit/record/").get_data(as_text=True)
+    return parse(html).find("input", attrs={"name": "csrf_token"})["value"]
+
+
+def sign_in(app, login: str, password: str = PASSWORD, client=None):
+    """A test client signed in as ``login`` (the login form, as a browser fills it)."""
+    client = client or app.test_client()
+    page = client.get("/edit/login")
+    token = parse(page).find("input", attrs={"name": "csrf_token"})["value"]
+    response = client.post(
+        "/edit/login", data={"csrf_token": token, "login": login, "password": password}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def save_body(client, body: str, url: str = NEWS_URL):
+    data = form_values(client.get(url).get_data(as_text=True))
+    data.update(body=body, action="save")
+    return client.post(url, data=data)
+
+
+def post(client, url: str, **data):
+    return client.post(url, data={"csrf_token": csrf(client), **data})
