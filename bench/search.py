@@ -1,6 +1,12 @@
 """Search benchmark on the synthetic corpus of ../shared/bench (prints figures, asserts nothing).
 
-    PYTHONPATH=site python bench/search.py [--n 2000] [--gen ../shared/bench/gen_corpus.py]
+    PYTHONPATH=site python bench/search.py [--n 2000 5000] [--gen ../shared/bench/gen_corpus.py]
+    PYTHONPATH=site python bench/search.py --preview-index --n 2000 5000 [--runs 3]
+
+The second form measures the preview's Whoosh index alone (issue #19): the median of full
+builds (wall, and CPU with the forked writers), its size, the update after one edited page and
+the query latency; run it with PYTHONPATH pointing at another checkout's site/ to measure that
+code (before/after, side by side).
 
 Index build time and size, the time to update the index after one page is edited (what the
 preview does), query latency medians (the preview's search engine, and Whoosh scoring every
@@ -15,7 +21,9 @@ from __future__ import annotations
 import argparse
 import gzip
 import importlib.util
+import inspect
 import json
+import resource
 import shutil
 import socket
 import statistics
@@ -221,11 +229,88 @@ def measure_in_browser(root: Path, queries: list[str]) -> None:
         server.wait()
 
 
+def cpu_with_children() -> float:
+    """CPU seconds of this process and of its waited-for children (forked index writers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def full_index(site, folder: Path, renderer) -> tuple[float, float]:
+    """(wall, CPU with children) of a full build_index, with every process it may use."""
+    parameters = inspect.signature(build_index).parameters
+    extra = {"processes": 2} if "processes" in parameters else {}
+    wall, cpu = time.perf_counter(), cpu_with_children()
+    build_index(site, folder, renderer, **extra)
+    return time.perf_counter() - wall, cpu_with_children() - cpu
+
+
+def preview_index_only(n: int, gen: Path, runs: int) -> None:
+    """The preview's Whoosh index alone: full build (median of ``runs``), size, update after
+    one edit, query latency (the figures of issue #19, before and after)."""
+    work = Path(tempfile.mkdtemp(prefix="dxportal-bench-"))
+    try:
+        content = make_corpus(gen, n, work / "corpus")
+        app = create_app({
+            "DXPORTAL_CONTENT_DIR": str(content),
+            "DXPORTAL_SEARCH_INDEX_DIR": str(work / "search_index"),
+            "DXPORTAL_CACHE_DIR": str(work / "cache"),
+        })  # fmt: skip
+        site = load_content(content)
+        renderer = app.extensions["dxportal.renderer"]
+        for entry in ordered_entries(site):  # Markdown rendered once, as the preview has it
+            for lang in ("vi", "en"):
+                make_document(entry, lang, site, renderer)
+        print(f"corpus: {len(site.entries)} entries, {sum(1 for _ in site.pages())} pages")
+        figures = [full_index(site, work / "search_index", renderer) for _ in range(runs)]
+        for wall, cpu in figures:
+            print(f"  full index: {wall:.1f} s (CPU {cpu:.1f} s with its processes)")
+        print(
+            f"whoosh index: full build median {statistics.median(f[0] for f in figures):.1f} s"
+            f" (CPU {statistics.median(f[1] for f in figures):.1f} s), "
+            f"{folder_size(work / 'search_index') / 1e6:.1f} MB (vi + en)"
+        )
+        engine = app.extensions["dxportal.search"]
+        engine.ensure_index(engine.store.get())
+        report_latency(
+            "preview search (count, rank, first page with snippets)",
+            lambda raw: engine.search(raw, "vi"),
+        )
+        updates = []
+        for _ in range(3):
+            edit_one_page(content)
+            edited = load_content(content)
+            updates.append(timed(update_index, edited, work / "search_index", renderer))
+        print(
+            f"whoosh index: update after one edited page, median "
+            f"{statistics.median(u[0] for u in updates):.2f} s "
+            f"(CPU {statistics.median(u[1] for u in updates):.2f} s)"
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=2000)
+    parser.add_argument("--n", type=int, nargs="+", default=[2000])
     parser.add_argument("--gen", type=Path, default=DEFAULT_GEN)
+    parser.add_argument(
+        "--preview-index",
+        action="store_true",
+        help="only the preview's Whoosh index: build, size, update, latency",
+    )
+    parser.add_argument("--runs", type=int, default=3, help="full index builds (median)")
     args = parser.parse_args()
+    if args.preview_index:
+        for n in args.n:
+            preview_index_only(n, args.gen, args.runs)
+        return
+    for n in args.n:
+        full_benchmark(n, args.gen)
+
+
+def full_benchmark(n: int, gen: Path) -> None:
+    args = argparse.Namespace(n=n, gen=gen)
     work = Path(tempfile.mkdtemp(prefix="dxportal-bench-"))
     try:
         content = make_corpus(args.gen, args.n, work / "corpus")

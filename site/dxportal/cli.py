@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import NoReturn
 
 import click
 
-from dxportal import config, create_app
+from dxportal import config, create_app, progress
 from dxportal.build.destination import BuildError
 from dxportal.build.pipeline import freeze_site
 from dxportal.catalogs import untranslated, update_catalogs
@@ -29,6 +30,7 @@ from dxportal.editor import BindRefused, check_bind, hash_password
 from dxportal.editor.newsroom import newsroom_folder
 from dxportal.editor.user_commands import user as user_commands
 from dxportal.messages import Message, Translate, translator
+from dxportal.progress import Report
 from dxportal.web import hosts
 from dxportal.web.i18n import compile_catalogs
 from dxportal.web.live_reload import start_watching
@@ -58,6 +60,25 @@ def messages_at(translations: Path, lang: str) -> Translate:
 
 def say(message: Message, translate: Translate, err: bool = False) -> None:
     click.echo(message.render(translate), err=err)
+
+
+# What each stage's progress is called (progress.py shows it on standard error).
+STAGE_LABELS = {
+    "pages": Message("Pages"),
+    "index": Message("Search index"),
+}
+QUIET_OPTION = click.option(
+    "--quiet", "-q", is_flag=True, help="Show no progress, only the result and problems."
+)
+
+
+def progress_for(translate: Translate, quiet: bool) -> Report:
+    """Bars on a terminal, plain lines elsewhere (a CI log), nothing with --quiet."""
+
+    def label(stage: str) -> str:
+        return STAGE_LABELS[stage].render(translate) if stage in STAGE_LABELS else stage
+
+    return progress.reporter(sys.stderr, quiet, label)
 
 
 def run(argv: list[str] | None = None) -> NoReturn:
@@ -141,14 +162,18 @@ def main() -> None:
     help="Folder to write the site into (replaced only when the build succeeds).",
 )
 @click.option("--base-url", help="Public address of the site, e.g. https://example.org/portal/")
+@QUIET_OPTION
 @LANG_OPTION
-def build(output: Path | None, base_url: str | None, lang: str) -> None:
-    sys.exit(run_build(output, base_url, lang))
+def build(output: Path | None, base_url: str | None, quiet: bool, lang: str) -> None:
+    sys.exit(run_build(output, base_url, lang, quiet))
 
 
-def run_build(output: Path | None = None, base_url: str | None = None, lang: str = "vi") -> int:
-    """Build and report in plain words; return the exit code (no traceback for content errors)."""
+def run_build(output: Path | None = None, base_url: str | None = None, lang: str = "vi",
+              quiet: bool = True) -> int:  # fmt: skip
+    """Build and report in plain words; return the exit code (no traceback for content errors).
+    Progress is shown on standard error unless ``quiet``."""
     translate = messages_in(lang)
+    started = time.perf_counter()
     overrides: dict[str, object] = {"DXPORTAL_PREVIEW": False}
     if base_url:
         if not base_url.endswith("/"):
@@ -156,8 +181,9 @@ def run_build(output: Path | None = None, base_url: str | None = None, lang: str
         config.validated({"DXPORTAL_BASE_URL": base_url})
         overrides.update(DXPORTAL_BASE_URL=base_url, FREEZER_BASE_URL=base_url)
     app = create_app(overrides)
+    report = progress_for(translate, quiet)
     try:
-        urls = freeze_site(app, output)
+        urls = freeze_site(app, output, report)
     except CheckFailed as exc:
         print_report(exc.report, translate, err=True)
         say(Message("Nothing was published; the previous build is unchanged."), translate, True)
@@ -170,6 +196,8 @@ def run_build(output: Path | None = None, base_url: str | None = None, lang: str
     except BuildError as exc:
         say(Message("Build refused: {reason}", reason=str(exc)), translate, True)
         return 1
+    finally:
+        progress.close(report)
     destination = output or app.config["DXPORTAL_BUILD_DIR"]
     warnings = app.extensions["dxportal.check_report"].warnings
     if warnings:  # one write: thousands of flushed lines cost a tenth of a second
@@ -184,7 +212,12 @@ def run_build(output: Path | None = None, base_url: str | None = None, lang: str
         )
         say(warning, translate)
     say(
-        Message("Built {count} pages and files into {folder}", count=len(urls), folder=destination),
+        Message(
+            "Built {count} pages and files into {folder} in {seconds} s",
+            count=len(urls),
+            folder=destination,
+            seconds=f"{time.perf_counter() - started:.1f}",
+        ),
         translate,
     )
     for limit in build_limit_warnings(Path(destination)):
@@ -307,21 +340,41 @@ def new(section: str, title: str | None, lang: str | None, slug: str | None) -> 
     )
 
 
-@main.command(help="Rebuild the search index (search_index/) from the content.")
-def index() -> None:
+@main.command(
+    help="Rebuild the search index (search_index/) from the content: written aside, then "
+    "swapped in, so a running preview keeps searching the old one meanwhile."
+)
+@QUIET_OPTION
+@LANG_OPTION
+def index(quiet: bool, lang: str) -> None:
     from dxportal.search.preview.index import build_index
 
+    translate = messages_in(lang)
+    started = time.perf_counter()
     app = create_app({"DXPORTAL_PREVIEW": False})
     try:
         site = app.extensions["dxportal.store"].get()
     except ContentError as exc:
-        click.echo(f"Index not built: {len(exc.problems)} content problem(s):", err=True)
+        say(Message("Index not built: {count} content problem(s):", count=len(exc.problems)),
+            translate, True)  # fmt: skip
         for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
+            click.echo(f"  {problem.render(translate)}", err=True)
         sys.exit(1)
     folder = Path(app.config["DXPORTAL_SEARCH_INDEX_DIR"])
-    build_index(site, folder, app.extensions["dxportal.renderer"])
-    click.echo(f"Indexed {len(site.entries)} entries into {folder}")
+    report = progress_for(translate, quiet)
+    try:
+        build_index(site, folder, app.extensions["dxportal.renderer"], report, processes=2)
+    finally:
+        progress.close(report)
+    say(
+        Message(
+            "Indexed {count} entries into {folder} in {seconds} s",
+            count=len(site.entries),
+            folder=folder,
+            seconds=f"{time.perf_counter() - started:.1f}",
+        ),
+        translate,
+    )
 
 
 @main.command(
@@ -334,8 +387,9 @@ def index() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--edit", is_flag=True, help="Add the browser editor at /edit/.")
+@QUIET_OPTION
 @LANG_OPTION
-def serve(host: str, port: int, edit: bool, lang: str) -> None:
+def serve(host: str, port: int, edit: bool, quiet: bool, lang: str) -> None:
     if edit:
         try:
             check_bind(host, setting("DXPORTAL_EDITOR_PASSWORD_HASH"), users_folder())
@@ -350,6 +404,9 @@ def serve(host: str, port: int, edit: bool, lang: str) -> None:
     # watchdog one would watch all of site-packages and overflow inotify queues.
     if os.environ.get("WERKZEUG_RUN_MAIN") == "true":
         start_watching(app)
+        # The search index is built or updated in the background: no search waits for it.
+        engine = app.extensions["dxportal.search"]
+        engine.start_keeper(progress_for(messages_in(lang), quiet))
     if edit and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
         say(Message("Editor: http://{host}:{port}/edit/", host=host, port=port), messages_in(lang))
     app.run(

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import os
 import pickle
+import select
 import traceback
 import warnings
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from multiprocessing.sharedctypes import RawArray
 from pathlib import Path
 from unicodedata import normalize
 
@@ -25,9 +27,11 @@ from dxportal.build.record import BuildRecord
 from dxportal.build.url_plan import plan_urls
 from dxportal.content.model import ContentSet
 from dxportal.content.schema import LANGUAGES
+from dxportal.progress import Report
 
 # Forking pays once there are this many pages to render.
 PARALLEL_THRESHOLD = 200
+PROGRESS_INTERVAL = 0.25  # seconds between two reports while waiting for the workers
 
 
 @dataclass
@@ -39,14 +43,35 @@ class WorkerResult:
 
 
 def build_in_parallel(
-    app: Flask, freezer: Freezer, urls: list[str], generated: set[str], workers: int
+    app: Flask,
+    freezer: Freezer,
+    urls: list[str],
+    generated: set[str],
+    workers: int,
+    progress: Report | None = None,
 ) -> dict[str, list[tuple[str, str]]]:
-    """Split ``urls`` across forked processes (this one included), as build_urls.
+    """Split ``urls`` across forked processes (this one included), as build_urls;
+    ``progress("pages", done, total)`` as they are written (workers count in shared memory).
 
     Warnings raised in a worker are raised again here, errors too.
     """
+    report = progress or (lambda stage, done, total: None)
+    total = len(urls)
+    counts = RawArray("q", max(1, workers))
+
+    def counter(slot: int, here: bool) -> Callable[[], None]:
+        def tick() -> None:
+            counts[slot] += 1
+            if here:
+                report("pages", sum(counts), total)
+
+        return tick
+
+    report("pages", 0, total)
     if workers < 2 or len(urls) < PARALLEL_THRESHOLD or not hasattr(os, "fork"):
-        return build_urls(app, freezer, urls, generated)
+        found = build_urls(app, freezer, urls, generated, counter(0, True))
+        report("pages", total, total)
+        return found
     shares = split_urls(urls, workers)
     children = []
     for index in range(1, workers):
@@ -56,7 +81,7 @@ def build_in_parallel(
             os.close(read_end)
             status = 0
             try:
-                result = run_share(app, freezer, shares[index], generated)
+                result = run_share(app, freezer, shares[index], generated, counter(index, False))
                 payload = pickle.dumps(result)
             except BaseException as exc:
                 payload = pickle.dumps(WorkerResult({}, [], None, repr(exc)))
@@ -66,7 +91,13 @@ def build_in_parallel(
             os._exit(status)
         os.close(write_end)
         children.append((pid, read_end))
-    results = [run_share(app, freezer, shares[0], generated)]
+    results = [run_share(app, freezer, shares[0], generated, counter(0, True))]
+    waiting = [read_end for _, read_end in children]
+    while waiting:  # a worker's pipe becomes readable once it has finished its share
+        ready, _, _ = select.select(waiting, [], [], PROGRESS_INTERVAL)
+        report("pages", sum(counts), total)
+        waiting = [fd for fd in waiting if fd not in ready]
+    report("pages", total, total)
     for pid, read_end in children:
         with os.fdopen(read_end, "rb") as source:
             payload = source.read()
@@ -101,11 +132,12 @@ def split_urls(urls: list[str], workers: int) -> list[list[str]]:
     return shares
 
 
-def run_share(app: Flask, freezer: Freezer, urls: list[str], generated: set[str]) -> WorkerResult:
+def run_share(app: Flask, freezer: Freezer, urls: list[str], generated: set[str],
+              tick: Callable[[], None] | None = None) -> WorkerResult:  # fmt: skip
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            found = build_urls(app, freezer, urls, generated)
+            found = build_urls(app, freezer, urls, generated, tick)
         except Exception as exc:
             return WorkerResult({}, [], *picklable(exc))
     return WorkerResult(found, [(w.category, str(w.message)) for w in caught])
@@ -150,6 +182,7 @@ def freeze_urls(
     staging: Path,
     record: BuildRecord | None,
     workers: int,
+    progress: Report | None = None,
 ) -> tuple[list[str], BuildRecord]:
     """Freeze every URL into ``staging``: a new folder, or the earlier build ``record`` describes.
 
@@ -195,7 +228,7 @@ def freeze_urls(
 
     to_build = stale(keys)
     built.update(to_build)
-    found = build_in_parallel(app, freezer, to_build, generated, workers)
+    found = build_in_parallel(app, freezer, to_build, generated, workers, progress)
     links: dict[str, list] = {}
     if record is not None:  # pages not rebuilt link to what they linked to before
         links = {u: record.discovered.get(u, []) for u in generated if u not in found}

@@ -191,9 +191,14 @@ class LinkResolver:
 
 
 def build_urls(
-    app: Flask, freezer: Freezer, urls: Iterable[str], generated: set[str]
+    app: Flask,
+    freezer: Freezer,
+    urls: Iterable[str],
+    generated: set[str],
+    tick: Callable[[], None] | None = None,
 ) -> dict[str, list[tuple[str, str]]]:
-    """Render and write ``urls`` in one request context, as Frozen-Flask's own loop does.
+    """Render and write ``urls`` in one request context, as Frozen-Flask's own loop does;
+    ``tick()`` after each.
 
     Returns, for each URL, the addresses its page asked url_for for that no generator gives.
     """
@@ -211,4 +216,6 @@ def build_urls(
                 if link not in generated:
                     links[link] = endpoint
             found[url] = sorted(links.items())
+            if tick is not None:
+                tick()
     return found

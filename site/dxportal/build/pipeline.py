@@ -36,6 +36,7 @@ from dxportal.content.loader import published_content
 from dxportal.content.site_files import public_address
 from dxportal.deploy.manifest import write_manifest
 from dxportal.gc_pause import collection_deferred
+from dxportal.progress import Report
 from dxportal.search.static.export import start_static_index
 from dxportal.web import programme_pages
 from dxportal.web.security import headers_file
@@ -45,18 +46,22 @@ OPTIONAL_ENDPOINTS = {"portal.tag", "portal.entry", "portal.static_page", "site.
 OPTIONAL_ENDPOINTS |= programme_pages.OPTIONAL_ENDPOINTS
 
 
-def freeze_site(app: Flask, destination: Path | None = None) -> list[str]:
+def freeze_site(
+    app: Flask, destination: Path | None = None, progress: Report | None = None
+) -> list[str]:
     """Freeze ``app`` into ``destination`` (default DXPORTAL_BUILD_DIR); return the URLs written.
+    ``progress`` is told how far the pages are (progress.py).
 
     Raises CheckFailed (a ContentError) when `dxportal check` finds errors in the pages to
     publish, BuildError when the destination is unsafe; in both cases, and on any other
     failure, ``destination`` is not touched.
     """
     with collection_deferred() as loaded:  # see gc_pause.py
-        return build_site(app, destination, loaded)
+        return build_site(app, destination, loaded, progress)
 
 
-def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None]) -> list[str]:
+def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None],
+               progress: Report | None = None) -> list[str]:  # fmt: skip
     if app.config["DXPORTAL_PREVIEW"]:
         raise BuildError("a preview app shows drafts and the reload script; it is never frozen")
     destination = Path(destination or app.config["DXPORTAL_BUILD_DIR"]).resolve()
@@ -101,7 +106,9 @@ def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None])
         with start_static_index(app, site, staging, workers) as index:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", FrozenFlaskWarning)
-                urls, new_record = freeze_urls(app, freezer, site, staging, record, workers)
+                urls, new_record = freeze_urls(
+                    app, freezer, site, staging, record, workers, progress
+                )
             fail_on_freezer_warnings(caught)
             index.finish()
         write_host_files(staging)

@@ -15,7 +15,7 @@ from dxportal.rendering import Renderer
 from dxportal.search.analysis import FIELD_BREAK
 
 # Bump when the analysis or the schema changes: an index built before is then rebuilt.
-INDEX_VERSION = "4"
+INDEX_VERSION = "5"
 SEARCH_SECTIONS = tuple(SECTIONS)  # news, goals, training, outreach, documents, pages
 # Query-time weights of each field (the same numbers go into the static export).
 FIELD_BOOSTS = {"title": 3.0, "tags": 2.0, "summary": 1.5, "body": 1.0}

@@ -1,8 +1,11 @@
 """Runs visitor queries against the current Whoosh index of a language.
 
-The index is opened read-only. When it was built from other content (the fingerprint
-differs), the documents that changed are updated first (index.update_index; a full build
-when there is no index), so preview always searches what it shows.
+The index is opened read-only. In `dxportal serve` an IndexKeeper (keeper.py) builds and
+updates it in the background, and a request only reads: it searches the last complete index
+(``SearchResults.updating`` says when that is behind the content) or, before there is one,
+raises IndexPreparing (the view answers with the "preparing" page). Without a keeper (tests,
+the benchmark), the documents that changed are updated first (index.update_index; a full
+build when there is no index), so a search always finds what the pages show.
 
 A query is matched once (ranking.collect_hits: Whoosh's scores, but only documents that
 match every word, or pass the section and phrase filters, are scored), ranked as Whoosh ranks
@@ -24,6 +27,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from dxportal.content.model import ContentSet, Entry, Page
+from dxportal.progress import Report, silent
 from dxportal.rendering import Renderer
 from dxportal.search.analysis import fold, split_words
 from dxportal.search.documents import make_document, ordered_entries
@@ -34,6 +38,7 @@ from dxportal.search.preview.index import (
     read_fingerprint,
     update_index,
 )
+from dxportal.search.preview.keeper import IndexKeeper
 from dxportal.search.preview.query import ParsedQuery, build_search, parse_query
 from dxportal.search.preview.ranking import FieldLengthBM25F, collect_hits
 from dxportal.search.preview.snippets import SnippetSource, make_snippet
@@ -60,6 +65,15 @@ class SearchResults:
     page: int = 1
     page_count: int = 0
     suggestion: str | None = None
+    updating: int | None = None  # from the previous index, being updated (percent done)
+
+
+class IndexPreparing(Exception):
+    """There is no index yet: it is being built in the background (``percent`` done)."""
+
+    def __init__(self, percent: int) -> None:
+        super().__init__(percent)
+        self.percent = percent
 
 
 @dataclass
@@ -91,6 +105,31 @@ class SearchEngine:
         # (lang, section/slug) -> (page digest, page language, its text split for snippets)
         self._sources: dict[tuple[str, str], tuple[str, str, SnippetSource]] = {}
         self._order: tuple[str, dict[str, int]] = ("", {})
+        self.keeper: IndexKeeper | None = None  # in `dxportal serve`: requests never build
+
+    def start_keeper(self, progress: Report = silent, processes: int = 2) -> IndexKeeper:
+        """Build and update the index in the background from now on (keeper.py)."""
+        if self.keeper is None:
+            self.keeper = IndexKeeper(self.folder, self.store, self.renderer, progress, processes)
+            self.keeper.start()
+        return self.keeper
+
+    def usable_index(self, site: ContentSet) -> tuple[str, int | None]:
+        """The fingerprint of the index to search and, when it is behind the content and
+        being brought up to date, how far that is (percent); raises IndexPreparing when
+        there is no index yet. Without a keeper, the index is updated here first."""
+        if self.keeper is None:
+            return self.ensure_index(site), None
+        ready = self.keeper.ready
+        if ready is None:
+            self.keeper.poke()
+            raise IndexPreparing(self.keeper.percent)
+        with self._lock:
+            wanted = self._current(site)
+        if ready == wanted:
+            return ready, None
+        self.keeper.poke()
+        return ready, self.keeper.percent
 
     def _current(self, site: ContentSet) -> str:
         fingerprint = self._fingerprints.get(id(site))
@@ -108,9 +147,12 @@ class SearchEngine:
             return wanted
 
     @contextmanager
-    def searcher(self, site: ContentSet, lang: str) -> Iterator[Searcher]:
-        """A searcher of the current index of ``lang``, reused by later requests."""
-        fingerprint = self.ensure_index(site)
+    def searcher(self, site: ContentSet, lang: str,
+                 fingerprint: str | None = None) -> Iterator[Searcher]:  # fmt: skip
+        """A searcher of the index of ``lang`` (the current one, or the one of
+        ``fingerprint``), reused by later requests."""
+        if fingerprint is None:
+            fingerprint = self.ensure_index(site)
         with self._lock:
             opened = self._indexes.get(lang)
             if opened is None or opened.fingerprint != fingerprint:
@@ -156,13 +198,15 @@ class SearchEngine:
 
     def search(self, raw: str | None, lang: str, section: str | None = None,
                page: int = 1) -> SearchResults:  # fmt: skip
-        """Ranked hits for ``raw`` in ``lang``; malformed input gives an empty result."""
+        """Ranked hits for ``raw`` in ``lang``; malformed input gives an empty result.
+        Raises IndexPreparing while there is no index to search yet."""
         site = self.store.get()
         parsed = parse_query(raw, lang)
         results = SearchResults(parsed)
         if parsed.is_empty:
             return results
-        with self.searcher(site, lang) as searcher:
+        fingerprint, results.updating = self.usable_index(site)
+        with self.searcher(site, lang, fingerprint) as searcher:
             scored, phrase_filter = build_search(parsed)
             section_filter = wq.Term("section", section) if section else None
             allowed = allowed_documents(searcher, [section_filter, phrase_filter])

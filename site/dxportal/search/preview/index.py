@@ -17,11 +17,17 @@ documents are more than MAX_DELETED_SHARE of the index, it is merged into one se
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import select
 import shutil
+import signal
 import tempfile
+from collections.abc import Callable
+from functools import partial
+from multiprocessing.sharedctypes import RawArray
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -30,6 +36,7 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from dxportal import atomic
 from dxportal.content.model import ContentSet, Entry
 from dxportal.content.schema import LANGUAGES
+from dxportal.progress import Report
 from dxportal.rendering import Renderer
 from dxportal.search.analysis import PairTokenizer, WordTokenizer
 from dxportal.search.documents import (
@@ -38,17 +45,22 @@ from dxportal.search.documents import (
     make_document,
     ordered_entries,
 )
+from dxportal.search.preview.codec import CompactPositions, PortalCodec
+from dxportal.workers import JobFailed, fork_job, wait_for
 
 FINGERPRINT_FILE = "FINGERPRINT"
 VERSION_FILE = "VERSION"
 DIGEST_FIELD = "digest"
 LENGTHS_FILE = "lengths.json"  # key -> exact length of each scored field, per language
 MAX_DELETED_SHARE = 0.05
+PROGRESS_INTERVAL = 0.25  # seconds between two reports while forked writers work
 WRITER_LIMIT_MB = 1024  # postings kept in memory before Whoosh sorts them through temporary files
 
 
 def make_schema(lang: str) -> Schema:
     words = WordTokenizer(lang)
+    pairs = TEXT(analyzer=PairTokenizer(lang), phrase=True)
+    pairs.format = CompactPositions(field_boost=pairs.format.field_boost)
     return Schema(
         key=ID(stored=True, unique=True),
         section=ID(stored=True),
@@ -59,7 +71,7 @@ def make_schema(lang: str) -> Schema:
         summary=TEXT(analyzer=words, phrase=False),
         body=TEXT(analyzer=words, phrase=False),
         tags=TEXT(analyzer=words, phrase=False),
-        pairs=TEXT(analyzer=PairTokenizer(lang), phrase=True),
+        pairs=pairs,
         digest=STORED,  # what the document was made from (update_index compares it)
     )
 
@@ -101,27 +113,57 @@ def write_lengths(folder: Path, lengths: dict[str, dict[str, int]]) -> None:
     write_atomically(Path(folder) / LENGTHS_FILE, json.dumps(lengths, sort_keys=True))
 
 
-def write_language_index(site: ContentSet, lang: str, folder: Path, renderer: Renderer) -> None:
-    """Create a fresh index of ``lang`` in the empty or missing ``folder``."""
+def write_language_index(site: ContentSet, lang: str, folder: Path, renderer: Renderer,
+                         tick: Callable[[int], None] | None = None) -> None:  # fmt: skip
+    """Create a fresh index of ``lang`` in the empty or missing ``folder``; ``tick(n)`` after
+    every document added and with the number of documents once they are written."""
     folder.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(folder), make_schema(lang))
-    writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+    writer = ix.writer(limitmb=WRITER_LIMIT_MB, codec=PortalCodec())
     lengths = {}
     try:
         for entry in ordered_entries(site):
             lengths[f"{entry.section}/{entry.slug}"] = add_entry(
                 writer, entry, lang, site, renderer
             )
+            if tick is not None:
+                tick(1)
     except BaseException:
         writer.cancel()
         raise
     writer.commit()
     write_lengths(folder, lengths)
+    if tick is not None:
+        tick(len(lengths))
 
 
-def update_language_index(site: ContentSet, lang: str, folder: Path, renderer: Renderer) -> int:
+class UpdateCount:
+    """Progress of an update: the first language's changes stand for every language's."""
+
+    def __init__(self, report: Report | None) -> None:
+        self.report = report or (lambda stage, done, total: None)
+        self.done = self.total = 0
+
+    def planned(self, count: int) -> None:
+        if not self.total and count:
+            self.total = count * len(LANGUAGES)
+            self.report("index", 0, self.total)
+
+    def tick(self) -> None:
+        self.done += 1
+        self.total = max(self.total, self.done)
+        self.report("index", self.done, self.total)
+
+    def finish(self) -> None:
+        if self.total:
+            self.report("index", self.total, self.total)
+
+
+def update_language_index(site: ContentSet, lang: str, folder: Path, renderer: Renderer,
+                          count: UpdateCount | None = None) -> int:  # fmt: skip
     """Bring the index of ``lang`` in ``folder`` up to ``site`` in place; return how many
     documents were deleted or added."""
+    count = count or UpdateCount(None)
     ix = whoosh_index.open_dir(str(folder))
     with ix.searcher() as searcher:
         indexed = {
@@ -135,9 +177,10 @@ def update_language_index(site: ContentSet, lang: str, folder: Path, renderer: R
         for key, entry in wanted.items()
         if indexed.get(key) != document_digest(entry, lang, site)
     ]
+    count.planned(len(changed))
     if gone or changed:
         lengths = read_lengths(folder)
-        writer = ix.writer(timeout=60.0, limitmb=WRITER_LIMIT_MB)
+        writer = ix.writer(timeout=60.0, limitmb=WRITER_LIMIT_MB, codec=PortalCodec())
         try:
             for key in gone:
                 writer.delete_by_term("key", key)
@@ -146,13 +189,14 @@ def update_language_index(site: ContentSet, lang: str, folder: Path, renderer: R
                 key = f"{entry.section}/{entry.slug}"
                 writer.delete_by_term("key", key)
                 lengths[key] = add_entry(writer, entry, lang, site, renderer)
+                count.tick()
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
         write_lengths(folder, lengths)
     if ix.doc_count_all() - ix.doc_count() > MAX_DELETED_SHARE * max(1, ix.doc_count()):
-        writer = ix.writer(timeout=60.0, limitmb=WRITER_LIMIT_MB)
+        writer = ix.writer(timeout=60.0, limitmb=WRITER_LIMIT_MB, codec=PortalCodec())
         writer.commit(optimize=True)  # one segment, without the deleted documents
     return len(gone) + len(changed)
 
@@ -168,20 +212,23 @@ def index_is_current(folder: Path) -> bool:
     )
 
 
-def update_index(site: ContentSet, destination: Path, renderer: Renderer | None = None) -> str:
+def update_index(site: ContentSet, destination: Path, renderer: Renderer | None = None,
+                 progress: Report | None = None, processes: int = 1) -> str:  # fmt: skip
     """Update the index in ``destination`` to ``site`` document by document (a full build if
     there is none, or it is of another INDEX_VERSION); return its fingerprint."""
     renderer = renderer or Renderer()
     destination = Path(destination)
     if not index_is_current(destination):
-        return build_index(site, destination, renderer)
+        return build_index(site, destination, renderer, progress, processes)
     fingerprint = content_fingerprint(site)
+    count = UpdateCount(progress)
     for lang in LANGUAGES:
-        update_language_index(site, lang, destination / lang, renderer)
+        update_language_index(site, lang, destination / lang, renderer, count)
         ix = open_index(destination, lang)
         if live_field_lengths(ix, destination / lang) is None:  # lengths.json out of step
-            return build_index(site, destination, renderer)
+            return build_index(site, destination, renderer, progress, processes)
     write_atomically(destination / FINGERPRINT_FILE, fingerprint + "\n")
+    count.finish()
     return fingerprint
 
 
@@ -189,10 +236,14 @@ def write_atomically(path: Path, text: str) -> None:
     atomic.write_text(path, text, encoding="ascii")
 
 
-def build_index(site: ContentSet, destination: Path, renderer: Renderer | None = None) -> str:
+def build_index(site: ContentSet, destination: Path, renderer: Renderer | None = None,
+                progress: Report | None = None, processes: int = 1) -> str:  # fmt: skip
     """Build every language's index beside ``destination`` and swap it in; return its fingerprint.
 
-    Readers keep the old files open until they reopen; a failed build leaves the old index.
+    With ``processes`` > 1 (and fork), each language is written by a forked process (the
+    caller only waits). ``progress("index", done, total)`` counts each document twice: once
+    added, once written. Readers keep the old files open until they reopen; a failed build
+    leaves the old index.
     """
     renderer = renderer or Renderer()
     destination = Path(destination)
@@ -200,8 +251,7 @@ def build_index(site: ContentSet, destination: Path, renderer: Renderer | None =
     staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.new-", dir=destination.parent))
     fingerprint = content_fingerprint(site)
     try:
-        for lang in LANGUAGES:
-            write_language_index(site, lang, staging / lang, renderer)
+        write_languages(site, staging, renderer, progress, processes)
         (staging / FINGERPRINT_FILE).write_text(fingerprint + "\n", encoding="ascii")
         (staging / VERSION_FILE).write_text(INDEX_VERSION + "\n", encoding="ascii")
         previous = destination.with_name(f".{destination.name}.old-{os.getpid()}")
@@ -214,6 +264,55 @@ def build_index(site: ContentSet, destination: Path, renderer: Renderer | None =
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return fingerprint
+
+
+def write_languages(site: ContentSet, staging: Path, renderer: Renderer,
+                    progress: Report | None, processes: int) -> None:  # fmt: skip
+    """Write each language's index into ``staging``: in forked processes (one a language) when
+    ``processes`` > 1, else here, one after the other."""
+    report = progress or (lambda stage, done, total: None)
+    total = 2 * len(LANGUAGES) * len(ordered_entries(site))
+    done = RawArray("q", len(LANGUAGES))  # each language's count, shared with forked writers
+    report("index", 0, total)
+
+    def counter(slot: int, here: bool) -> Callable[[int], None]:
+        def tick(count: int) -> None:
+            done[slot] += count
+            if here:
+                report("index", sum(done), total)
+
+        return tick
+
+    if processes < 2 or not hasattr(os, "fork"):
+        for slot, lang in enumerate(LANGUAGES):
+            write_language_index(site, lang, staging / lang, renderer, counter(slot, True))
+        return
+    children = [
+        fork_job(
+            partial(
+                write_language_index, site, lang, staging / lang, renderer, counter(slot, False)
+            )
+        )  # fmt: skip
+        for slot, lang in enumerate(LANGUAGES)
+    ]
+    pending = {read_end: child for child in children for read_end in [child[1]]}
+    failures = []
+    try:
+        while pending:
+            ready, _, _ = select.select(list(pending), [], [], PROGRESS_INTERVAL)
+            report("index", sum(done), total)
+            for read_end in ready:
+                failure = wait_for(pending.pop(read_end))
+                if failure:
+                    failures.append(failure)
+    finally:
+        for pid, _ in (pending.pop(read_end) for read_end in list(pending)):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    if failures:
+        raise JobFailed("\n".join(failures))
+    report("index", total, total)
 
 
 def read_fingerprint(folder: Path) -> str | None:

@@ -8,9 +8,9 @@ as its maximum, not their sum). Here:
 
 - ``FieldsOr`` is the Or of one word over its fields. Where Whoosh would use the array union,
   it adds up each document's field scores the same way (0.0, then each field in order) but
-  reads the postings a block at a time and scores them with the scorer's own formula, without
-  a chain of matcher calls per posting, and then moves by bisection: every score is the same
-  float, computed several times faster.
+  reads the postings a block at a time (or the list inlined in the term dictionary) and
+  scores them with the scorer's own formula, without a chain of matcher calls per posting,
+  and then moves by bisection: every score is the same float, computed several times faster.
 - ``FieldLengthBM25F`` is BM25F reading field lengths from a list loaded once per searcher
   instead of from the index file for each posting: the same numbers go into the same formula.
   After an incremental update it also leaves deleted documents out of the statistics.
@@ -25,6 +25,7 @@ from math import log
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import mcore
+from whoosh.matching.mcore import ListMatcher
 from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.scoring import BM25F, BM25FScorer, WeightLengthScorer, WeightScorer
 from whoosh.searching import Searcher
@@ -62,6 +63,10 @@ def posting_scores(matcher) -> list[tuple[int, float]]:
     leaf, boost = matcher, None
     if type(matcher) is WrappingMatcher:
         leaf, boost = matcher.child, matcher.boost
+    if type(leaf) is ListMatcher:  # a posting list inlined in the term dictionary (codec.py)
+        listed = listed_scores(leaf)
+        if listed is not None:
+            return listed if boost is None else [(doc, score * boost) for doc, score in listed]
     scorer = getattr(leaf, "scorer", None)
     if type(leaf) is not W3LeafMatcher or type(scorer).score is not WeightLengthScorer.score:
         found = []
@@ -83,6 +88,22 @@ def posting_scores(matcher) -> list[tuple[int, float]]:
             found.append((doc, score if boost is None else score * boost))
         leaf._i = leaf._blocklength - 1
         leaf.next()
+    return found
+
+
+def listed_scores(leaf: ListMatcher) -> list[tuple[int, float]] | None:
+    """(document, score) of every posting left in ``leaf``, with its scorer's own formula, or
+    None when its scorer is not a WeightLengthScorer."""
+    scorer = leaf._scorer
+    if type(scorer).score is not WeightLengthScorer.score or leaf._all_weights:
+        return None
+    formula, length = scorer._score, scorer.dfl
+    ids, weights = leaf._ids, leaf._weights
+    found = [
+        (ids[index], formula(weights[index] if weights else 1.0, length(ids[index])))
+        for index in range(leaf._i, len(ids))
+    ]
+    leaf._i = len(ids)
     return found
 
 
