@@ -78,6 +78,7 @@ def test_a_search_before_the_first_index_answers_at_once_with_the_preparing_page
         assert again.get_text(strip=True) == "Thử lại" and "q=chuyen+doi+so" in again["href"]
         assert page.select_one("script[src*='search-wait.js']")
         assert page.select_one("h1").get_text(strip=True) == "Tìm kiếm"  # a page of the site
+        assert page.select_one("#search-q")["value"] == "chuyen doi so"  # kept for the visitor
 
         english = parse(client.get("/en/search/?q=digital"))
         text = english.select_one("#search-preparing [role=status]").get_text(strip=True)

@@ -48,6 +48,7 @@ def search() -> Response | str:
     page = render_template(
         "search.html",
         results=results,
+        typed=raw,  # kept in the field while the index is being prepared
         preparing=preparing,
         retry_after=RETRY_AFTER_SECONDS,
         section=section,
