@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 
 from dxportal.editor import accounts
 
-from conftest import page_text, parse
+from conftest import form_values, page_text, parse
 
 NOW = "2026-12-01T09:00"
 NEWS = "news/hop.vi.md"
@@ -54,28 +54,6 @@ def newsroom_app(app_for, newsroom):
         return app_for(newsroom, **{**settings, **config})
 
     return build
-
-
-def form_values(html) -> dict:
-    """What a browser sends for the page form (or the first POST form), as shown."""
-    soup = parse(html)
-    form = soup.find("form", id="page-form") or soup.find("form", method="post")
-    data: dict = {}
-    for element in form.find_all(["input", "textarea", "select"]):
-        name = element.get("name")
-        if not name or element.get("type") == "file":
-            continue
-        if element.name == "textarea":
-            data[name] = element.text
-        elif element.name == "select":
-            chosen = element.find("option", selected=True)
-            data[name] = chosen["value"] if chosen else ""
-        elif element.get("type") == "checkbox":
-            if element.has_attr("checked"):
-                data.setdefault(name, []).append(element["value"])
-        else:
-            data[name] = element.get("value", "")
-    return data
 
 
 def csrf(client) -> str:

@@ -22,7 +22,7 @@ from dxportal.cli import main
 from dxportal.editor import BindRefused, accounts, check_bind
 from dxportal.editor.paths import UnsafePath, history_file, media_file, page_file
 
-from conftest import page_text, parse
+from conftest import form_values, page_text, parse
 
 NOW = "2026-12-01T09:00"
 NEWS = "news/hop.vi.md"
@@ -53,28 +53,6 @@ def editor_app(app_for, content):
 @pytest.fixture
 def client(editor_app):
     return editor_app().test_client()
-
-
-def form_values(html) -> dict:
-    """What a browser would send for the page form (or the first form), as shown."""
-    soup = parse(html)
-    form = soup.find("form", id="page-form") or soup.find("form", method="post")
-    data: dict = {}
-    for element in form.find_all(["input", "textarea", "select"]):
-        name = element.get("name")
-        if not name or element.get("type") == "file":
-            continue
-        if element.name == "textarea":
-            data[name] = element.text
-        elif element.name == "select":
-            chosen = element.find("option", selected=True)
-            data[name] = chosen["value"] if chosen else ""
-        elif element.get("type") == "checkbox":
-            if element.has_attr("checked"):
-                data.setdefault(name, []).append(element["value"])
-        else:
-            data[name] = element.get("value", "")
-    return data
 
 
 def token(client) -> str:

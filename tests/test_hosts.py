@@ -7,13 +7,13 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from test_editor import NEWS, form_values, opened
+from test_editor import NEWS, opened
 
 from dxportal.cli import main
 from dxportal.editor import accounts
 from dxportal.web.hosts import trusted_hosts
 
-from conftest import page_text
+from conftest import form_values, page_text
 
 FOREIGN = "http://attacker.example:8875"
 

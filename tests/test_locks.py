@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from newsroom_support import NEWS_URL, form_values, post, sign_in
+from newsroom_support import NEWS_URL, post, sign_in
 
 from dxportal.content.clock import SITE_TIMEZONE
 from dxportal.editor import audit
 
-from conftest import parse
+from conftest import form_values, parse
 
 LOCK = "locks/news/hop.vi.json"
 

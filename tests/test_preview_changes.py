@@ -12,7 +12,7 @@ import struct
 from pathlib import Path
 
 import pytest
-from test_editor import form_values, opened, png_bytes, upload
+from test_editor import opened, png_bytes, upload
 
 import dxportal.web.store
 from dxportal.web.inotify import (
@@ -24,7 +24,7 @@ from dxportal.web.inotify import (
     read_mounts,
 )
 
-from conftest import page_text, parse
+from conftest import form_values, page_text, parse
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists("/proc/self/mountinfo"), reason="the change journal needs Linux"

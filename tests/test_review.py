@@ -17,7 +17,6 @@ from newsroom_support import (
     NEWS,
     NEWS_URL,
     PASSWORD,
-    form_values,
     post,
     save_body,
     sign_in,
@@ -27,7 +26,7 @@ from PIL import Image
 from dxportal.build.pipeline import freeze_site
 from dxportal.editor import audit
 
-from conftest import page_text, parse
+from conftest import form_values, page_text, parse
 
 ARTICLE = "build/vi/news/hop/index.html"
 

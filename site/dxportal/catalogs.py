@@ -1,14 +1,20 @@
-"""`dxportal i18n`: extract interface strings, update the catalogs, compile them (Babel's API).
+"""The gettext catalogs: `dxportal i18n` extracts and updates them, and every command and app
+compiles them (Babel's API) before it translates.
 
 The same steps as `make translations`, with the options tests/test_i18n.py checks against.
 """
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+
+from dxportal import atomic
+from dxportal.messages import Translate, translator
 
 KEYWORDS = ("_l", "lazy_gettext", "Message")
 
@@ -64,3 +70,25 @@ def untranslated(translations: Path, lang: str) -> list[str]:
         if message.fuzzy or not all(strings):
             missing.append(message.id if isinstance(message.id, str) else message.id[0])
     return missing
+
+
+def compile_catalogs(translations: Path) -> list[Path]:
+    """Compile every messages.po whose .mo is missing or older; return the files written."""
+    written = []
+    for po_path in sorted(translations.glob("*/LC_MESSAGES/messages.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parent.parent.name)
+        compiled = io.BytesIO()
+        write_mo(compiled, catalog)
+        atomic.write_bytes(mo_path, compiled.getvalue())  # two processes may compile at once
+        written.append(mo_path)
+    return written
+
+
+def translator_for(lang: str, translations: Path) -> Translate:
+    """gettext for ``lang``, its catalog compiled first if the .po is newer."""
+    compile_catalogs(translations)
+    return translator(lang, translations)

@@ -17,45 +17,23 @@ import click
 from dxportal import config, create_app, progress
 from dxportal.build.destination import BuildError
 from dxportal.build.pipeline import freeze_site
-from dxportal.catalogs import untranslated, update_catalogs
+from dxportal.catalogs import translator_for, untranslated, update_catalogs
+from dxportal.commands import LANG_OPTION, messages_in, setting
 from dxportal.content.checks import check_content
 from dxportal.content.clock import local_now
 from dxportal.content.errors import ContentError
 from dxportal.content.findings import CheckFailed, CheckReport, Finding, display_path
 from dxportal.content.scaffold import ScaffoldError, create_page, translate_page
-from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES, SECTIONS
+from dxportal.content.schema import SECTIONS
 from dxportal.deploy.command import deploy
 from dxportal.deploy.limits import build_limit_warnings
 from dxportal.editor import BindRefused, check_bind, hash_password
 from dxportal.editor.newsroom import newsroom_folder
 from dxportal.editor.user_commands import user as user_commands
-from dxportal.messages import Message, Translate, translator
+from dxportal.messages import DEFAULT_LANGUAGE, LANGUAGES, Message, Translate
 from dxportal.progress import Report
 from dxportal.web import hosts
-from dxportal.web.i18n import compile_catalogs
 from dxportal.web.live_reload import start_watching
-
-LANG_OPTION = click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    default=DEFAULT_LANGUAGE,
-    show_default=True,
-    help="Language of the messages: vi (Vietnamese) or en (English).",
-)
-
-
-def setting(key: str) -> str:
-    """A DXPORTAL_* setting outside the app: the default, or the environment's value."""
-    return str({**config.DEFAULTS, **config.from_environment()}[key])
-
-
-def messages_in(lang: str) -> Translate:
-    return messages_at(Path(setting("DXPORTAL_TRANSLATIONS_DIR")), lang)
-
-
-def messages_at(translations: Path, lang: str) -> Translate:
-    compile_catalogs(translations)
-    return translator(lang, translations)
 
 
 def say(message: Message, translate: Translate, err: bool = False) -> None:
@@ -140,7 +118,7 @@ def plain_messages_in(lang: str) -> Translate:
     """messages_in without reading the (possibly wrong) settings: the default catalogs."""
     translations = Path(config.DEFAULTS["DXPORTAL_TRANSLATIONS_DIR"])
     raw = os.environ.get("DXPORTAL_TRANSLATIONS_DIR", "").strip()
-    return messages_at(Path(raw) if raw else translations, lang)
+    return translator_for(lang, Path(raw) if raw else translations)
 
 
 @click.group(

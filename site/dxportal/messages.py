@@ -14,6 +14,10 @@ from babel.support import NullTranslations, Translations
 
 Translate = Callable[[str], str]
 
+# The portal's languages (URL prefixes, file names, catalogs), the first the default.
+LANGUAGES = ("vi", "en")
+DEFAULT_LANGUAGE = "vi"
+
 
 class Message:
     """An English template with named ``{values}``; nested Messages are translated too."""

@@ -27,8 +27,8 @@ from flask import Flask
 from dxportal.cache import PACKAGE_DIR, code_version, hash_files, hash_text
 from dxportal.content.clock import site_now
 from dxportal.content.model import ContentSet
-from dxportal.content.schema import LANGUAGES
 from dxportal.deploy.manifest import MANIFEST_NAME
+from dxportal.messages import LANGUAGES
 from dxportal.programme.training import call_status
 
 # Sections whose entry pages show nothing but the entry itself (and what site_key covers).

@@ -26,7 +26,7 @@ from dxportal.build.page_client import build_urls
 from dxportal.build.record import BuildRecord
 from dxportal.build.url_plan import plan_urls
 from dxportal.content.model import ContentSet
-from dxportal.content.schema import LANGUAGES
+from dxportal.messages import LANGUAGES
 from dxportal.progress import Report
 
 # Forking pays once there are this many pages to render.

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from flask_frozen import Freezer
 
 from dxportal.content.model import ContentSet
-from dxportal.content.schema import LANGUAGES
+from dxportal.messages import LANGUAGES
 from dxportal.web import programme_pages
 from dxportal.web.views import LISTED_SECTIONS
 

@@ -15,8 +15,8 @@ from dxportal.content.body_scan import UrlToCheck, body_marks
 from dxportal.content.errors import ContentProblem
 from dxportal.content.findings import ERROR, SEVERITY_LABELS, WARNING, Finding
 from dxportal.content.model import ContentSet, Entry, Page
-from dxportal.content.schema import LANGUAGES, SECTIONS
-from dxportal.messages import Message
+from dxportal.content.schema import SECTIONS
+from dxportal.messages import LANGUAGES, Message
 
 LISTED = {name for name, section in SECTIONS.items() if section.listed}
 SITE_FILES = {"/", "/sitemap.xml", "/robots.txt", "/404.html"}

@@ -26,8 +26,8 @@ from dxportal.content.errors import ContentProblem
 from dxportal.content.findings import ERROR, WARNING, CheckReport, Finding
 from dxportal.content.loader import read_content
 from dxportal.content.model import ContentSet, Page
-from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
-from dxportal.messages import Message
+from dxportal.content.schema import LANGUAGE_NAMES
+from dxportal.messages import DEFAULT_LANGUAGE, LANGUAGES, Message
 
 
 def check_content(

@@ -28,7 +28,6 @@ from dxportal.content.parse_cache import ContentCache, file_identity
 from dxportal.content.programme_fields import check_programme_fields
 from dxportal.content.references import check_media, check_navigation, check_references
 from dxportal.content.schema import (
-    LANGUAGES,
     MEDIA_DIR,
     RESERVED_SLUGS,
     SECTIONS,
@@ -38,7 +37,7 @@ from dxportal.content.schema import (
 )
 from dxportal.content.site_files import load_settings, load_tags
 from dxportal.content.yamlfile import load_mapping, read_text
-from dxportal.messages import Message
+from dxportal.messages import LANGUAGES, Message
 from dxportal.slugs import is_slug
 
 FILE_NAME = re.compile(r"^(?P<slug>[^.]+)\.(?P<lang>[^.]+)\.md$")

@@ -17,10 +17,10 @@ import frontmatter
 
 from dxportal.content.clock import local_datetime, sort_key_date
 from dxportal.content.errors import ContentError, ContentProblem
-from dxportal.content.schema import DEFAULT_LANGUAGE, MEDIA_DIR
+from dxportal.content.schema import MEDIA_DIR
 from dxportal.content.site_files import SiteSettings
 from dxportal.content.yamlfile import read_text
-from dxportal.messages import Message
+from dxportal.messages import DEFAULT_LANGUAGE, Message
 
 _YAML = frontmatter.YAMLHandler()
 

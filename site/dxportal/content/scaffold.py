@@ -10,9 +10,9 @@ from pathlib import Path
 import frontmatter
 import yaml
 
-from dxportal.content.schema import LANGUAGES, RESERVED_SLUGS, SECTIONS
+from dxportal.content.schema import RESERVED_SLUGS, SECTIONS
 from dxportal.content.vocabularies import AUDIENCES, DOCUMENT_TYPES, MATERIAL_KINDS, PILLARS
-from dxportal.messages import Message
+from dxportal.messages import LANGUAGES, Message
 from dxportal.slugs import is_slug, make_slug
 
 OPTIONAL_FIELDS = {

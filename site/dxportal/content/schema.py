@@ -13,8 +13,6 @@ from dxportal.content.programme_fields import (
 )
 from dxportal.messages import Message
 
-LANGUAGES = ("vi", "en")
-DEFAULT_LANGUAGE = "vi"
 # Names of the languages in the reader's language (Message.render, or |translated in templates).
 LANGUAGE_NAMES = {"vi": Message("Vietnamese"), "en": Message("English")}
 

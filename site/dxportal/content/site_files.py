@@ -7,9 +7,9 @@ from pathlib import Path
 
 from dxportal.config import LOCAL_ADDRESS, is_site_address
 from dxportal.content.errors import ContentProblem
-from dxportal.content.schema import LANGUAGES, SECTIONS
+from dxportal.content.schema import SECTIONS
 from dxportal.content.yamlfile import YamlMapping, read_mapping_file
-from dxportal.messages import Message
+from dxportal.messages import LANGUAGES, Message
 from dxportal.slugs import is_slug
 
 TRANSLATED_SETTINGS = ("name", "description", "organisation", "address")

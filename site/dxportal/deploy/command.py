@@ -7,10 +7,8 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
-from dxportal import config
+from dxportal.commands import LANG_OPTION, messages_in, setting
 from dxportal.config import is_placeholder_address
 from dxportal.deploy.errors import DeployError
 from dxportal.deploy.folder import deploy_folder, rollback_folder
@@ -20,30 +18,9 @@ from dxportal.deploy.manifest import read_build
 from dxportal.deploy.rsync import deploy_rsync
 from dxportal.deploy.status import build_digest, live_digest
 from dxportal.deploy.target import DEFAULT_KEEP, DeployFile, Target, parse_target, read_deploy_file
-from dxportal.messages import Message, Translate, translator
+from dxportal.messages import Message, Translate
 
 DEPLOY_FILE = "deploy.toml"
-
-
-def setting(key: str) -> str:
-    return str({**config.DEFAULTS, **config.from_environment()}[key])
-
-
-def messages_in(lang: str) -> Translate:
-    """The catalog of ``lang``, compiled first if its .mo is missing or older than the .po."""
-    translations = Path(setting("DXPORTAL_TRANSLATIONS_DIR"))
-    po_path = translations / lang / "LC_MESSAGES" / "messages.po"
-    mo_path = po_path.with_suffix(".mo")
-    if po_path.is_file() and (
-        not mo_path.is_file() or mo_path.stat().st_mtime < po_path.stat().st_mtime
-    ):
-        with po_path.open("rb") as po_file:
-            catalog = read_po(po_file, locale=lang)
-        scratch = mo_path.with_suffix(".mo.deploy-tmp")
-        with scratch.open("wb") as mo_file:
-            write_mo(mo_file, catalog)
-        scratch.replace(mo_path)
-    return translator(lang, translations)
 
 
 @click.command(
@@ -76,13 +53,7 @@ def messages_in(lang: str) -> Translate:
     is_flag=True,
     help="Publish even if the build's address is loopback or an example domain.",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["vi", "en"]),
-    default="vi",
-    show_default=True,
-    help="Language of the messages: vi (Vietnamese) or en (English).",
-)
+@LANG_OPTION
 def deploy(
     target: str | None,
     build_dir: Path | None,

@@ -24,7 +24,8 @@ def file_hash(path: Path) -> str:
         return hashlib.file_digest(file, "sha256").hexdigest()
 
 
-def walk_files(folder: Path) -> Iterator[Path]:
+def walk_files(folder: Path) -> Iterator[os.DirEntry]:
+    """Every entry under ``folder`` that is not a folder (links are not followed)."""
     stack = [folder]
     while stack:
         with os.scandir(stack.pop()) as entries:
@@ -32,13 +33,14 @@ def walk_files(folder: Path) -> Iterator[Path]:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(Path(entry.path))
                 else:
-                    yield Path(entry.path)
+                    yield entry
 
 
 def list_folder(folder: Path) -> Listing:
     """Every file under ``folder`` by POSIX relative path: its size and SHA-256."""
     listing = {}
-    for path in walk_files(folder):
+    for entry in walk_files(folder):
+        path = Path(entry.path)
         listing[path.relative_to(folder).as_posix()] = (path.stat().st_size, file_hash(path))
     return dict(sorted(listing.items()))
 

@@ -10,11 +10,11 @@ Its bytes depend only on the build's output, so an incremental build equals a cl
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from dxportal.deploy.errors import DeployError
+from dxportal.deploy.listing import walk_files
 from dxportal.messages import Message
 
 MANIFEST_NAME = "dxportal-build.json"
@@ -36,15 +36,11 @@ class BuildInfo:
 def folder_totals(folder: Path) -> tuple[int, int, int]:
     """Files, total bytes and largest file size under ``folder``, the manifest left out."""
     files = total = largest = 0
-    stack = [folder]
-    while stack:
-        with os.scandir(stack.pop()) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(Path(entry.path))
-                elif entry.path != str(folder / MANIFEST_NAME):
-                    size = entry.stat(follow_symlinks=False).st_size
-                    files, total, largest = files + 1, total + size, max(largest, size)
+    manifest = str(folder / MANIFEST_NAME)
+    for entry in walk_files(folder):
+        if entry.path != manifest:
+            size = entry.stat(follow_symlinks=False).st_size
+            files, total, largest = files + 1, total + size, max(largest, size)
     return files, total, largest
 
 

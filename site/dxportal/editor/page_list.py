@@ -9,7 +9,8 @@ from pathlib import Path
 
 from dxportal.content.checks import check_site
 from dxportal.content.loader import find_page_files, read_content
-from dxportal.content.schema import LANGUAGES, SECTIONS
+from dxportal.content.schema import SECTIONS
+from dxportal.messages import LANGUAGES
 
 
 @dataclass

@@ -11,7 +11,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-from dxportal.content.schema import LANGUAGES, MEDIA_DIR, SECTIONS
+from dxportal.content.schema import MEDIA_DIR, SECTIONS
+from dxportal.messages import LANGUAGES
 from dxportal.slugs import is_slug
 
 HISTORY_DIR = ".history"

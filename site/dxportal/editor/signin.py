@@ -33,10 +33,10 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from dxportal.content.clock import SITE_TIMEZONE
-from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES
 from dxportal.editor import accounts, audit
 from dxportal.editor.accounts import AccountsError, User
 from dxportal.editor.newsroom import current_folder
+from dxportal.messages import DEFAULT_LANGUAGE, LANGUAGES
 
 log = logging.getLogger(__name__)
 ATTEMPTS = parse("5/15 minutes")

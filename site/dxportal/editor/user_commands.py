@@ -13,47 +13,28 @@ from pathlib import Path
 
 import click
 
-from dxportal.config import DEFAULTS, from_environment
-from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES
+from dxportal.commands import LANG_OPTION, messages_in, settings
 from dxportal.editor import accounts, audit
 from dxportal.editor.accounts import ROLES, AccountsError
 from dxportal.editor.newsroom import newsroom_folder
-from dxportal.messages import Message, Translate, translator
-from dxportal.web.i18n import compile_catalogs
+from dxportal.messages import Message
 
-LANG = click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    default=DEFAULT_LANGUAGE,
-    show_default=True,
-    help="Language of the messages: vi (Vietnamese) or en (English).",
-)
 PASSWORD_STDIN = click.option(
     "--password-stdin", is_flag=True, help="Read the password from standard input (one line)."
 )
-
-
-def settings() -> dict[str, object]:
-    return {**DEFAULTS, **from_environment()}
 
 
 def folder() -> Path:
     return newsroom_folder(settings())
 
 
-def messages(lang: str) -> Translate:
-    translations = Path(str(settings()["DXPORTAL_TRANSLATIONS_DIR"]))
-    compile_catalogs(translations)
-    return translator(lang, translations)
-
-
 def fail(message: Message, lang: str, status: int = 1) -> None:
-    click.echo(f"dxportal: {message.render(messages(lang))}", err=True)
+    click.echo(f"dxportal: {message.render(messages_in(lang))}", err=True)
     sys.exit(status)
 
 
 def read_password(from_stdin: bool, lang: str) -> str:
-    translate = messages(lang)
+    translate = messages_in(lang)
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     return click.prompt(
@@ -79,7 +60,7 @@ def user() -> None:
 @click.option("--email", required=True, help="E-mail address.")
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @PASSWORD_STDIN
-@LANG
+@LANG_OPTION
 def add(login: str, name: str, email: str, role: str, password_stdin: bool, lang: str) -> None:
     password = read_password(password_stdin, lang)
     try:
@@ -88,7 +69,7 @@ def add(login: str, name: str, email: str, role: str, password_stdin: bool, lang
         fail(exc.message, lang)
     note("user_add", login, role=role)
     message = Message("User {login} added ({role}).", login=login, role=role)
-    click.echo(message.render(messages(lang)))
+    click.echo(message.render(messages_in(lang)))
 
 
 def change(login: str, lang: str, done: Message, **changes: object) -> None:
@@ -98,13 +79,13 @@ def change(login: str, lang: str, done: Message, **changes: object) -> None:
         fail(exc.message, lang)
     shown = {k: v for k, v in changes.items() if k != "password"}
     note("user_change", login, **({"password": "changed"} if "password" in changes else shown))
-    click.echo(done.render(messages(lang)))
+    click.echo(done.render(messages_in(lang)))
 
 
 @user.command(help="Set a new password (asked twice, or --password-stdin); open sessions end.")
 @click.argument("login")
 @PASSWORD_STDIN
-@LANG
+@LANG_OPTION
 def passwd(login: str, password_stdin: bool, lang: str) -> None:
     password = read_password(password_stdin, lang)
     change(login, lang, Message("Password of {login} changed.", login=login), password=password)
@@ -113,33 +94,33 @@ def passwd(login: str, password_stdin: bool, lang: str) -> None:
 @user.command(help="Change a user's role (writer, editor or admin).")
 @click.argument("login")
 @click.argument("role", type=click.Choice(ROLES))
-@LANG
+@LANG_OPTION
 def role(login: str, role: str, lang: str) -> None:
     change(login, lang, Message("{login} is now {role}.", login=login, role=role), role=role)
 
 
 @user.command(help="Disable a user: they cannot sign in, and their open sessions end.")
 @click.argument("login")
-@LANG
+@LANG_OPTION
 def disable(login: str, lang: str) -> None:
     change(login, lang, Message("User {login} disabled.", login=login), disabled=True)
 
 
 @user.command(help="Enable a disabled user again.")
 @click.argument("login")
-@LANG
+@LANG_OPTION
 def enable(login: str, lang: str) -> None:
     change(login, lang, Message("User {login} enabled.", login=login), disabled=False)
 
 
 @user.command("list", help="List the users: login, role, name, e-mail, disabled or not.")
-@LANG
+@LANG_OPTION
 def list_users(lang: str) -> None:
     try:
         users = accounts.load_users(folder())
     except AccountsError as exc:
         fail(exc.message, lang, 2)
-    translate = messages(lang)
+    translate = messages_in(lang)
     for found in users.values():
         state = Message("disabled").render(translate) if found.disabled else ""
         click.echo(f"{found.login}\t{found.role}\t{found.name}\t{found.email}\t{state}".rstrip())

@@ -29,7 +29,7 @@ from dxportal.content.loader import parse_page_text, read_content
 from dxportal.content.model import ContentSet, Entry, Page
 from dxportal.content.references import check_references
 from dxportal.content.scaffold import ScaffoldError, translate_page
-from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES, RESERVED_SLUGS, SECTIONS
+from dxportal.content.schema import RESERVED_SLUGS, SECTIONS
 from dxportal.editor import auth, gate, publishing, saving, signin
 from dxportal.editor.forms import (
     PageForm,
@@ -49,7 +49,7 @@ from dxportal.editor.storage import (
     read_version,
 )
 from dxportal.editor.uploads import UploadRefused
-from dxportal.messages import Message
+from dxportal.messages import DEFAULT_LANGUAGE, LANGUAGES, Message
 from dxportal.slugs import is_slug, make_slug
 from dxportal.web import programme_pages
 

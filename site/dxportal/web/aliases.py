@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import current_app, g, render_template
 
 from dxportal.content.model import Page
-from dxportal.content.schema import LANGUAGES
+from dxportal.messages import LANGUAGES
 
 
 def find_alias(path: str) -> tuple[Page, str] | None:

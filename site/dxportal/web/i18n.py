@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import io
 from functools import cached_property
 from pathlib import Path
 
 import flask_babel
 from babel import support
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, g
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
-from dxportal import atomic
-from dxportal.content.schema import DEFAULT_LANGUAGE
+from dxportal.catalogs import compile_catalogs
+from dxportal.messages import DEFAULT_LANGUAGE
 
 
 def current_language() -> str:
@@ -97,19 +94,3 @@ def add_language_prefix(blueprint: Blueprint) -> None:
     def add_language(endpoint: str, values: dict) -> None:
         if "lang" not in values and "lang" in g:
             values["lang"] = g.lang
-
-
-def compile_catalogs(translations: Path) -> list[Path]:
-    """Compile every messages.po whose .mo is missing or older; return the files written."""
-    written = []
-    for po_path in sorted(translations.glob("*/LC_MESSAGES/messages.po")):
-        mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            continue
-        with po_path.open("rb") as po_file:
-            catalog = read_po(po_file, locale=po_path.parent.parent.name)
-        compiled = io.BytesIO()
-        write_mo(compiled, catalog)
-        atomic.write_bytes(mo_path, compiled.getvalue())  # two processes may compile at once
-        written.append(mo_path)
-    return written

@@ -22,8 +22,8 @@ from werkzeug.security import safe_join
 from dxportal.content import clock
 from dxportal.content.media import image_size, is_raster
 from dxportal.content.model import ContentSet, Entry, Page
-from dxportal.content.schema import LANGUAGES
 from dxportal.content.vocabularies import AUDIENCES, DOCUMENT_TYPES, MATERIAL_KINDS
+from dxportal.messages import LANGUAGES
 from dxportal.programme import charts, documents, goals, outreach, thumbnails, training
 from dxportal.web.i18n import add_language_prefix
 from dxportal.web.labels import (

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from dxportal.content.schema import LANGUAGES
+from dxportal.messages import LANGUAGES
 
 CSP_DIRECTIVES = {
     "default-src": "'self'",

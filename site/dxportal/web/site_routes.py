@@ -7,7 +7,8 @@ from pathlib import Path
 from flask import Blueprint, current_app, g, render_template, request, send_from_directory
 
 from dxportal.content.errors import ContentError
-from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGES, MEDIA_DIR
+from dxportal.content.schema import MEDIA_DIR
+from dxportal.messages import DEFAULT_LANGUAGE, LANGUAGES
 from dxportal.web.aliases import render_alias
 from dxportal.web.sitemap import sitemap_listings
 from dxportal.web.store import current_content

@@ -16,7 +16,8 @@ from dxportal.content.clock import rfc3339
 from dxportal.content.errors import ContentError
 from dxportal.content.media import image_dimensions
 from dxportal.content.model import Page
-from dxportal.content.schema import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
+from dxportal.content.schema import LANGUAGE_NAMES
+from dxportal.messages import DEFAULT_LANGUAGE, LANGUAGES
 from dxportal.web import i18n
 from dxportal.web.labels import OG_LOCALES, OWN_LANGUAGE_NAMES, SECTION_DESCRIPTIONS, SECTION_TITLES
 from dxportal.web.urls import entry_url, media_url, url_prefix

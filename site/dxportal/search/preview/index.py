@@ -35,7 +35,7 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 
 from dxportal import atomic
 from dxportal.content.model import ContentSet, Entry
-from dxportal.content.schema import LANGUAGES
+from dxportal.messages import LANGUAGES
 from dxportal.progress import Report
 from dxportal.rendering import Renderer
 from dxportal.search.analysis import PairTokenizer, WordTokenizer

@@ -35,7 +35,7 @@ from whoosh.util.numeric import length_to_byte
 
 from dxportal.cache import DiskCache, code_version, hash_text
 from dxportal.content.model import ContentSet, Entry
-from dxportal.content.schema import LANGUAGES
+from dxportal.messages import LANGUAGES
 from dxportal.search.documents import (
     FIELD_BOOSTS,
     PAIRS_FIELD,
