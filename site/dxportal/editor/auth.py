@@ -13,11 +13,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, request, session
-from flask_wtf.csrf import generate_csrf, validate_csrf
 from werkzeug.security import check_password_hash, generate_password_hash
-from wtforms.validators import ValidationError
 
-from dxportal.editor import accounts, signin
+from dxportal.editor import accounts
 from dxportal.messages import Message
 
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
@@ -75,6 +73,8 @@ def password_matches(password: str) -> bool:
 
 def is_signed_in() -> bool:
     """With accounts (newsroom), a Flask-Login user; else the single password, if any."""
+    from dxportal.editor import signin  # the sign-in stack: only an editor app needs it
+
     if signin.accounts_on():
         return signin.signed_in()
     return not password_required() or session.get("editor") is True
@@ -87,10 +87,15 @@ def sign_in() -> None:
 
 def csrf_token() -> str:
     """The session's CSRF token (Flask-WTF), signed with the kept session key."""
+    from flask_wtf.csrf import generate_csrf  # only an editor app needs Flask-WTF
+
     return generate_csrf()
 
 
 def check_csrf(sent: str | None) -> None:
+    from flask_wtf.csrf import validate_csrf
+    from wtforms.validators import ValidationError
+
     try:
         validate_csrf(sent)
     except ValidationError:
