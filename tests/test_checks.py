@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from dxportal.cli import main
 from dxportal.content.loader import load_content
 
-from conftest import page_text
+from conftest import page_text, parse
 
 # page_text() puts the body on line 6: ---, title, date, ---, blank line, body.
 PROBLEM_FILES = {
@@ -168,6 +168,33 @@ def test_build_goes_ahead_with_warnings_and_ignores_drafts(tmp_path, monkeypatch
     assert f"{root}/news/nhap.vi.md:5: error: tag 'khong-co' is not in" in result.output
 
 
+def test_pasted_control_characters_warn_and_never_reach_a_page_or_feed(
+    tmp_path, monkeypatch, make_content
+):
+    from xml.etree import ElementTree
+
+    root = make_content({"news/dan.vi.md": page_text("Dán vào", body="Chuyển\x0bđổi\x01 số.")})
+    monkeypatch.setenv("DXPORTAL_CONTENT_DIR", str(root))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", "--lang", "en", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"{root}/news/dan.vi.md:6: warning: an invisible control character (U+0001, U+000B)" in (
+        result.output
+    )
+    page = (out / "vi/news/dan/index.html").read_text(encoding="utf-8")
+    assert "Chuyểnđổi số." in parse(page).find("main").get_text()
+    assert "\x0b" not in page and "\x01" not in page
+    for feed in out.glob("vi/**/*.xml"):
+        ElementTree.parse(feed)  # XML cannot carry them: a feed holding one does not parse
+    # In the front matter YAML refuses them: an error at their line (the title is line 2).
+    (root / "news/dan.vi.md").write_text(page_text("Dán\x0bvào"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--lang", "en", "-o", str(out)])
+    assert result.exit_code == 1
+    assert f"{root}/news/dan.vi.md:2: error: an invisible control character (U+000B) that " in (
+        result.output
+    )
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
@@ -184,6 +211,10 @@ def test_build_goes_ahead_with_warnings_and_ignores_drafts(tmp_path, monkeypatch
         ("[Thẻ](/vi/tags/khong-co/)", [(5, "no page has the tag 'khong-co'")]),
         ("[Ảnh](https://example.org/a.png) [thư](mailto:a@example.org) [mục](#muc)", []),
         ("[Tin](/vi/news/) [Trang 2](/vi/news/page/2/) [RSS](/en/news/feed.xml)", []),
+        (
+            "Chữ\x0bchữ\n\nDòng\x01 và\x85\x01",
+            [(5, "control character (U+000B)"), (7, "control character (U+0001, U+0085)")],
+        ),
     ],
 )
 def test_markdown_forms_are_checked(make_content, body, expected):

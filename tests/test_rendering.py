@@ -113,3 +113,9 @@ def test_svg_dimensions_come_from_size_or_view_box(svg, size):
     from dxportal.content.media import svg_dimensions
 
     assert svg_dimensions(svg) == size
+
+
+def test_characters_a_page_cannot_hold_are_dropped(render):
+    """Pasted from office documents: vertical tab, C0 and C1 controls, DEL, noncharacters."""
+    html = render("Chuyển\x0bđổi\x01 số\x7f\x85 tỉnh\ufffe Bến Tre.")
+    assert parse(html).get_text() == "Chuyểnđổi số tỉnh Bến Tre."

@@ -57,6 +57,10 @@ ALLOWED_CLASSES = {
 # The obsolete align attribute becomes a class (inline styles would need a laxer CSP).
 ALIGN_ATTRIBUTE = re.compile(r'<(t[hd]) align="(left|center|right)"')
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Characters a page must not hold (the HTML parser reports them, XML feeds cannot carry them):
+# C0 controls but tab, line and form feed and carriage return; DEL; C1 controls; noncharacters.
+# They come in pasted from office documents; the renderer drops them, `dxportal check` warns.
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 # Content must not add a second page heading: demote a Markdown "# ..." to h2.
 HEADING_DEMOTION = {"<h1": "<h2", "</h1>": "</h2>"}
 
@@ -140,7 +144,7 @@ class Renderer:
     def _render(self, body: str, lang: str, url_prefix: str) -> str:
         md = self._markdown(lang)
         md.reset()
-        html = md.convert(body)
+        html = md.convert(FORBIDDEN_CHARACTERS.sub("", body))
         for old, new in HEADING_DEMOTION.items():
             html = html.replace(old, new)
         html = ALIGN_ATTRIBUTE.sub(r'<\1 class="align-\2"', html)

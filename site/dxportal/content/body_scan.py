@@ -17,6 +17,7 @@ from dxportal.content.findings import ERROR, WARNING, Finding
 from dxportal.content.model import Page
 from dxportal.content.rendered_marks import Marker, Rendered, needs_rendering
 from dxportal.messages import Message
+from dxportal.rendering import FORBIDDEN_CHARACTERS
 
 # Link texts that do not say where the link goes, compared lowercased without punctuation.
 VAGUE_LINK_TEXTS = frozenset(
@@ -219,6 +220,24 @@ def _body_marks(page: Page) -> Iterator[Finding | UrlToCheck]:
             if token in rendered.headings
         ]
     yield from check_headings(page, [(index, level) for index, level, _ in headings])
+    yield from forbidden_characters(page)
+
+
+def forbidden_characters(page: Page) -> Iterator[Finding]:
+    """One warning per body line holding characters a page cannot show (the renderer drops
+    them): invisible, so the writer needs the line and the code point to find them."""
+    for index, line in enumerate(page.body.split("\n")):
+        found = sorted(set(FORBIDDEN_CHARACTERS.findall(line)))
+        if found:
+            message = Message(
+                "an invisible control character ({characters}) that a web page cannot hold; "
+                "it is left out of the page: delete it (it often comes with text pasted from "
+                "a word processor)",
+                characters=", ".join(f"U+{ord(char):04X}" for char in found),
+            )
+            yield Finding(
+                WARNING, ContentProblem(page.source_path, page.body_line + index, message)
+            )
 
 
 def counts(rendered: Rendered, kind: str, token: str | None) -> bool:

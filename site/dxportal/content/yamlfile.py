@@ -35,6 +35,15 @@ def load_mapping(
     """
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses: no mark, a position
+        line = first_line + text.count("\n", 0, exc.position)
+        message = Message(
+            "an invisible control character (U+{code:04X}) that YAML does not allow: delete it "
+            "(it often comes with text pasted from a word processor)",
+            code=exc.character if isinstance(exc.character, int) else ord(exc.character),
+        )
+        problems.append(ContentProblem(path, line, message))
+        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = first_line + mark.line if mark else first_line
