@@ -196,6 +196,38 @@ def test_pasted_control_characters_warn_and_never_reach_a_page_or_feed(
 
 
 @pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ('email: "liên hệ Sở"', """'email' must be written like email: "chuyendoiso@bentre.gov.vn" """
+         "(got 'liên hệ Sở')"),
+        ("email: so@", "'email' must be written like"),
+        ('email: "a@b.vn?subject=x"', "'email' must be written like"),
+        ("phone: 842753822777", """'phone' must be written like phone: "0275 3822 888" """
+         "(got 842753822777)"),
+    ],
+)  # fmt: skip
+def test_the_footer_email_and_phone_are_checked(monkeypatch, make_content, setting, message):
+    """The footer links to the email (mailto:); a phone YAML reads as a number lost its form."""
+    root = make_content()
+    site_yml = root / "site.yml"
+    lines = site_yml.read_text(encoding="utf-8").splitlines()
+    key = setting.split(":")[0]
+    line = next(n for n, text in enumerate(lines, start=1) if text.startswith(f"{key}:"))
+    lines[line - 1] = setting
+    site_yml.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_check(monkeypatch, root, "--lang", "en")
+    assert result.exit_code == 1
+    assert f"{site_yml}:{line}: error: {message}" in result.output
+
+
+def test_a_phone_with_words_is_shown_as_written(client):
+    """The embedded content labels its example number; phone is free text in quotes."""
+    footer = parse(client.get("/vi/")).find("footer")
+    assert "(ví dụ / example) 0275 000 0000" in footer.get_text()
+    assert footer.find("a", href="mailto:chuyendoiso@example.org") is not None
+
+
+@pytest.mark.parametrize(
     ("body", "expected"),
     [
         ('[![Sơ đồ](/media/so-do.png)](/vi/about/ "Giới thiệu")', []),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,14 @@ from dxportal.slugs import is_slug
 
 TRANSLATED_SETTINGS = ("name", "description", "organisation", "address")
 PLAIN_SETTINGS = ("phone", "email")
+# The footer links to the email with mailto:, so it must be an address browsers accept (WHATWG's
+# "valid email address"); the phone is shown as written, but as a string (an unquoted
+# 0275… is a YAML number and loses its leading zero).
+EMAIL = re.compile(
+    r"[\w.!#$%&'*+/=?^`{|}~-]+@[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)+",
+    re.ASCII,
+)
+PLAIN_EXAMPLES = {"email": "chuyendoiso@bentre.gov.vn", "phone": "0275 3822 888"}
 
 
 @dataclass(frozen=True)
@@ -70,7 +79,7 @@ def load_settings(path: Path, problems: list[ContentProblem]) -> SiteSettings | 
                 )
             )
     translated = {k: _translated(mapping, k, path, problems) for k in TRANSLATED_SETTINGS}
-    plain = {k: str(mapping.values.get(k) or "") for k in PLAIN_SETTINGS}
+    plain = {k: plain_setting(mapping, k, path, problems) for k in PLAIN_SETTINGS}
     navigation = []
     nav_value = mapping.values.get("navigation") or []
     nav_line = mapping.line_of("navigation")
@@ -104,6 +113,28 @@ def load_settings(path: Path, problems: list[ContentProblem]) -> SiteSettings | 
         )
     base_url = site_address(mapping, path, problems)
     return SiteSettings(navigation=tuple(navigation), base_url=base_url, **translated, **plain)
+
+
+def plain_setting(mapping: YamlMapping, key: str, path: Path, problems: list) -> str:
+    """site.yml's phone or email, checked: the footer shows both and links to the email."""
+    value = mapping.values.get(key)
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str) and (key != "email" or EMAIL.fullmatch(value.strip())):
+        return value.strip()
+    problems.append(
+        ContentProblem(
+            path,
+            mapping.line_of(key),
+            Message(
+                "'{key}' must be written like {key}: \"{example}\" (got {value!r})",
+                key=key,
+                example=PLAIN_EXAMPLES[key],
+                value=value,
+            ),
+        )
+    )
+    return ""
 
 
 def site_address(mapping: YamlMapping, path: Path, problems: list[ContentProblem]) -> str:
