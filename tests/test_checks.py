@@ -243,6 +243,11 @@ def test_a_phone_with_words_is_shown_as_written(client):
         ("[Thẻ](/vi/tags/khong-co/)", [(5, "no page has the tag 'khong-co'")]),
         ("[Ảnh](https://example.org/a.png) [thư](mailto:a@example.org) [mục](#muc)", []),
         ("[Tin](/vi/news/) [Trang 2](/vi/news/page/2/) [RSS](/en/news/feed.xml)", []),
+        # Forms the expressions do not read, found in what python-markdown writes.
+        ("Đoạn.\n\n[Tin](/vi/news/khong-co/ (Tiêu đề))", [(7, "holds a space: write a title")]),
+        ("[a [b [c]]](/vi/khong-co/)", [(5, "links to a page that does not exist")]),
+        ("![Ảnh](/media/so-do.png =100x)", [(5, "holds a space")]),
+        ("[a [b [c]]](/vi/about/) Chữ[^1]\n\n[^1]: Ghi chú", []),
         (
             "Chữ\x0bchữ\n\nDòng\x01 và\x85\x01",
             [(5, "control character (U+000B)"), (7, "control character (U+0001, U+0085)")],

@@ -11,13 +11,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from dxportal.content.address_checks import line_at, refused_addresses
+from dxportal.content.address_checks import find_written, line_at, refused_addresses
 from dxportal.content.errors import ContentProblem
 from dxportal.content.findings import ERROR, WARNING, Finding
 from dxportal.content.model import Page
 from dxportal.content.rendered_marks import Marker, Rendered, needs_rendering
 from dxportal.messages import Message
-from dxportal.rendering import FORBIDDEN_CHARACTERS
+from dxportal.rendering import FORBIDDEN_CHARACTERS, written_addresses
 
 # Link texts that do not say where the link goes, compared lowercased without punctuation.
 VAGUE_LINK_TEXTS = frozenset(
@@ -206,6 +206,9 @@ def _body_marks(page: Page) -> Iterator[Finding | UrlToCheck]:
         if url:
             marks.append(address(match.start(), url))
         found.append(("tag", marker.insert(match.end(1)) if marker else None, marks))
+    written = [url for _, _, marks in found for url in marks if isinstance(url, UrlToCheck)]
+    if text.count("](") > len(written):  # a link the expressions do not read: ask the renderer
+        found.append(("missed", None, [*missed_addresses(page, text, {u.url for u in written})]))
     headings = heading_lines(text)
     heading_tokens = [marker.insert(end) if marker else None for _, _, end in headings]
     rendered = marker.render() if marker else None
@@ -240,8 +243,33 @@ def forbidden_characters(page: Page) -> Iterator[Finding]:
             )
 
 
+def missed_addresses(page: Page, text: str, seen: set[str]) -> Iterator[Finding | UrlToCheck]:
+    """Addresses python-markdown writes that the expressions above did not find: forms
+    such as a title in parentheses, ``[a](/x/ (title))``, or brackets nested three deep.
+    Costs a Markdown conversion, so only for bodies with more ``](`` than links found."""
+    start = 0
+    for tag, url in written_addresses(page.body):
+        if url in seen or url.startswith("#"):
+            continue
+        seen.add(url)
+        offset = find_written(text, url.split(" ", 1)[0], start)
+        start = max(start, offset)
+        line = line_at(page, text, offset)
+        if " " in url.strip():  # not in <…>: the text after the space was meant otherwise
+            message = Message(
+                "'{url}' holds a space: write a title in quotes, [text](/vi/about/ \"Title\"), "
+                "and a space in a file name as %20",
+                url=url,
+            )
+            yield Finding(ERROR, ContentProblem(page.source_path, line, message))
+        else:
+            yield UrlToCheck(line, url, image=tag == "img")
+
+
 def counts(rendered: Rendered, kind: str, token: str | None) -> bool:
     """Whether the mark with ``token`` came out of python-markdown as what it claims."""
+    if kind == "missed":  # found in what python-markdown wrote
+        return True
     if kind == "address":
         return token in rendered.addresses
     if kind == "definition":  # used (an address) or consumed (nowhere), never shown as text
