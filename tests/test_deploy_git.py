@@ -116,3 +116,45 @@ def test_the_kept_scratch_repository_never_changes_what_is_committed(
     assert result.exit_code == 0, result.output
     assert cloned(bare, tmp_path / "after-cache-deleted") == tree_digest(other)
     assert git("--git-dir", str(bare), "rev-list", "--count", "pages") == "4"
+
+
+def test_rollback_publishes_the_build_before_the_live_one_as_a_new_commit(
+    tmp_path, make_content, bare
+):
+    target = f"git:{bare}#pages"
+    nothing = deploy("--rollback", target)
+    assert nothing.exit_code == 1
+    assert f"nothing to roll back to: {target} has no branch pages yet" in nothing.output
+    root = make_content(news("Bản đầu tiên."))
+    built = tmp_path / "build"
+    assert build(root, built).exit_code == 0
+    assert deploy(target, build_dir=built).exit_code == 0
+    first = tree_digest(built)
+    news_file = root / "news/tin.vi.md"
+    news_file.write_text(news_file.read_text().replace("đầu tiên", "lỗi"), encoding="utf-8")
+    assert build(root, built).exit_code == 0
+    assert deploy(target, build_dir=built).exit_code == 0
+
+    back = deploy("--rollback", target)
+    assert back.exit_code == 0, back.output
+    assert "~ vi/news/tin/index.html (" in back.output
+    assert cloned(bare, tmp_path / "back") == first  # byte for byte the earlier build
+    assert git("--git-dir", str(bare), "rev-list", "--count", "pages") == "3"  # never forced
+    status = deploy("--status", target, build_dir=built)
+    assert status.exit_code == 1  # the live site is no longer the latest build
+
+    # The first build is the oldest: nothing further back; the branch is left as it was.
+    again = deploy("--rollback", target)
+    assert again.exit_code == 1
+    assert "hold no build before the live one" in again.output
+    assert git("--git-dir", str(bare), "rev-list", "--count", "pages") == "3"
+    # A new deploy, then a rollback, goes back to what was live before it.
+    assert deploy(target, build_dir=built).exit_code == 0
+    assert deploy("--rollback", target).exit_code == 0
+    assert cloned(bare, tmp_path / "again") == first
+
+
+def test_rollback_is_refused_for_rsync_with_the_way_out(tmp_path):
+    result = deploy("--rollback", f"rsync:{tmp_path / 'site'}")
+    assert result.exit_code == 1
+    assert "--rollback works with folder: and git: targets" in result.output

@@ -12,7 +12,7 @@ from dxportal.commands import LANG_OPTION, messages_in, setting
 from dxportal.config import is_placeholder_address
 from dxportal.deploy.errors import DeployError
 from dxportal.deploy.folder import deploy_folder, rollback_folder
-from dxportal.deploy.gitpages import deploy_git
+from dxportal.deploy.gitpages import deploy_git, rollback_git
 from dxportal.deploy.listing import Outcome
 from dxportal.deploy.manifest import read_build
 from dxportal.deploy.rsync import deploy_rsync
@@ -42,7 +42,11 @@ DEPLOY_FILE = "deploy.toml"
     help=f"The deploy file (default: {DEPLOY_FILE} in the current folder, if there is one).",
 )
 @click.option("--keep", type=click.IntRange(min=2), help="folder: releases to keep (default 5).")
-@click.option("--rollback", is_flag=True, help="folder: switch back to the previous release.")
+@click.option(
+    "--rollback",
+    is_flag=True,
+    help="folder: and git: publish again the build that was live before the live one.",
+)
 @click.option(
     "--status",
     is_flag=True,
@@ -170,11 +174,13 @@ def publish(target: Target, folder: Path, allow_local_address: bool) -> Outcome:
 
 
 def roll_back(target: Target) -> Outcome:
+    if target.kind == "git":
+        return rollback_git(target.location, target.branch, target.shown)
     if target.kind != "folder":
         raise DeployError(
             Message(
-                "--rollback works with folder: targets, which keep releases; for {target}, "
-                "deploy the earlier build again",
+                "--rollback works with folder: and git: targets, which keep earlier builds; "
+                "for {target}, deploy the earlier build again",
                 target=target.shown,
             )
         )

@@ -22,6 +22,9 @@ from dxportal.deploy.listing import Listing, Outcome, compare, digest, list_fold
 from dxportal.messages import Message
 
 TRAILER = "Dxportal-Build-Digest:"
+ROLLED_BACK_TO = "Dxportal-Rolled-Back-To:"
+BASE_URL = "Dxportal-Base-Url:"
+HISTORY_DEPTH = 50  # deploys a rollback looks back through
 IDENTITY = {
     "GIT_AUTHOR_NAME": "dxportal deploy",
     "GIT_AUTHOR_EMAIL": "deploy@dxportal.invalid",
@@ -126,8 +129,7 @@ def deploy_git(
         if parent and git("rev-parse", f"{parent}^{{tree}}").stdout.strip() == tree:
             return Outcome(new_digest, None)
         message = (
-            f"Deploy build {new_digest[7:19]}\n\n{TRAILER} {new_digest}\n"
-            f"Dxportal-Base-Url: {base_url}\n"
+            f"Deploy build {new_digest[7:19]}\n\n{TRAILER} {new_digest}\n{BASE_URL} {base_url}\n"
         )
         parents = ["-p", parent] if parent else []
         commit = git("commit-tree", tree, *parents, "-m", message).stdout.strip()
@@ -137,8 +139,63 @@ def deploy_git(
         return Outcome(new_digest, compare(old, tree_listing(git, commit)))
 
 
-def fetch_branch(git: Git, remote: str, branch: str) -> str | None:
-    """The branch's head commit (fetched), None for a new branch; refuse a foreign head."""
+def rollback_git(remote: str, branch: str, shown: str) -> Outcome:
+    """Publish again the build that was live before the live one, as a new commit on top of
+    the branch (history moves forward, nothing is forced). The commit names the deploy it
+    restores, so a second rollback goes one further back, as with folder releases."""
+    with scratch_repository(None, shown) as git:
+        head = fetch_branch(git, remote, branch, depth=HISTORY_DEPTH)
+        if head is None:
+            raise DeployError(
+                Message(
+                    "nothing to roll back to: {target} has no branch {branch} yet",
+                    target=shown,
+                    branch=branch,
+                )
+            )
+        live = trailer(git, head, ROLLED_BACK_TO) or head
+        live_digest = trailer(git, head, TRAILER)
+        earlier = next(
+            (
+                commit
+                for commit in git("rev-list", "--first-parent", live).stdout.split()[1:]
+                if trailer(git, commit, TRAILER) not in (None, live_digest)
+            ),
+            None,
+        )
+        if earlier is None:
+            raise DeployError(
+                Message(
+                    "nothing to roll back to: the last {count} deploys to {target} hold no "
+                    "build before the live one",
+                    count=HISTORY_DEPTH,
+                    target=shown,
+                )
+            )
+        earlier_digest = trailer(git, earlier, TRAILER)
+        assert earlier_digest is not None
+        message = (
+            f"Roll back to build {earlier_digest[7:19]}\n\n{TRAILER} {earlier_digest}\n"
+            f"{ROLLED_BACK_TO} {earlier}\n"
+            f"{BASE_URL} {trailer(git, earlier, BASE_URL) or ''}\n"
+        )
+        tree = git("rev-parse", f"{earlier}^{{tree}}").stdout.strip()
+        commit = git("commit-tree", tree, "-p", head, "-m", message).stdout.strip()
+        push(git, remote, branch, commit, head)
+        return Outcome(earlier_digest, compare(tree_listing(git, head), tree_listing(git, commit)))
+
+
+def trailer(git: Git, commit: str, name: str) -> str | None:
+    """The value of the trailer ``name`` in ``commit``'s message, if it has one."""
+    for line in git("log", "-1", "--format=%B", commit).stdout.splitlines():
+        if line.startswith(name):
+            return line[len(name) :].strip() or None
+    return None
+
+
+def fetch_branch(git: Git, remote: str, branch: str, depth: int = 1) -> str | None:
+    """The branch's head commit (fetched with ``depth`` commits), None for a new branch;
+    refuse a foreign head."""
     heads = git("ls-remote", "--heads", remote, f"refs/heads/{branch}", check=False)
     if heads.returncode:
         raise DeployError(
@@ -150,7 +207,8 @@ def fetch_branch(git: Git, remote: str, branch: str) -> str | None:
         )
     if not heads.stdout.strip():
         return None
-    git("fetch", "--quiet", "--depth=1", remote, f"+refs/heads/{branch}:refs/deployed/{branch}")
+    git("fetch", "--quiet", f"--depth={depth}", remote,
+        f"+refs/heads/{branch}:refs/deployed/{branch}")  # fmt: skip
     head = git("rev-parse", f"refs/deployed/{branch}").stdout.strip()
     body = git("log", "-1", "--format=%B", head).stdout
     if TRAILER not in body:
