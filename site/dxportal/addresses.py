@@ -21,7 +21,7 @@ from html.parser import HTMLParser
 
 import idna
 
-from dxportal.messages import Message
+from dxportal.messages import Message, MessageError
 
 SCHEMES = ("https", "http", "mailto", "tel")
 SPECIAL = {"http": 80, "https": 443}  # schemes with a host, and their default ports
@@ -41,12 +41,8 @@ DOT_SEGMENTS = {".", "%2e"}
 DOUBLE_DOT_SEGMENTS = {"..", ".%2e", "%2e.", "%2e%2e"}
 
 
-class AddressRefused(ValueError):
+class AddressRefused(MessageError, ValueError):
     """An address that cannot be written into a page as a URL; ``message`` says why."""
-
-    def __init__(self, message: Message) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 def refusal(address: str) -> Message | None:

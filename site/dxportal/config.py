@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from dxportal.messages import Message
+from dxportal.messages import Message, MessageError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,12 +82,8 @@ TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off", "")
 
 
-class ConfigError(ValueError):
+class ConfigError(MessageError, ValueError):
     """A DXPORTAL_* value that is not of the form its setting takes."""
-
-    def __init__(self, message: Message):
-        super().__init__(message.render())
-        self.message = message
 
 
 def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, object]:

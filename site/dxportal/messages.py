@@ -52,6 +52,14 @@ class Message:
         return hash(self.template)
 
 
+class MessageError(Exception):
+    """An error a person reads: ``message`` renders it in their language; str() is English."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.render())
+        self.message = message
+
+
 def translator(lang: str, translations_dir: Path) -> Translate:
     """gettext for ``lang`` from the compiled catalogs (English templates as fallback)."""
     catalog = Translations.load(str(translations_dir), [lang])

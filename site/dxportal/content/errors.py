@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from dxportal.messages import Message, Translate
+from dxportal.messages import Message, MessageError, Translate
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,5 @@ class ContentError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-class FieldError(ValueError):
+class FieldError(MessageError, ValueError):
     """A front-matter value that does not fit its field; the loader adds file and line."""
-
-    def __init__(self, message: Message):
-        self.message = message
-        super().__init__(str(message))

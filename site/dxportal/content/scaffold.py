@@ -12,7 +12,7 @@ import yaml
 
 from dxportal.content.schema import RESERVED_SLUGS, SECTIONS
 from dxportal.content.vocabularies import AUDIENCES, DOCUMENT_TYPES, MATERIAL_KINDS, PILLARS
-from dxportal.messages import LANGUAGES, Message
+from dxportal.messages import LANGUAGES, Message, MessageError
 from dxportal.slugs import is_slug, make_slug
 
 OPTIONAL_FIELDS = {
@@ -108,12 +108,8 @@ TRANSLATION_NOTES = {
 }
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(MessageError):
     """The page cannot be created; the message says why and what to do."""
-
-    def __init__(self, message: Message):
-        self.message = message
-        super().__init__(str(message))
 
 
 def page_path(root: Path, section: str, slug: str, lang: str) -> Path:

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from dxportal.messages import Message
+from dxportal.messages import MessageError
 
 
-class DeployError(Exception):
+class DeployError(MessageError):
     """Nothing was published; ``message`` names the problem and the fix."""
-
-    def __init__(self, message: Message):
-        super().__init__(message.render())
-        self.message = message

@@ -19,7 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from dxportal.editor.newsroom import ensure, write_private
-from dxportal.messages import Message
+from dxportal.messages import Message, MessageError
 
 USERS_FILE = "users.json"
 ROLES = ("writer", "editor", "admin")
@@ -40,12 +40,8 @@ def dummy_hash() -> str:
     return _HASHER.hash(secrets.token_hex(16))
 
 
-class AccountsError(Exception):
+class AccountsError(MessageError):
     """The users file cannot be read, or a change to it is not allowed."""
-
-    def __init__(self, message: Message):
-        self.message = message
-        super().__init__(str(message))
 
 
 @dataclass(frozen=True)

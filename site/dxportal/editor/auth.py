@@ -16,15 +16,13 @@ from flask import abort, current_app, request, session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dxportal.editor import accounts
-from dxportal.messages import Message
+from dxportal.messages import Message, MessageError
 
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 
-class BindRefused(Exception):
-    def __init__(self, message: Message):
-        self.message = message
-        super().__init__(str(message))
+class BindRefused(MessageError):
+    """The editor will not listen on the address asked for; the message says why."""
 
 
 def is_loopback(host: str) -> bool:

@@ -18,7 +18,7 @@ from dxportal.editor.newsroom import ensure, write_private
 from dxportal.editor.paths import page_file
 from dxportal.editor.pending import Change
 from dxportal.editor.storage import Conflict, digest, save_page
-from dxportal.messages import Message
+from dxportal.messages import Message, MessageError
 
 WRITER_ACTIONS = frozenset({"read", "edit", "submit", "withdraw"})
 EDITOR_ACTIONS = WRITER_ACTIONS | {"approve", "return", "confirm", "build"}
@@ -30,13 +30,12 @@ ROLE_ACTIONS = {
 UNREVIEWED_DIR = "unreviewed"
 
 
-class Refused(Exception):
+class Refused(MessageError):
     """A step that is not allowed: ``message`` says why, ``status`` is the HTTP status."""
 
     def __init__(self, message: Message, status: int = 403):
-        self.message = message
+        super().__init__(message)
         self.status = status
-        super().__init__(str(message))
 
 
 @dataclass(frozen=True)

@@ -15,16 +15,14 @@ from typing import IO
 from PIL import Image, UnidentifiedImageError
 
 from dxportal.editor.paths import media_file
-from dxportal.messages import Message
+from dxportal.messages import Message, MessageError
 from dxportal.slugs import make_slug
 
 IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
 
 
-class UploadRefused(Exception):
-    def __init__(self, message: Message):
-        self.message = message
-        super().__init__(str(message))
+class UploadRefused(MessageError):
+    """An upload that was not stored; the message says why and what to do."""
 
 
 def read_limited(stream: IO[bytes], limit: int) -> bytes:
