@@ -28,7 +28,7 @@ from dxportal.content.findings import ERROR, WARNING
 from dxportal.content.loader import parse_page_text, read_content
 from dxportal.content.model import ContentSet, Entry, Page
 from dxportal.content.references import check_references
-from dxportal.content.scaffold import ScaffoldError, translate_page
+from dxportal.content.scaffold import ScaffoldError
 from dxportal.content.schema import RESERVED_SLUGS, SECTIONS
 from dxportal.editor import auth, gate, publishing, saving, signin
 from dxportal.editor.forms import (
@@ -424,12 +424,20 @@ def version(section: str, slug: str, page_lang: str, version: str):
 def translate(section: str, slug: str, page_lang: str):
     validated(section, slug, page_lang)
     try:
-        translate_page(content_root(), section, slug, page_lang)
+        saving.translate(content_root(), section, slug, page_lang)
         store().invalidate()
     except ScaffoldError as exc:
         flash(exc.message.render(gettext))
         return redirect(url_for("editor.list_pages"))
-    flash(gettext("The translation was started from the other language; it is a draft."))
+    if signin.accounts_on():
+        flash(
+            gettext(
+                "The translation was started from the other language. It is your draft: "
+                "readers see it only after a reviewer approves it."
+            )
+        )
+    else:
+        flash(gettext("The translation was started from the other language; it is a draft."))
     return redirect(url_for("editor.edit_page", section=section, slug=slug, page_lang=page_lang))
 
 
