@@ -50,3 +50,33 @@ def test_translating_twice_changes_nothing(newsroom, newsroom_app):
     assert again.headers["Location"] == "/edit/"
     listing = writer.get("/edit/").get_data(as_text=True)
     assert "content/news/hop.en.md" in listing
+
+
+def test_a_page_that_exists_only_as_a_pending_copy_opens_as_readers_will_see_it(
+    newsroom, newsroom_app
+):
+    app = newsroom_app()
+    writer = sign_in(app, "lan")
+    new_url = "/edit/new/news/vi/"
+    token = parse(writer.get(new_url)).find("input", attrs={"name": "csrf_token"})["value"]
+    data = {"csrf_token": token, "digest": "", "slug": "moi", "title": "Tin mới toanh",
+            "date": "2026-11-30", "body": "Đoạn đầu của tin.", "action": "save"}  # fmt: skip
+    assert writer.post(new_url, data=data).status_code == 302
+    assert writer.get("/vi/news/moi/").status_code == 404  # the site preview reads content/
+
+    links = parse(writer.get("/edit/page/news/moi/vi/?lang=en")).select(".editor-actions a")
+    opened = next(a for a in links if "readers will see it" in a.text)
+    page = writer.get(opened["href"])
+    assert page.status_code == 200
+    assert parse(page).h1.text.strip() == "Tin mới toanh"
+    assert "Đoạn đầu của tin." in parse(page).select_one("article").text
+    another = sign_in(app, "hoa")
+    assert another.get(opened["href"]).status_code == 200
+    signed_out = app.test_client().get(opened["href"])
+    assert signed_out.status_code == 302 and "/edit/login" in signed_out.headers["Location"]
+
+
+def test_a_published_page_without_a_change_links_to_the_site_preview(newsroom, newsroom_app):
+    writer = sign_in(newsroom_app(), "lan")
+    links = parse(writer.get("/edit/page/news/hop/vi/?lang=en")).select(".editor-actions a")
+    assert "/vi/news/hop/" in [a["href"] for a in links]

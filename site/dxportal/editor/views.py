@@ -358,6 +358,11 @@ def preview(section: str, page_lang: str):
     page = analyse(form, written, path, slug, page_lang) if written is not None else None
     if page is None:
         return render_template("editor/preview_problems.html", form=form)
+    return render_as_reader(section, slug, page_lang, page)
+
+
+def render_as_reader(section: str, slug: str, page_lang: str, page: Page) -> str:
+    """``page`` drawn by the site's own template, with the entry's other language as it is."""
     site = loaded_site()
     existing = site.entry(section, slug) if site else None
     entry = Entry(section, slug, dict(existing.versions) if existing else {})
@@ -372,6 +377,25 @@ def preview(section: str, page_lang: str):
         preview=False,
         **programme_pages.entry_context(entry, page),
     )
+
+
+@bp.route("/read/<section>/<slug>/<page_lang>/")
+def read_page(section: str, slug: str, page_lang: str):
+    """The text the editor opens (a pending copy's, in the newsroom) as readers will see it.
+
+    The site preview shows content/ only, so a page that exists only as a pending copy has no
+    address there; signed-in people of the newsroom see it here.
+    """
+    path = validated(section, slug, page_lang)
+    text = saving.working_text(content_root(), section, slug, page_lang)
+    if text is None:
+        abort(404)
+    form = form_from_text(SECTIONS[section], text)
+    written = page_text(form)
+    page = analyse(form, written, path, slug, page_lang) if written is not None else None
+    if page is None:
+        return render_template("editor/preview_problems.html", form=form), 422
+    return render_as_reader(section, slug, page_lang, page)
 
 
 # --- history, translation, publishing ----------------------------------------------------
