@@ -30,7 +30,7 @@ from dxportal.content.model import ContentSet, Entry, Page
 from dxportal.content.references import check_references
 from dxportal.content.scaffold import ScaffoldError
 from dxportal.content.schema import RESERVED_SLUGS, SECTIONS
-from dxportal.editor import auth, gate, publishing, saving, signin
+from dxportal.editor import auth, form_rows, gate, publishing, saving, signin, upload_form
 from dxportal.editor.forms import (
     PageForm,
     PageText,
@@ -40,7 +40,7 @@ from dxportal.editor.forms import (
     page_text,
 )
 from dxportal.editor.labels import FIELD_HINTS, FIELD_LABELS, OPTION_NAMES, PART_LABELS
-from dxportal.editor.page_list import content_rows, folded
+from dxportal.editor.page_list import content_rows, folded, tag_choices
 from dxportal.editor.paths import UnsafePath, page_file
 from dxportal.editor.storage import (
     Conflict,
@@ -48,7 +48,6 @@ from dxportal.editor.storage import (
     list_versions,
     read_version,
 )
-from dxportal.editor.uploads import UploadRefused
 from dxportal.messages import DEFAULT_LANGUAGE, LANGUAGES, Message
 from dxportal.slugs import is_slug, make_slug
 from dxportal.web import programme_pages
@@ -117,6 +116,7 @@ def editor_globals() -> dict:
         "FIELD_LABELS": FIELD_LABELS,
         "FIELD_HINTS": FIELD_HINTS,
         "PART_LABELS": PART_LABELS,
+        "PART_INPUTS": form_rows.PART_INPUTS,
         "OPTION_NAMES": OPTION_NAMES,
     }
 
@@ -217,6 +217,7 @@ def analyse(form: PageForm, written: PageText, path: Path, slug: str, lang: str)
 def show_form(form: PageForm, section: str, page_lang: str, slug: str | None, **context):
     status = context.pop("status", 200)
     media = sorted(p.name for p in (content_root() / "media").glob("*") if p.is_file())
+    site = loaded_site()
     return render_template(
         "editor/edit.html",
         form=form,
@@ -224,6 +225,7 @@ def show_form(form: PageForm, section: str, page_lang: str, slug: str | None, **
         page_lang=page_lang,
         slug=slug,
         media_files=media,
+        tag_choices=tag_choices(site.tags if site else {}, page_lang),
         other_lang=next(lg for lg in LANGUAGES if lg != page_lang),
         **context,
     ), status
@@ -272,8 +274,12 @@ def submit(section: str, page_lang: str, slug: str | None):
     """Save, or upload a file into the text, and show the form again with its problems."""
     form = form_from_request(SECTIONS[section], request.form)
     opened = request.form.get("digest", "")
+    if form_rows.apply_row_action(form.fields, request.form.get("action", "")):
+        return show_form(form, section, page_lang, slug, opened_digest=opened)  # not saved
     if request.form.get("action") == "upload":
-        uploaded = upload_into(form)
+        uploaded = upload_form.upload_into(form, content_root(), store())
+        if upload_form.wants_json():
+            return upload_form.json_answer(uploaded, form.general_problems)
         return show_form(form, section, page_lang, slug, opened_digest=opened, uploaded=uploaded)
     creating = slug is None
     if creating:
@@ -312,31 +318,6 @@ def submit(section: str, page_lang: str, slug: str | None):
         )
     flash(gettext("Saved."))
     return redirect(url_for("editor.edit_page", section=section, slug=slug, page_lang=page_lang))
-
-
-def upload_into(form: PageForm) -> dict | None:
-    """Store the uploaded file and add it to the end of the text (not saved yet)."""
-    upload = request.files.get("upload")
-    text = " ".join(request.form.get("upload_text", "").split())
-    if upload is None or not upload.filename:
-        form.general_problems.append((ERROR, Message("choose a file to upload")))
-        return None
-    try:
-        name, extension = saving.upload(
-            content_root(),
-            upload.filename,
-            upload.stream,
-            current_app.config["DXPORTAL_EDITOR_MAX_UPLOAD"],
-            text,
-        )
-        store().invalidate()
-    except UploadRefused as refused:
-        form.general_problems.append((ERROR, refused.message))
-        return None
-    is_image = extension != "pdf"
-    snippet = f"![{text}](/media/{name})" if is_image else f"[{text or name}](/media/{name})"
-    form.body = (form.body.rstrip("\n") + "\n\n" + snippet).strip("\n")
-    return {"name": name, "snippet": snippet}
 
 
 # --- preview ----------------------------------------------------------------------------
