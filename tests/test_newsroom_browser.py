@@ -49,7 +49,7 @@ def test_a_writer_and_an_editor_publish_a_change_together(newsroom, open_page, t
         writer.frame_locator("#preview-frame").locator("main").wait_for()
         assert run_axe(writer) == []
         writer.fill("#f-body", "Văn bản mới từ trình duyệt.")
-        writer.click("button[value=save]")
+        writer.click(".editor-buttons button[value=save]")
         writer.locator(".review-bar").wait_for()
         writer.click(".review-bar a[href*='/edit/change/']")
         assert run_axe(writer) == []

@@ -133,6 +133,15 @@
     return body.value.lastIndexOf("\n", position - 1) + 1;
   }
 
+  function ownParagraph(markdown) {
+    // An image is a paragraph of its own (as without JavaScript); a link to a file stays inline.
+    var before = body.value.slice(0, body.selectionStart);
+    var after = body.value.slice(body.selectionEnd);
+    var lead = before === "" || /\n\n$/.test(before) ? "" : /\n$/.test(before) ? "\n" : "\n\n";
+    var tail = after === "" || /^\n\n/.test(after) ? "" : /^\n/.test(after) ? "\n" : "\n\n";
+    return lead + markdown + tail;
+  }
+
   var formats = {
     heading: function (selected, placeholder) {
       var start = body.selectionStart;
@@ -228,7 +237,8 @@
             throw new Error(result.answer.problems.join(" "));
           }
           body.setSelectionRange(caret[0], caret[1]);
-          insert(result.answer.snippet);
+          var snippet = result.answer.snippet;
+          insert(snippet.charAt(0) === "!" ? ownParagraph(snippet) : snippet);
           var list = document.getElementById("media-files");
           var option = document.createElement("option");
           option.value = result.answer.name;
