@@ -111,6 +111,7 @@ def too_large(error):
 def editor_globals() -> dict:
     return {
         "csrf_token": auth.csrf_token,
+        "is_signed_in": auth.is_signed_in,
         "STATUS_LABELS": STATUS_LABELS,
         "SEVERITY": SEVERITY,
         "FIELD_LABELS": FIELD_LABELS,
