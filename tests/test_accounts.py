@@ -253,10 +253,12 @@ def test_signing_out_ends_the_session(newsroom_app, tmp_path):
     assert [e.action for e in audit.read_record(tmp_path / ".newsroom")][-1] == "sign_out"
 
 
-def test_the_footer_names_the_signed_in_person_and_role(newsroom_app):
+def test_the_header_names_the_signed_in_person_and_role_beside_sign_out(newsroom_app):
     client = sign_in(newsroom_app(), "hoa")
-    footer = parse(client.get("/edit/?lang=vi")).find("footer").text
-    assert "Người hoa (hoa)" in footer and "biên tập viên" in footer
+    account = parse(client.get("/edit/?lang=vi")).select_one("header .editor-account")
+    assert "Người hoa (hoa)" in account.text and "biên tập viên" in account.text
+    sign_out = account.select_one("form[action='/edit/logout'] button")
+    assert sign_out.text == "Đăng xuất"
 
 
 def test_without_accounts_the_loopback_editor_saves_directly_and_records(

@@ -562,6 +562,21 @@ def test_with_a_password_every_page_needs_signing_in(editor_app, content):
     assert outside.status_code == 400  # the session changed: the old token is gone
 
 
+def test_sign_out_is_offered_only_once_signed_in(editor_app):
+    """In the header, before the sign-in form: shown there, it was the first button of the
+    sign-in page, and pressing Enter or clicking the first button signed nobody in."""
+    app = editor_app(DXPORTAL_EDITOR_PASSWORD_HASH=generate_password_hash("x"))
+    client = app.test_client()
+    login = parse(client.get("/edit/login"))
+    assert login.select_one(".editor-account") is None
+    first_button = login.select_one("button[type=submit]")
+    assert first_button.find_parent("form").get("action") != "/edit/logout"
+    data = form_values(str(login))
+    client.post("/edit/login", data={**data, "password": "x"})
+    account = parse(client.get("/edit/")).select_one("header .editor-account")
+    assert account.select_one("form[action='/edit/logout'] button") is not None
+
+
 def test_after_signing_in_outside_addresses_are_not_followed(editor_app):
     app = editor_app(DXPORTAL_EDITOR_PASSWORD_HASH=generate_password_hash("x"))
     client = app.test_client()

@@ -87,7 +87,8 @@ def test_an_article_with_an_image_written_in_the_browser_is_published(
         "#f-upload", files=[{"name": "Ảnh tập huấn.png", "mimeType": "image/png", "buffer": png()}]
     )
     page.fill("#f-upload-text", "Học viên trước máy tính")
-    page.click("button[value=upload]")
+    page.click("button[value=upload]")  # posted by forms.js, put in at the caret (the end)
+    page.wait_for_function("() => document.getElementById('f-body').value.includes('/media/')")
     assert (root / "media/anh-tap-huan.png").read_bytes() == png()
     body = page.input_value("#f-body")
     assert body.endswith("![Học viên trước máy tính](/media/anh-tap-huan.png)")
@@ -100,7 +101,7 @@ def test_an_article_with_an_image_written_in_the_browser_is_published(
     assert image.get_attribute("src") == "/media/anh-tap-huan.png"
     assert image.evaluate("img => img.complete && img.naturalWidth") == 64
 
-    page.click("button[value=save]")
+    page.click(".editor-buttons button[value=save]")
     page.wait_for_url("**/edit/page/news/vi-du-tap-huan-ky-nang-so-cho-nguoi-dan/vi/")
     assert page.evaluate(unsaved) is False
     written = (root / "news/vi-du-tap-huan-ky-nang-so-cho-nguoi-dan.vi.md").read_text("utf-8")
@@ -148,7 +149,7 @@ def test_the_conflict_and_sign_in_pages_pass_axe(make_content, open_page, tmp_pa
         page.wait_for_url("**/edit/page/news/hop/vi/")
         (root / "news/hop.vi.md").write_text(page_text("Sửa bằng tay"), encoding="utf-8")
         page.fill("#f-title", "Sửa trong trình duyệt")
-        page.click("button[value=save]")
+        page.click(".editor-buttons button[value=save]")
         page.locator(".conflict").wait_for()
         assert "Sửa bằng tay" in (root / "news/hop.vi.md").read_text(encoding="utf-8")
         page.frame_locator("#preview-frame").locator("main").wait_for()

@@ -49,7 +49,7 @@ def test_a_writer_and_an_editor_publish_a_change_together(newsroom, open_page, t
         writer.frame_locator("#preview-frame").locator("main").wait_for()
         assert run_axe(writer) == []
         writer.fill("#f-body", "Văn bản mới từ trình duyệt.")
-        writer.click("button[value=save]")
+        writer.click(".editor-buttons button[value=save]")
         writer.locator(".review-bar").wait_for()
         writer.click(".review-bar a[href*='/edit/change/']")
         assert run_axe(writer) == []
@@ -82,3 +82,29 @@ def test_a_writer_and_an_editor_publish_a_change_together(newsroom, open_page, t
         for watch in (writer_watch, editor_watch):
             assert watch.console_errors == [] and watch.failed_requests == []
             assert watch.outside_requests == []
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_users_page_and_the_header_pass_axe(newsroom, open_page, tmp_path, width):
+    app = create_app({
+        "DXPORTAL_CONTENT_DIR": str(newsroom),
+        "DXPORTAL_BUILD_DIR": str(tmp_path / "build"),
+        "DXPORTAL_PREVIEW": True,
+        "DXPORTAL_EDITOR": True,
+        "DXPORTAL_NOW": NOW,
+    })  # fmt: skip
+    with serve_app(app) as origin:
+        site = ServedSite(newsroom, origin)
+        admin, watch = signed_in(open_page, site, "an")
+        account = admin.locator("header .editor-account")
+        assert "Người an" in account.text_content()
+        assert account.locator("button", has_text="Đăng xuất").is_visible()
+        admin.set_viewport_size({"width": width, "height": 900})
+        admin.click(".main-nav a[href='/edit/users/']")
+        admin.wait_for_url("**/edit/users/")
+        assert run_axe(admin) == []
+        admin.select_option("#role-lan", "editor")
+        admin.click("form[action='/edit/users/lan/'] button:has-text('Đổi vai trò')")
+        admin.wait_for_url("**/edit/users/")
+        assert admin.locator("#role-lan").input_value() == "editor"
+        assert watch.console_errors == []

@@ -184,6 +184,8 @@ MATRIX = {
     "build": {"writer": 403, "editor": "ok", "admin": "ok"},
     "review_queue": {"writer": "ok", "editor": "ok", "admin": "ok"},
     "record": {"writer": "ok", "editor": "ok", "admin": "ok"},
+    "manage_users": {"writer": 403, "editor": 403, "admin": "ok"},
+    "users_list": {"writer": 403, "editor": 403, "admin": "ok"},
 }
 ACTOR = {"writer": "minh", "editor": "tuan", "admin": "an"}
 
@@ -233,6 +235,12 @@ def perform(client, action: str):
         return post(client, "/edit/publish")
     if action == "review_queue":
         return client.get("/edit/review/")
+    if action == "manage_users":
+        person = {"name": "Người mới", "email": "moi@example.org", "role": "writer"}
+        passwords = {"password": PASSWORD, "password_again": PASSWORD}
+        return post(client, "/edit/users/", login="moi", **person, **passwords)
+    if action == "users_list":
+        return client.get("/edit/users/")
     return client.get("/edit/record/")
 
 

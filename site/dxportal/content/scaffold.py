@@ -163,18 +163,38 @@ def translate_page(
             Message("{path} already exists; nothing was changed", path=originals[lang])
         )
     source = originals[source_lang]
-    post = frontmatter.loads(source.read_text(encoding="utf-8"))
+    source_text = source.read_text(encoding="utf-8")
+    text = translated_text(source_text, source.name, source_lang, lang, title)
+    return write_new(originals[lang], text)
+
+
+def translated_text(
+    source_text: str,
+    source_name: str,
+    source_lang: str,
+    lang: str,
+    title: str | None = None,
+    draft: bool = True,
+) -> str:
+    """The ``lang`` file started from ``source_text``: a translation note, links retargeted.
+
+    ``draft`` marks it ``draft: true`` (a file written straight into content/); the editor's
+    newsroom leaves it out, because there review, not the draft flag, keeps it unpublished.
+    """
+    post = frontmatter.loads(source_text)
     meta = dict(post.metadata)
     if title:
         meta["title"] = " ".join(title.split())
-    meta["draft"] = True
+    if draft:
+        meta["draft"] = True
+    else:
+        meta.pop("draft", None)
     if "aliases" in meta and isinstance(meta["aliases"], list):
         meta["aliases"] = [retarget(str(a), source_lang, lang) for a in meta["aliases"]]
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000)
-    note = TRANSLATION_NOTES[lang].format(source=source.name)
+    note = TRANSLATION_NOTES[lang].format(source=source_name)
     body = retarget_links(post.content, source_lang, lang)
-    text = f"---\n{front}---\n\n{note}\n\n{body.strip()}\n"
-    return write_new(originals[lang], text)
+    return f"---\n{front}---\n\n{note}\n\n{body.strip()}\n"
 
 
 def retarget(address: str, source_lang: str, lang: str) -> str:

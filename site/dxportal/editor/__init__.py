@@ -29,7 +29,7 @@ def init_app(app: Flask, app_factory: Callable[[dict], Flask]) -> None:
     """Add /edit/ to a preview app; ``app_factory`` (create_app) makes the app "Publish" freezes."""
     if not (app.config["DXPORTAL_EDITOR"] and app.config["DXPORTAL_PREVIEW"]):
         return
-    from dxportal.editor import review_views, signin, views
+    from dxportal.editor import review_views, signin, user_views, views  # noqa: F401 (routes)
     from dxportal.editor.newsroom import newsroom_folder, session_key
 
     if not app.config.get("SECRET_KEY"):

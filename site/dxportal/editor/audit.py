@@ -30,6 +30,7 @@ ACTIONS = (
     "force_publish",
     "confirm",
     "restore",
+    "translate",
     "upload",
     "build",
     "user_add",

@@ -23,10 +23,13 @@ from dxportal.content import fields as f
 from dxportal.content.errors import ContentProblem
 from dxportal.content.schema import Section
 from dxportal.content.yamlfile import load_mapping
+from dxportal.editor import form_rows
 from dxportal.messages import Message
 
 # Fields that may carry a time of day besides their date (scheduling, course times).
 DATETIME_FIELDS = {"publish", "start", "end", "deadline"}
+# Lists of tag slugs: a checklist of the tags in content/tags.yml.
+TAG_FIELDS = {"tags", "related_tags"}
 MULTILINE_TEXT = {"summary"}
 EXTRA = "_extra"
 ERROR = "error"
@@ -48,12 +51,14 @@ def field_kind(spec: f.Field) -> str:
     }
     if convert is f.date:
         return "datetime" if spec.name in DATETIME_FIELDS else "date"
+    if spec.name in TAG_FIELDS and convert is f.slug_list:
+        return "tags"
     if convert in simple:
         return simple[convert]
     if hasattr(convert, "options"):
         return "choices" if convert.__qualname__.startswith("choice_list") else "choice"
     if hasattr(convert, "parts"):
-        return "records" if getattr(convert, "is_list", False) else "record"
+        return "rows" if getattr(convert, "is_list", False) else "record"
     return "text"
 
 
@@ -65,6 +70,7 @@ class FormField:
     kind: str
     value: Any = ""
     problems: list[tuple[str, Message]] = field(default_factory=list)
+    blank_rows: int = form_rows.BLANK_ROWS
 
     @property
     def name(self) -> str:
@@ -77,6 +83,15 @@ class FormField:
     @property
     def parts(self) -> tuple[str, ...]:
         return getattr(self.spec.convert, "parts", ())
+
+    @property
+    def rows(self) -> list[dict[str, str]]:
+        """The rows the table shows: the filled ones, then a few empty ones."""
+        return [*self.value, *({} for _ in range(self.blank_rows))]
+
+    @property
+    def problem_cells(self) -> set[tuple[int, str]]:
+        return form_rows.cell_problems(self.problems)
 
 
 @dataclass
@@ -100,7 +115,14 @@ class PageForm:
         )
 
 
-EMPTY_VALUES = {"datetime": ("", ""), "choices": [], "record": {}, "boolean": False}
+EMPTY_VALUES = {
+    "datetime": ("", ""),
+    "choices": [],
+    "tags": [],
+    "rows": [],
+    "record": {},
+    "boolean": False,
+}
 
 
 def empty_form(section: Section) -> PageForm:
@@ -126,8 +148,11 @@ def form_from_text(section: Section, text: str) -> PageForm:
     values = mapping.values if mapping else {}
     form.body = body.strip("\n")
     for item in form.fields:
-        if item.name in values:
-            item.value = display_value(item.kind, values[item.name])
+        if item.name not in values:
+            continue
+        if item.kind == "rows" and not form_rows.fits_rows(values[item.name], item.parts):
+            item.kind = "records"  # shown as YAML lines, so that nothing is dropped
+        item.value = display_value(item.kind, values[item.name])
     extra = {k: v for k, v in values.items() if section.field(k) is None}
     if extra:
         form.extra = dump_yaml(extra)
@@ -149,8 +174,10 @@ def display_value(kind: str, value: Any) -> Any:
         return text
     if kind == "lines":
         return "\n".join(str(v) for v in value) if isinstance(value, list) else str(value)
-    if kind == "choices":
+    if kind in ("choices", "tags"):
         return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    if kind == "rows":
+        return form_rows.rows_from_value(value)
     if kind == "record":
         return {k: scalar_text(v) for k, v in value.items()} if isinstance(value, dict) else {}
     if kind == "records":
@@ -212,6 +239,14 @@ def form_from_request(section: Section, data: MultiDict) -> PageForm:
             item.value = [v for v in data.getlist(name) if v in item.options]
         elif item.kind == "record":
             item.value = {p: nfc(data.get(f"{name}-{p}", "")).strip() for p in item.parts}
+        elif item.kind == "tags":
+            # Every ticked box is kept, a tag missing from tags.yml too (check warns about it).
+            item.value = list(dict.fromkeys(t for v in data.getlist(name) for t in v.split()))
+        elif item.kind == "rows" and name in data:
+            item.kind = "records"  # the YAML-lines textarea was shown
+            item.value = nfc(data.get(name, "")).strip()
+        elif item.kind == "rows":
+            item.value = form_rows.rows_from_request(name, item.parts, data, nfc)
         else:
             item.value = nfc(data.get(name, "")).strip()
     form.body = nfc(data.get("body", "")).strip("\n")
@@ -234,8 +269,10 @@ def yaml_value(item: FormField) -> tuple[bool, Any]:
     if item.kind == "lines":
         items = [line.strip() for line in value.split("\n") if line.strip()]
         return bool(items), items
-    if item.kind == "choices":
+    if item.kind in ("choices", "tags"):
         return bool(value), list(value)
+    if item.kind == "rows":
+        return bool(value), form_rows.row_values(value, plain_date, parse_scalar)
     if item.kind == "record":
         if not any(value.values()):
             return False, None

@@ -30,6 +30,8 @@ ENDPOINT_ACTIONS = {
     "editor.force_publish": "force_publish",
     "editor.confirm_page": "confirm",
     "editor.take_over": "edit",
+    "editor.users": "manage_users",
+    "editor.change_user": "manage_users",
 }
 
 

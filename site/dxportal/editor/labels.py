@@ -54,7 +54,7 @@ FIELD_LABELS = {
 FIELD_HINTS = {
     "title": _l("The page heading. Start with “Ví dụ:” / “Example:” if it is not real."),
     "summary": _l("One or two sentences shown in lists, feeds and when the page is shared."),
-    "tags": _l("One tag per line, from content/tags.yml, e.g. ban-chi-dao."),
+    "tags": _l("Tick the tags of this page; the list comes from content/tags.yml."),
     "image": _l("The name of an image in content/media/; upload it below."),
     "image_alt": _l("What the image shows, for people who cannot see it. Needed with an image."),
     "draft": _l("A draft is shown in preview only and is never published."),
@@ -68,9 +68,10 @@ FIELD_HINTS = {
     "baseline": _l("The year and value at the start."),
     "target": _l("The value to reach and the year to reach it by."),
     "measurements": _l(
-        "One result per line: {date: 2022-12-31, value: 18, source: where it comes from}."
+        "One result per row: the day it was measured, the value and where it comes from. "
+        "Empty rows are left out."
     ),
-    "related_tags": _l("Tags whose news is listed on the goal's page, one per line."),
+    "related_tags": _l("Tick the tags whose news is listed on the goal's page."),
     "audience": _l("Who it is for; choose one or more."),
     "start": _l("The first day; add a time if it has one."),
     "end": _l("The last day; add a time if it has one. Not before the start."),
@@ -82,7 +83,8 @@ FIELD_HINTS = {
     "capacity": _l("How many places there are (a whole number)."),
     "kind": _l("The kind of material."),
     "files": _l(
-        "One file per line: {path: name-in-media.pdf, title: what the file is, format: PDF}."
+        "One file per row: its name in content/media/, what it is, and its format (e.g. PDF). "
+        "Empty rows are left out."
     ),
     "video": _l("The web address of the video, https://…"),
     "number": _l("As written on the document, e.g. 01-NQ/TU."),
@@ -92,5 +94,13 @@ FIELD_HINTS = {
     "effective": _l("Leave empty if the document does not say. Not before the signing date."),
     "file": _l("The name of the document's file in content/media/; upload it below."),
 }
-PART_LABELS = {"year": _l("Year"), "value": _l("Value")}
+PART_LABELS = {
+    "year": _l("Year"),
+    "value": _l("Value"),
+    "date": _l("Date"),
+    "source": _l("Source"),
+    "path": _l("File in content/media/"),
+    "title": _l("Name shown to readers"),
+    "format": _l("Format"),
+}
 OPTION_NAMES = {**PILLAR_NAMES, **AUDIENCE_NAMES, **MATERIAL_KIND_NAMES, **DOCUMENT_TYPE_NAMES}

@@ -70,3 +70,8 @@ def folded(text: str) -> str:
     """Lowercase without accents (đ as d), for searching Vietnamese with or without marks."""
     text = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
     return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def tag_choices(tags: dict[str, dict[str, str]], lang: str) -> list[tuple[str, str]]:
+    """(slug, name in ``lang``) of every tag in tags.yml, in the order of their names."""
+    return sorted(((slug, names[lang]) for slug, names in tags.items()), key=lambda t: folded(t[1]))

@@ -25,7 +25,7 @@ EDITOR_ACTIONS = WRITER_ACTIONS | {"approve", "return", "confirm", "build"}
 ROLE_ACTIONS = {
     "writer": WRITER_ACTIONS,
     "editor": EDITOR_ACTIONS,
-    "admin": EDITOR_ACTIONS | {"force_publish"},
+    "admin": EDITOR_ACTIONS | {"force_publish", "manage_users"},
 }
 UNREVIEWED_DIR = "unreviewed"
 

@@ -78,6 +78,7 @@ ACTION_LABELS = {
     "force_publish": _l("Published without review"),
     "confirm": _l("Confirmed after publication"),
     "restore": _l("Restored an earlier version"),
+    "translate": _l("Started a translation"),
     "upload": _l("Uploaded a file"),
     "build": _l("Built the site"),
     "user_add": _l("Added a user"),

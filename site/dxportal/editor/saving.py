@@ -10,11 +10,13 @@ import hashlib
 from pathlib import Path
 from typing import IO
 
+from dxportal.content.scaffold import ScaffoldError, translated_text
 from dxportal.editor import audit, pending, signin, staged_media
 from dxportal.editor.newsroom import current_folder
 from dxportal.editor.paths import media_file, page_file
 from dxportal.editor.storage import digest, read_file, save_page
 from dxportal.editor.uploads import save_upload
+from dxportal.messages import LANGUAGES, Message
 
 
 def working_text(root: Path, section: str, slug: str, lang: str) -> str | None:
@@ -40,6 +42,31 @@ def save(
         save_page(root, section, slug, lang, text, opened)
     key = audit.page_key(section, slug, lang)
     audit.record(folder, person.login, person.name, action, key, digest(text))
+
+
+def translate(root: Path, section: str, slug: str, lang: str) -> None:
+    """Start the ``lang`` version from the other language's working text, saved like any page.
+
+    With accounts it is a pending copy (the writer's draft, live only once approved), so no
+    draft flag; without, a file in content/ marked ``draft: true`` as `dxportal new` writes it.
+    Raises ScaffoldError when the page has no other language or this one exists already.
+    """
+    if exists(root, section, slug, lang):
+        raise ScaffoldError(
+            Message(
+                "{path} already exists; nothing was changed",
+                path=f"content/{section}/{slug}.{lang}.md",
+            )
+        )
+    source_lang = next(lg for lg in LANGUAGES if lg != lang)
+    source = working_text(root, section, slug, source_lang)
+    if source is None:
+        raise ScaffoldError(
+            Message("there is no page {section}/{slug}.vi.md or .en.md", section=section, slug=slug)
+        )
+    name = page_file(root, section, slug, source_lang).name
+    text = translated_text(source, name, source_lang, lang, draft=not signin.accounts_on())
+    save(root, section, slug, lang, text, "", "translate")
 
 
 def upload(root: Path, filename: str, stream: IO[bytes], limit: int, text: str) -> tuple[str, str]:

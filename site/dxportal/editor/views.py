@@ -28,9 +28,9 @@ from dxportal.content.findings import ERROR, WARNING
 from dxportal.content.loader import parse_page_text, read_content
 from dxportal.content.model import ContentSet, Entry, Page
 from dxportal.content.references import check_references
-from dxportal.content.scaffold import ScaffoldError, translate_page
+from dxportal.content.scaffold import ScaffoldError
 from dxportal.content.schema import RESERVED_SLUGS, SECTIONS
-from dxportal.editor import auth, gate, publishing, saving, signin
+from dxportal.editor import auth, form_rows, gate, publishing, saving, signin, upload_form
 from dxportal.editor.forms import (
     PageForm,
     PageText,
@@ -40,7 +40,7 @@ from dxportal.editor.forms import (
     page_text,
 )
 from dxportal.editor.labels import FIELD_HINTS, FIELD_LABELS, OPTION_NAMES, PART_LABELS
-from dxportal.editor.page_list import content_rows, folded
+from dxportal.editor.page_list import content_rows, folded, tag_choices
 from dxportal.editor.paths import UnsafePath, page_file
 from dxportal.editor.storage import (
     Conflict,
@@ -48,7 +48,6 @@ from dxportal.editor.storage import (
     list_versions,
     read_version,
 )
-from dxportal.editor.uploads import UploadRefused
 from dxportal.messages import DEFAULT_LANGUAGE, LANGUAGES, Message
 from dxportal.slugs import is_slug, make_slug
 from dxportal.web import programme_pages
@@ -112,11 +111,13 @@ def too_large(error):
 def editor_globals() -> dict:
     return {
         "csrf_token": auth.csrf_token,
+        "is_signed_in": auth.is_signed_in,
         "STATUS_LABELS": STATUS_LABELS,
         "SEVERITY": SEVERITY,
         "FIELD_LABELS": FIELD_LABELS,
         "FIELD_HINTS": FIELD_HINTS,
         "PART_LABELS": PART_LABELS,
+        "PART_INPUTS": form_rows.PART_INPUTS,
         "OPTION_NAMES": OPTION_NAMES,
     }
 
@@ -217,6 +218,7 @@ def analyse(form: PageForm, written: PageText, path: Path, slug: str, lang: str)
 def show_form(form: PageForm, section: str, page_lang: str, slug: str | None, **context):
     status = context.pop("status", 200)
     media = sorted(p.name for p in (content_root() / "media").glob("*") if p.is_file())
+    site = loaded_site()
     return render_template(
         "editor/edit.html",
         form=form,
@@ -224,6 +226,7 @@ def show_form(form: PageForm, section: str, page_lang: str, slug: str | None, **
         page_lang=page_lang,
         slug=slug,
         media_files=media,
+        tag_choices=tag_choices(site.tags if site else {}, page_lang),
         other_lang=next(lg for lg in LANGUAGES if lg != page_lang),
         **context,
     ), status
@@ -272,8 +275,12 @@ def submit(section: str, page_lang: str, slug: str | None):
     """Save, or upload a file into the text, and show the form again with its problems."""
     form = form_from_request(SECTIONS[section], request.form)
     opened = request.form.get("digest", "")
+    if form_rows.apply_row_action(form.fields, request.form.get("action", "")):
+        return show_form(form, section, page_lang, slug, opened_digest=opened)  # not saved
     if request.form.get("action") == "upload":
-        uploaded = upload_into(form)
+        uploaded = upload_form.upload_into(form, content_root(), store())
+        if upload_form.wants_json():
+            return upload_form.json_answer(uploaded, form.general_problems)
         return show_form(form, section, page_lang, slug, opened_digest=opened, uploaded=uploaded)
     creating = slug is None
     if creating:
@@ -314,31 +321,6 @@ def submit(section: str, page_lang: str, slug: str | None):
     return redirect(url_for("editor.edit_page", section=section, slug=slug, page_lang=page_lang))
 
 
-def upload_into(form: PageForm) -> dict | None:
-    """Store the uploaded file and add it to the end of the text (not saved yet)."""
-    upload = request.files.get("upload")
-    text = " ".join(request.form.get("upload_text", "").split())
-    if upload is None or not upload.filename:
-        form.general_problems.append((ERROR, Message("choose a file to upload")))
-        return None
-    try:
-        name, extension = saving.upload(
-            content_root(),
-            upload.filename,
-            upload.stream,
-            current_app.config["DXPORTAL_EDITOR_MAX_UPLOAD"],
-            text,
-        )
-        store().invalidate()
-    except UploadRefused as refused:
-        form.general_problems.append((ERROR, refused.message))
-        return None
-    is_image = extension != "pdf"
-    snippet = f"![{text}](/media/{name})" if is_image else f"[{text or name}](/media/{name})"
-    form.body = (form.body.rstrip("\n") + "\n\n" + snippet).strip("\n")
-    return {"name": name, "snippet": snippet}
-
-
 # --- preview ----------------------------------------------------------------------------
 
 
@@ -358,6 +340,11 @@ def preview(section: str, page_lang: str):
     page = analyse(form, written, path, slug, page_lang) if written is not None else None
     if page is None:
         return render_template("editor/preview_problems.html", form=form)
+    return render_as_reader(section, slug, page_lang, page)
+
+
+def render_as_reader(section: str, slug: str, page_lang: str, page: Page) -> str:
+    """``page`` drawn by the site's own template, with the entry's other language as it is."""
     site = loaded_site()
     existing = site.entry(section, slug) if site else None
     entry = Entry(section, slug, dict(existing.versions) if existing else {})
@@ -372,6 +359,25 @@ def preview(section: str, page_lang: str):
         preview=False,
         **programme_pages.entry_context(entry, page),
     )
+
+
+@bp.route("/read/<section>/<slug>/<page_lang>/")
+def read_page(section: str, slug: str, page_lang: str):
+    """The text the editor opens (a pending copy's, in the newsroom) as readers will see it.
+
+    The site preview shows content/ only, so a page that exists only as a pending copy has no
+    address there; signed-in people of the newsroom see it here.
+    """
+    path = validated(section, slug, page_lang)
+    text = saving.working_text(content_root(), section, slug, page_lang)
+    if text is None:
+        abort(404)
+    form = form_from_text(SECTIONS[section], text)
+    written = page_text(form)
+    page = analyse(form, written, path, slug, page_lang) if written is not None else None
+    if page is None:
+        return render_template("editor/preview_problems.html", form=form), 422
+    return render_as_reader(section, slug, page_lang, page)
 
 
 # --- history, translation, publishing ----------------------------------------------------
@@ -424,12 +430,20 @@ def version(section: str, slug: str, page_lang: str, version: str):
 def translate(section: str, slug: str, page_lang: str):
     validated(section, slug, page_lang)
     try:
-        translate_page(content_root(), section, slug, page_lang)
+        saving.translate(content_root(), section, slug, page_lang)
         store().invalidate()
     except ScaffoldError as exc:
         flash(exc.message.render(gettext))
         return redirect(url_for("editor.list_pages"))
-    flash(gettext("The translation was started from the other language; it is a draft."))
+    if signin.accounts_on():
+        flash(
+            gettext(
+                "The translation was started from the other language. It is your draft: "
+                "readers see it only after a reviewer approves it."
+            )
+        )
+    else:
+        flash(gettext("The translation was started from the other language; it is a draft."))
     return redirect(url_for("editor.edit_page", section=section, slug=slug, page_lang=page_lang))
 
 
