@@ -1,7 +1,7 @@
 """In CI (CI=true) a test that skips is a failure (a pytest plugin).
 
-A skip says a tool or a property of the machine is missing: Chromium, Java, node, a filesystem
-the change journal trusts. On a developer's machine that is a skip, and `make test` says so; in
+A skip says a tool or a property of the machine is missing: Chromium, Java, node. On a
+developer's machine that is a skip, and `make test` says so; in
 CI it would hide the tests that need it while the run still passes, so there it fails the run
 with the skip's reason. `.ci/run` sets CI=true itself rather than trusting the runner to.
 """

@@ -110,7 +110,8 @@ def client(app):
 
 @pytest.fixture
 def app_for(tmp_path):
-    """An app over a given content folder."""
+    """An app over a given content folder (a preview app's watch is stopped afterwards)."""
+    apps = []
 
     def build(content_dir: Path, **config) -> object:
         settings = {
@@ -120,9 +121,15 @@ def app_for(tmp_path):
             "TESTING": True,
         }
         settings.update(config)
-        return create_app(settings)
+        app = create_app(settings)
+        apps.append(app)
+        return app
 
-    return build
+    yield build
+    for app in apps:  # its observer's threads and inotify instance
+        watch = app.extensions.get("dxportal.watch")
+        if watch is not None:
+            watch.stop()
 
 
 def parse(response_or_text) -> BeautifulSoup:

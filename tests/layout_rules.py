@@ -15,7 +15,7 @@ PACKAGE = "dxportal"
 # Small root modules with one job each; every stage may use them.
 LEAVES = {
     "config", "cache", "rendering", "slugs", "messages", "addresses", "workers", "gc_pause",
-    "catalogs", "atomic", "progress", "commands",
+    "catalogs", "atomic", "progress", "commands", "watching",
 }  # fmt: skip
 WEB_FRAMEWORKS = {"flask", "flask_babel", "flask_frozen", "werkzeug", "jinja2", "whoosh"}
 REQUEST_STATE = {"current_app", "g", "request", "session"}

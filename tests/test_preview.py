@@ -13,8 +13,8 @@ from watchdog.events import FileClosedNoWriteEvent, FileModifiedEvent, FileOpene
 
 from dxportal.build.destination import BuildError
 from dxportal.build.pipeline import freeze_site
-from dxportal.web import store
-from dxportal.web.live_reload import ChangeHandler, start_watching
+from dxportal.watching import FolderWatch
+from dxportal.web.live_reload import start_watching
 
 from conftest import page_text, parse
 
@@ -46,8 +46,7 @@ def test_the_changes_endpoint_answers_at_once_when_the_version_moved(app_for, ma
     app, root = preview_app(app_for, make_content)
     client = app.test_client()
     assert client.get("/_preview/changes?since=0&wait=0").get_json() == {"version": 0}
-    handler = ChangeHandler(app.extensions["dxportal.changes"], lambda: None)
-    handler.on_any_event(FileModifiedEvent(str(root / "news/tin.vi.md")))
+    app.extensions["dxportal.watch"].note(FileModifiedEvent(str(root / "news/tin.vi.md")))
     response = client.get("/_preview/changes?since=0&wait=30")
     assert response.get_json() == {"version": 1}
     assert response.headers["Cache-Control"] == "no-store"
@@ -67,29 +66,32 @@ def test_a_waiting_request_is_woken_by_a_change(app_for, make_content):
     assert answers == [{"version": 1}]
 
 
-def test_reading_files_is_not_a_change_but_a_catalog_edit_recompiles(app_for, make_content):
+def test_reading_files_is_not_a_change_but_a_catalog_edit_recompiles(
+    app_for, make_content, monkeypatch
+):
     app, root = preview_app(app_for, make_content)
     counter = app.extensions["dxportal.changes"]
     recompiled = []
-    handler = ChangeHandler(counter, lambda: recompiled.append(True))
-    handler.on_any_event(FileOpenedEvent(str(root / "news/tin.vi.md")))
-    handler.on_any_event(FileClosedNoWriteEvent(str(root / "news/tin.vi.md")))
-    handler.on_any_event(FileModifiedEvent(str(root / "news/.tin.vi.md.swp")))
+    monkeypatch.setattr(
+        "dxportal.web.live_reload.compile_catalogs", lambda folder: recompiled.append(folder)
+    )
+    watch = app.extensions["dxportal.watch"]
+    watch.note(FileOpenedEvent(str(root / "news/tin.vi.md")))
+    watch.note(FileClosedNoWriteEvent(str(root / "news/tin.vi.md")))
+    watch.note(FileModifiedEvent(str(root / "news/.tin.vi.md.swp")))
+    watch.note(FileModifiedEvent(str(root / "news/tin.vi.md~")))
+    watch.note(FileModifiedEvent(str(root / "translations/vi/LC_MESSAGES/messages.mo")))
     assert counter.version == 0
-    handler.on_any_event(FileModifiedEvent("/x/translations/vi/LC_MESSAGES/messages.po"))
-    assert counter.version == 1 and recompiled == [True]
+    watch.note(FileModifiedEvent(str(root / "translations/vi/LC_MESSAGES/messages.po")))
+    assert counter.version == 1 and len(recompiled) == 1
 
 
 def test_the_watcher_sees_a_content_file_change(app_for, make_content):
     app, root = preview_app(app_for, make_content)
     counter = app.extensions["dxportal.changes"]
-    observer = start_watching(app)
-    try:
-        (root / "news/tin.vi.md").write_text(page_text("Tin đã sửa"), encoding="utf-8")
-        assert counter.wait_for_change(0, TIMEOUT) > 0
-    finally:
-        observer.stop()
-        observer.join(TIMEOUT)
+    assert start_watching(app).running
+    (root / "news/tin.vi.md").write_text(page_text("Tin đã sửa"), encoding="utf-8")
+    assert counter.wait_for_change(0, TIMEOUT) > 0
     # The next page load shows the change (the store re-reads changed content).
     html = parse(app.test_client().get("/vi/news/tin/"))
     assert html.find("h1").get_text() == "Tin đã sửa"
@@ -128,20 +130,16 @@ def test_the_preview_shows_an_edit_without_a_restart(tmp_path, make_content, app
     assert "Nội dung mới." in page.select_one(".prose").get_text()
 
 
-def test_the_preview_looks_at_the_files_once_per_request(
-    tmp_path, make_content, app_for, monkeypatch
-):
+def test_the_preview_asks_the_watch_once_per_request(tmp_path, make_content, app_for, monkeypatch):
     root = corpus(make_content)
-    # Without a change journal (not Linux, a network filesystem): every file is looked at.
-    monkeypatch.setattr(store.ChangeJournal, "open", classmethod(lambda cls, *a, **k: None))
     app = app_for(root, DXPORTAL_PREVIEW=True, DXPORTAL_CACHE_DIR=str(tmp_path / "c"))
     client = app.test_client()
     client.get("/vi/news/bai-1/")
-    looked = []
-    real = store.content_fingerprint
-    monkeypatch.setattr(store, "content_fingerprint", lambda r: looked.append(r) or real(r))
+    asked = []
+    real = FolderWatch.take
+    monkeypatch.setattr(FolderWatch, "take", lambda w, **k: asked.append(k) or real(w, **k))
     assert client.get("/vi/news/bai-1/").status_code == 200  # tags, site, page: one look
-    assert len(looked) == 1
+    assert asked == [{"sync": True}]
     (root / "news/bai-1.vi.md").write_text(page_text("Bài đã sửa", date="2021-03-01"), "utf-8")
     assert parse(client.get("/vi/news/bai-1/")).h1.get_text() == "Bài đã sửa"
-    assert len(looked) == 2
+    assert len(asked) == 2

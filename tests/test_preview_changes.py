@@ -1,76 +1,61 @@
 """The preview shows every content change on the next request, without a restart.
 
-Two ways of learning of changes are tested: the change journal (inotify, read at the start of
-each request; see dxportal/journal.py) and, where it cannot be trusted, looking at every file.
+The store learns of changes from the app's FolderWatch (dxportal/watching.py: watchdog), which
+each request first lets catch up with every save made before it. Tested with watchdog's
+inotify observer and with the polling observer it falls back to where inotify cannot start.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import struct
-from pathlib import Path
 
 import pytest
 from test_editor import opened, png_bytes, upload
 
 import dxportal.web.store
-from dxportal.web.inotify import (
-    IN_Q_OVERFLOW,
-    LOCAL_FILESYSTEMS,
-    ChangeJournal,
-    Changes,
-    filesystem_of,
-    read_mounts,
-)
+from dxportal import watching
+from dxportal.watching import MARKER_PREFIX, FolderWatch
 
 from conftest import form_values, page_text, parse
 
-pytestmark = pytest.mark.skipif(
-    not os.path.exists("/proc/self/mountinfo"), reason="the change journal needs Linux"
-)
+
+def no_inotify():
+    raise OSError(24, "inotify instance limit reached")
 
 
-@pytest.fixture(params=["journal", "scan"])
+@pytest.fixture(params=["inotify", "polling"])
 def how(request, monkeypatch) -> str:
-    """Run a test with the journal and again with the journal unavailable."""
-    if request.param == "scan":
-        monkeypatch.setattr(ChangeJournal, "open", classmethod(lambda cls, *a, **k: None))
+    """Run a test with watchdog's inotify observer and again with it unavailable."""
+    if request.param == "polling":
+        monkeypatch.setattr(watching, "native_observer", no_inotify)
     return request.param
 
 
-def preview_client(app_for, root, how: str | None = "journal", **config):
-    if how == "journal" and filesystem_of(root, read_mounts()) not in LOCAL_FILESYSTEMS:
-        pytest.skip("the temporary folder is not on a filesystem the journal trusts")
+def preview_client(app_for, root, how: str | None = "inotify", **config):
     app = app_for(root, DXPORTAL_PREVIEW=True, **config)
     client = app.test_client()
     assert client.get("/vi/").status_code in (200, 500)  # the first request loads the content
     store = app.extensions["dxportal.store"]
     if how is not None:
-        assert (store.journal is not None) == (how == "journal")
+        assert store.watch.polling == (how == "polling")
     return client, store
+
+
+def only_markers(monkeypatch) -> None:
+    """The observer still answers the store's markers but reports no change of content."""
+    real = FolderWatch.note
+
+    def note(watch, event):
+        if os.path.basename(event.src_path).startswith(MARKER_PREFIX):
+            real(watch, event)
+
+    monkeypatch.setattr(FolderWatch, "note", note)
 
 
 def heading(response) -> str:
     assert response.status_code == 200, response.status_code
     return parse(response).find("h1").get_text()
-
-
-def test_the_journal_spares_looking_at_every_file_on_each_request(
-    app_for, make_content, monkeypatch
-):
-    root = make_content({"news/tin.vi.md": page_text("Tin")})
-    client, store = preview_client(app_for, root)
-
-    def refuse(root):
-        raise AssertionError("every file was looked at")
-
-    monkeypatch.setattr(dxportal.web.store, "content_fingerprint", refuse)
-    for _ in range(3):
-        assert heading(client.get("/vi/news/tin/")) == "Tin"
-    loaded = store.get()
-    client.get("/vi/news/tin/")
-    assert store.get() is loaded  # nothing changed: nothing re-read
 
 
 def test_an_edit_on_disk_is_visible_on_the_next_request(app_for, make_content, how):
@@ -81,7 +66,7 @@ def test_an_edit_on_disk_is_visible_on_the_next_request(app_for, make_content, h
     before = path.stat()
     with path.open("r+", encoding="utf-8") as stream:  # in place, as many editors save
         stream.write(page_text("Tin hai"))
-    if how == "journal":  # same size and time: only the journal can tell
+    if how == "inotify":  # same size and time: only the kernel's events can tell
         os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     else:
         os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 10**9))
@@ -133,11 +118,10 @@ def test_a_content_folder_swapped_for_another_is_followed(app_for, make_content,
 
 def test_a_content_folder_deleted_then_restored(app_for, make_content, how, tmp_path):
     root = make_content({"news/tin.vi.md": page_text("Tin")})
-    client, store = preview_client(app_for, root, how)
+    client, _ = preview_client(app_for, root, how)
     shutil.copytree(root, tmp_path / "copy")
     shutil.rmtree(root)
     assert client.get("/vi/news/tin/").status_code == 500  # the folder does not exist
-    assert store.journal is None  # nothing left to watch: every file is looked at
     (tmp_path / "copy").rename(root)
     assert heading(client.get("/vi/news/tin/")) == "Tin"
 
@@ -169,16 +153,16 @@ def test_an_editor_save_is_visible_at_once(app_for, make_content, how):
     assert heading(client.get("/vi/news/hop/")) == "Họp lần hai"
 
 
-def test_an_editor_save_is_seen_even_where_the_files_look_unchanged(
+def test_an_editor_save_is_seen_even_where_the_observer_polls_and_misses_it(
     app_for, make_content, monkeypatch
 ):
-    """Without a journal, a save of the same size within the filesystem's time resolution
-    (2 s on FAT) looks like no change: the editor says that it wrote."""
-    monkeypatch.setattr(ChangeJournal, "open", classmethod(lambda cls, *a, **k: None))
-    monkeypatch.setattr(dxportal.web.store, "content_fingerprint", lambda root: ())
+    """A polling observer may miss a save of the same size within the filesystem's time
+    resolution (2 s on FAT): the editor says that it wrote."""
+    monkeypatch.setattr(watching, "native_observer", no_inotify)
     root = make_content({"news/hop.vi.md": page_text("Họp")})
-    client, _ = preview_client(app_for, root, "scan", DXPORTAL_EDITOR=True)
+    client, _ = preview_client(app_for, root, "polling", DXPORTAL_EDITOR=True)
     assert heading(client.get("/vi/news/hop/")) == "Họp"
+    only_markers(monkeypatch)
     data = opened(client, "/edit/page/news/hop/vi/")
     data.update(title="Hội", action="save")
     assert client.post("/edit/page/news/hop/vi/", data=data).status_code == 302
@@ -193,15 +177,35 @@ def test_an_editor_save_is_seen_even_where_the_files_look_unchanged(
     assert heading(client.get("/vi/news/hop/")) == "Họp"
 
 
-def test_an_upload_is_seen_even_where_the_files_look_unchanged(app_for, make_content, monkeypatch):
-    monkeypatch.setattr(ChangeJournal, "open", classmethod(lambda cls, *a, **k: None))
-    monkeypatch.setattr(dxportal.web.store, "content_fingerprint", lambda root: ())
+def test_an_upload_is_seen_even_where_the_observer_polls_and_misses_it(
+    app_for, make_content, monkeypatch
+):
+    monkeypatch.setattr(watching, "native_observer", no_inotify)
     page = page_text("Họp", image="anh.png", image_alt="Bàn họp")
     root = make_content({"news/hop.vi.md": page})
-    client, _ = preview_client(app_for, root, "scan", DXPORTAL_EDITOR=True)
+    client, _ = preview_client(app_for, root, "polling", DXPORTAL_EDITOR=True)
     assert client.get("/vi/news/hop/").status_code == 500  # anh.png is not in media/
+    only_markers(monkeypatch)
     assert upload(client, "/edit/page/news/hop/vi/", "anh.png", png_bytes()).status_code == 200
     assert heading(client.get("/vi/news/hop/")) == "Họp"
+
+
+def test_every_save_is_shown_by_the_request_right_after_it(app_for, make_content):
+    """The observer runs on its own threads: each request waits until it has caught up."""
+    root = make_content({"news/tin.vi.md": page_text("Tin 0")})
+    client, store = preview_client(app_for, root)
+    path = root / "news/tin.vi.md"
+    for n in range(1, 31):
+        if n % 2:
+            path.write_text(page_text(f"Tin {n}"), encoding="utf-8")  # in place
+        else:  # as the editor and most text editors save: a new file renamed over it
+            path.with_name("tin.tmp").write_text(page_text(f"Tin {n}"), encoding="utf-8")
+            path.with_name("tin.tmp").replace(path)
+        assert heading(client.get("/vi/news/tin/")) == f"Tin {n}"
+    loaded = store.get()
+    client.get("/vi/news/tin/")
+    assert store.get() is loaded  # nothing changed: nothing re-read
+    assert not list(root.glob(MARKER_PREFIX + "*"))  # the markers are gone
 
 
 def test_swap_and_backup_files_do_not_reload_the_content(app_for, make_content):
@@ -212,50 +216,6 @@ def test_swap_and_backup_files_do_not_reload_the_content(app_for, make_content):
     (root / "news/tin.vi.md~").write_text("backup")
     client.get("/vi/news/tin/")
     assert store.get() is loaded
-
-
-def test_a_symbolic_link_hands_over_to_looking_at_every_file(app_for, make_content, tmp_path):
-    root = make_content({"news/tin.vi.md": page_text("Tin")})
-    client, store = preview_client(app_for, root)
-    outside = tmp_path / "outside.vi.md"
-    outside.write_text(page_text("Ngoài"), encoding="utf-8")
-    (root / "news/ngoai.vi.md").symlink_to(outside)
-    assert heading(client.get("/vi/news/ngoai/")) == "Ngoài"
-    assert store.journal is None  # edits of the target are not reported by the journal
-    outside.write_text(page_text("Ngoài, sửa lại"), encoding="utf-8")
-    later = outside.stat().st_mtime_ns + 10**9
-    os.utime(outside, ns=(later, later))
-    assert heading(client.get("/vi/news/ngoai/")) == "Ngoài, sửa lại"
-
-
-def test_content_on_a_network_filesystem_is_looked_at_file_by_file(
-    app_for, make_content, monkeypatch
-):
-    root = make_content({"news/tin.vi.md": page_text("Tin")})
-    monkeypatch.setattr("dxportal.web.inotify.read_mounts", lambda: [("/", "nfs4")])
-    preview_client(app_for, root, how="scan")
-
-
-def test_the_filesystem_is_the_deepest_latest_mount_holding_the_path():
-    mounts = [("/", "ext4"), ("/srv", "nfs"), ("/srv/a b", "9p"), ("/srv", "xfs")]
-    assert filesystem_of(Path("/srv/x"), mounts) == "xfs"  # the later of two mounts at /srv
-    assert filesystem_of(Path("/srv/a b/c"), mounts) == "9p"
-    assert filesystem_of(Path("/srvx"), mounts) == "ext4"
-    assert filesystem_of(Path("/srv"), mounts[:2]) == "nfs"
-
-
-def test_a_full_event_queue_counts_as_everything_changed(make_content):
-    root = make_content()
-    if filesystem_of(root, read_mounts()) not in LOCAL_FILESYSTEMS:
-        pytest.skip("the temporary folder is not on a filesystem the journal trusts")
-    journal = ChangeJournal.open(root)
-    assert journal is not None
-    try:
-        noted = Changes()
-        journal._note(struct.pack("iIII", -1, IN_Q_OVERFLOW, 0, 0), noted)
-        assert noted.everything
-    finally:
-        journal.close()
 
 
 def problems_on(response) -> list[str]:

@@ -17,6 +17,7 @@ import click
 from dxportal import config, create_app, progress
 from dxportal.build.destination import BuildError
 from dxportal.build.pipeline import freeze_site
+from dxportal.build.watch import SiteWatch, watch_site
 from dxportal.catalogs import translator_for, untranslated, update_catalogs
 from dxportal.commands import LANG_OPTION, messages_in, setting
 from dxportal.content.checks import check_content
@@ -140,10 +141,45 @@ def main() -> None:
     help="Folder to write the site into (replaced only when the build succeeds).",
 )
 @click.option("--base-url", help="Public address of the site, e.g. https://example.org/portal/")
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Keep running: rebuild whenever content, a template or a translation is saved "
+    "(one line per rebuild). Ctrl-C stops.",
+)
 @QUIET_OPTION
 @LANG_OPTION
-def build(output: Path | None, base_url: str | None, quiet: bool, lang: str) -> None:
+def build(output: Path | None, base_url: str | None, watch: bool, quiet: bool, lang: str) -> None:
+    if watch:
+        sys.exit(run_watch(output, base_url, lang, quiet))
     sys.exit(run_build(output, base_url, lang, quiet))
+
+
+def build_overrides(base_url: str | None) -> dict[str, object]:
+    """The app settings of a build (--base-url checked like DXPORTAL_BASE_URL)."""
+    overrides: dict[str, object] = {"DXPORTAL_PREVIEW": False}
+    if base_url:
+        if not base_url.endswith("/"):
+            base_url += "/"
+        config.validated({"DXPORTAL_BASE_URL": base_url})
+        overrides.update(DXPORTAL_BASE_URL=base_url, FREEZER_BASE_URL=base_url)
+    return overrides
+
+
+def run_watch(output: Path | None, base_url: str | None, lang: str, quiet: bool) -> int:
+    """`build --watch`: build, then rebuild on every save until Ctrl-C (build/watch.py)."""
+    translate = messages_in(lang)
+    overrides = build_overrides(base_url)
+    site = SiteWatch(lambda: create_app(dict(overrides)), output, translate)
+    report = progress_for(translate, quiet)
+    try:
+        watch_site(site, lambda line, err: click.echo(line, err=err), report)
+    except KeyboardInterrupt:
+        progress.close(report)  # interrupted during the first build
+        say(Message("Stopped watching; the last good build is in place."), translate)
+    finally:
+        site.watch.stop()
+    return 0
 
 
 def run_build(output: Path | None = None, base_url: str | None = None, lang: str = "vi",
@@ -152,13 +188,7 @@ def run_build(output: Path | None = None, base_url: str | None = None, lang: str
     Progress is shown on standard error unless ``quiet``."""
     translate = messages_in(lang)
     started = time.perf_counter()
-    overrides: dict[str, object] = {"DXPORTAL_PREVIEW": False}
-    if base_url:
-        if not base_url.endswith("/"):
-            base_url += "/"
-        config.validated({"DXPORTAL_BASE_URL": base_url})
-        overrides.update(DXPORTAL_BASE_URL=base_url, FREEZER_BASE_URL=base_url)
-    app = create_app(overrides)
+    app = create_app(build_overrides(base_url))
     report = progress_for(translate, quiet)
     try:
         urls = freeze_site(app, output, report)
@@ -381,10 +411,12 @@ def serve(host: str, port: int, edit: bool, quiet: bool, lang: str) -> None:
     # in the serving process only. The "stat" reloader polls the project's modules: the
     # watchdog one would watch all of site-packages and overflow inotify queues.
     if os.environ.get("WERKZEUG_RUN_MAIN") == "true":
-        start_watching(app)
-        # The search index is built or updated in the background: no search waits for it.
+        watch = start_watching(app)
+        # The search index is built or updated in the background: no search waits for it;
+        # the keeper looks at the content as soon as the watch reports a change.
         engine = app.extensions["dxportal.search"]
-        engine.start_keeper(progress_for(messages_in(lang), quiet))
+        keeper = engine.start_keeper(progress_for(messages_in(lang), quiet))
+        watch.subscribe(lambda path: keeper.poke())
     if edit and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
         say(Message("Editor: http://{host}:{port}/edit/", host=host, port=port), messages_in(lang))
     app.run(

@@ -3,9 +3,10 @@
 Everything here exists only when DXPORTAL_PREVIEW is on (`dxportal serve`); the blueprint, its
 endpoint /_preview/changes and its script /_preview/static/live-reload.js are never frozen.
 
-A watchdog observer watches content/, the templates and the translations; every change bumps a
-version number. The page's script asks /_preview/changes?since=<version it was rendered with>;
-the request waits (long polling) until the version differs, then the script reloads the page.
+The app's FolderWatch (watching.py, the one change detector: watchdog) watches content/, the
+templates and the translations; every change bumps a version number. The page's script asks
+/_preview/changes?since=<version it was rendered with>; the request waits (long polling) until
+the version differs, then the script reloads the page.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ from pathlib import Path
 
 import flask_babel
 from flask import Blueprint, Flask, current_app, jsonify, request
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
-from watchdog.observers import Observer
 
 from dxportal.content.model import Page
+from dxportal.watching import FolderWatch
 from dxportal.web.i18n import compile_catalogs
 
 bp = Blueprint(
@@ -31,9 +31,6 @@ bp = Blueprint(
 )
 
 LONGEST_WAIT = 30.0
-# Reads produce "opened"/"closed_no_write" events on Linux: only changes count.
-CHANGE_EVENTS = {"created", "modified", "deleted", "moved", "closed"}
-IGNORED_SUFFIXES = (".mo", ".tmp", ".swp", ".swx", "~", ".pyc")
 
 
 class ChangeCounter:
@@ -56,49 +53,34 @@ class ChangeCounter:
             return self.version
 
 
-class ChangeHandler(FileSystemEventHandler):
-    """Turns file-system events into version bumps; recompiles catalogs when a .po changes."""
+class ChangeHandler:
+    """Turns changed paths into version bumps; recompiles catalogs when a .po changes."""
 
     def __init__(self, counter: ChangeCounter, on_catalog_change: Callable[[], None]):
         self.counter = counter
         self.on_catalog_change = on_catalog_change
 
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type not in CHANGE_EVENTS or event.is_directory:
-            return
-        paths = [str(event.src_path), str(getattr(event, "dest_path", "") or "")]
-        names = [Path(p).name for p in paths if p]
-        if all(n.startswith(".") or n.endswith(IGNORED_SUFFIXES) for n in names):
-            return
-        if any(n.endswith(".po") for n in names):
+    def __call__(self, path: Path) -> None:
+        if path.suffix == ".po":
             self.on_catalog_change()
         self.counter.bump()
 
 
 def watched_folders(app: Flask) -> list[Path]:
-    folders = [
-        Path(app.config["DXPORTAL_CONTENT_DIR"]),
+    """content/ first (the store's markers go there), then the templates and translations."""
+    return [
+        Path(app.config["DXPORTAL_CONTENT_DIR"]).absolute(),
         Path(app.root_path) / (app.template_folder or "templates"),
-        Path(app.config["DXPORTAL_TRANSLATIONS_DIR"]),
+        Path(app.config["DXPORTAL_TRANSLATIONS_DIR"]).absolute(),
     ]
-    return [f.resolve() for f in folders if f.is_dir()]
 
 
-def start_watching(app: Flask) -> Observer:
-    """Start the observer thread (the caller stops it); changes bump the app's counter."""
-
-    def reload_catalogs() -> None:
-        compile_catalogs(Path(app.config["DXPORTAL_TRANSLATIONS_DIR"]))
-        with app.app_context():
-            flask_babel.get_domain().cache.clear()
-
-    handler = ChangeHandler(app.extensions["dxportal.changes"], reload_catalogs)
-    observer = Observer()
-    for folder in watched_folders(app):
-        observer.schedule(handler, str(folder), recursive=True)
-    observer.daemon = True
-    observer.start()
-    return observer
+def start_watching(app: Flask) -> FolderWatch:
+    """Start the app's watch now (the store starts it at its first request otherwise)."""
+    watch = app.extensions["dxportal.watch"]
+    if not watch.running:
+        watch.start()
+    return watch
 
 
 @bp.route("/changes")
@@ -122,6 +104,15 @@ def init_app(app: Flask) -> None:
     app.extensions["dxportal.changes"] = counter
     app.register_blueprint(bp)
     store = app.extensions["dxportal.store"]
+
+    def reload_catalogs() -> None:
+        compile_catalogs(Path(app.config["DXPORTAL_TRANSLATIONS_DIR"]))
+        with app.app_context():
+            flask_babel.get_domain().cache.clear()
+
+    watch = FolderWatch(watched_folders(app))
+    watch.subscribe(ChangeHandler(counter, reload_catalogs))
+    app.extensions["dxportal.watch"] = store.watch = watch
 
     def page_findings(page: Page) -> list:
         return store.findings_for(page.source_path)

@@ -1,15 +1,15 @@
-"""Holds the loaded content; in preview mode re-reads it when any file under content/ changes.
+"""Holds the loaded content; in preview mode re-reads what changed under content/.
 
-How the preview learns of changes: on Linux, from a ChangeJournal (inotify, read at the start of
-each request without waiting; see inotify.py); elsewhere by comparing the names, sizes and
-modification times of every file once per request.
+The preview learns of changes from the app's FolderWatch (watching.py: watchdog), asked once
+per request after it has caught up with every save made before the request (a marker file it
+must have seen); only the files it names are read again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
+import weakref
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -23,25 +23,13 @@ from dxportal.content.loader import find_page_files, load_content, read_page
 from dxportal.content.model import ContentSet, Page
 from dxportal.content.parse_cache import ContentCache
 from dxportal.content.schema import MEDIA_DIR, SETTINGS_FILE, TAGS_FILE
-from dxportal.web.inotify import ChangeJournal, JournalBroken
-
-
-def content_fingerprint(root: Path) -> tuple:
-    """Names, sizes and modification times of every file: cheap to compare between requests."""
-    stats = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            try:
-                st = os.stat(os.path.join(folder, name))
-            except FileNotFoundError:
-                continue
-            stats.append((folder, name, st.st_size, st.st_mtime_ns))
-    return tuple(stats)
+from dxportal.watching import FolderWatch
 
 
 def affects_content(root: Path, path: Path) -> bool:
     """Whether the loader reads ``path`` (a file under ``root``): pages, settings, tags, media."""
+    if not path.is_relative_to(root):
+        return False  # a template or a catalog, watched for the live reload
     parts = path.relative_to(root).parts
     if parts[0] == MEDIA_DIR:
         return True
@@ -74,6 +62,11 @@ class PageMemory:
             self._changed.clear()
         else:
             self._changed.update(paths)
+
+    @property
+    def pending(self) -> bool:
+        """Whether the next load reads any file."""
+        return self._files is None or bool(self._changed)
 
     def read_pages(self, problems: list[ContentProblem]) -> list[Page]:
         if self._files is None:
@@ -118,30 +111,30 @@ class ContentStore:
         self.cache_dir = cache_dir
         self.preview = preview
         self.now = now
+        # In preview: what tells the store of changes (live_reload.init_app gives the app's).
+        self.watch: FolderWatch | None = None
         self._report: CheckReport | None = None
         self._findings: tuple[CheckReport, dict[Path, list[Finding]]] | None = None
         self._lock = threading.Lock()
-        self._fingerprint: tuple | None = None
+        self._loaded = False
         self._content: ContentSet | None = None
         self._error: ContentError | None = None
         self._checked_for: object = None  # the request the files were last looked at for
-        self._journal: ChangeJournal | None = None
-        self._journal_tried = False
         self._memory = PageMemory(self.root, cache_dir)
 
     @property
-    def journal(self) -> ChangeJournal | None:
-        """The change journal the preview trusts, or None (it looks at every file instead)."""
-        return self._journal
+    def journal(self) -> FolderWatch | None:
+        """The watch, under its earlier name (bench/build.py's preview script prints it)."""
+        return self.watch
 
     def get(self) -> ContentSet:
         """Return the content, raising ContentError if it has problems.
 
         In preview, changes are looked for once per request (a page asks for the content
-        several times; looking at thousands of files costs milliseconds each time).
+        several times; each look waits for the observer to catch up).
         """
         with self._lock:
-            if self._fingerprint is None or self.preview:
+            if not self._loaded or self.preview:
                 current = request._get_current_object() if has_request_context() else None
                 if current is None or current is not self._checked_for:
                     self._checked_for = current
@@ -154,23 +147,20 @@ class ContentStore:
     def use(self, content: ContentSet) -> None:
         """Serve ``content``, already read and checked (by the build), instead of reading it."""
         with self._lock:
-            if self.preview and self._journal is None:
-                self._journal_tried = True  # no journal covered its reading: look at files
-            scan = self.preview and self._journal is None
-            self._fingerprint = content_fingerprint(self.root) if scan else ("given",)
+            self._loaded = True
             self._content, self._error, self._report = content, None, None
 
     def invalidate(self) -> None:
-        """Files were just written (by the editor): the next request must see them.
+        """Files were just written (by the editor): the next request must show them.
 
-        The journal reports every write by itself. Looking at the files may not tell a save
-        from the file it replaced (same size within the filesystem's time resolution, e.g. 2 s
-        on FAT), so without a journal everything is read again.
+        With inotify the watch reports them, and the next request waits until it has. A
+        polling observer may take a poll to see them (or, on a coarse clock, not tell a save
+        from the file it replaced): then everything is read again.
         """
         with self._lock:
-            if self.preview and self._journal is None:
-                self._fingerprint = None
+            if self.preview and (self.watch is None or self.watch.polling):
                 self._memory.forget()
+                self._loaded = False
 
     def report(self) -> CheckReport:
         """The `dxportal check` findings for the current content (shown on pages in preview)."""
@@ -194,34 +184,28 @@ class ContentStore:
     def _refresh(self) -> None:
         """Load the content if it is not loaded yet or (in preview) changed since it was."""
         if not self.preview:
-            self._load(())
+            self._load()
             return
-        if not self._journal_tried:  # opened before the first load: no change falls between
-            self._journal_tried = True
-            self._journal = ChangeJournal.open(
-                self.root, lambda path: affects_content(self.root, path)
-            )
-        if self._journal is not None:
-            try:
-                changed = self._journal.read()
-            except JournalBroken:
-                self._journal.close()
-                self._journal = None  # from now on every file is looked at
-            else:
-                if changed.everything:
-                    self._memory.forget()
-                else:
-                    self._memory.forget(changed.paths)
-                if changed or self._fingerprint is None:
-                    self._load(("journal",))
-                return
-        fingerprint = content_fingerprint(self.root)
-        if fingerprint != self._fingerprint:
+        if self.watch is None:
+            self.watch = FolderWatch([self.root])
+        if not self.watch.running:  # an app no longer used stops watching
+            weakref.finalize(self, stop_later, self.watch)
+        # Started before the first load: no change falls between the two.
+        changes = self.watch.take(sync=True)
+        if changes.everything:
             self._memory.forget()
-            self._load(fingerprint)
+        else:
+            absolute = self.watch.root
+            self._memory.forget(
+                self.root / path.relative_to(absolute)
+                for path in changes.paths
+                if affects_content(absolute, path)
+            )
+        if changes.everything or self._memory.pending or not self._loaded:
+            self._load()
 
-    def _load(self, fingerprint: tuple) -> None:
-        self._fingerprint = fingerprint
+    def _load(self) -> None:
+        self._loaded = True
         self._report = None
         try:
             self._content = load_content(
@@ -235,9 +219,14 @@ class ContentStore:
         except ContentError as exc:
             self._content, self._error = None, exc
         except BaseException:
-            self._fingerprint = None  # not loaded: the next request reads everything again
+            self._loaded = False  # not loaded: the next request reads everything again
             self._memory.forget()
             raise
+
+
+def stop_later(watch: FolderWatch) -> None:
+    """Stop ``watch`` from another thread (a collection may run on one of the observer's)."""
+    threading.Thread(target=watch.stop, name="stop-watch", daemon=True).start()
 
 
 def current_content() -> ContentSet:

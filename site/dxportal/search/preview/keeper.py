@@ -3,7 +3,8 @@
 `dxportal serve` starts an IndexKeeper: a thread that builds the index when there is none
 (each language written by a forked process, aside, then swapped in; index.build_index) or
 updates it document by document (index.update_index), at start and whenever the content
-changes (it looks every POLL_SECONDS, and at once when a search finds the index behind). The
+changes (it looks every POLL_SECONDS, and at once when a search finds the index behind
+or `dxportal serve`'s watch reports a change). The
 request path only reads: it searches the index of ``ready`` (the fingerprint of the last
 complete index), or, while there is none, answers with the "preparing" page and ``percent``.
 
@@ -31,8 +32,8 @@ from dxportal.search.preview.index import (
 )
 from dxportal.web.store import ContentStore
 
-POLL_SECONDS = 5.0  # each look re-reads what changed under content/ (a stat of every file
-# when there is no change journal); a search that finds the index behind looks at once
+POLL_SECONDS = 5.0  # besides: `dxportal serve` pokes it on every change its watch reports,
+# and a search that finds the index behind pokes it too
 RETRY_SECONDS = 30.0  # after a failed build
 log = logging.getLogger(__name__)
 
