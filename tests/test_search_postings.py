@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dxportal.config import PROJECT_ROOT
 from dxportal.search.static.postings import (
+    BASE,
+    DIGITS,
     PAIRS,
     WORDS,
     PatchFailed,
+    code_numbers,
+    decode_numbers,
     decode_runs,
     encode_runs,
     patch_shards,
@@ -67,3 +73,26 @@ def test_a_shard_not_as_recorded_fails_the_patch(tmp_path, recorded):
     write_shard(tmp_path, {"a": {1: (5,)}})
     with pytest.raises(PatchFailed):
         patch_shards(tmp_path, WORDS, 1, {"a": {1: (recorded, (4,))}})
+
+
+@settings(deadline=None)
+@given(st.lists(st.integers(0, 10**9), max_size=40))
+def test_coded_numbers_round_trip_and_are_shorter(numbers):
+    decimals = ",".join(map(str, numbers))
+    code = code_numbers(decimals)
+    assert decode_numbers(code) == numbers
+    assert len(code) <= len(decimals) + (not numbers)
+    assert '"' not in code and "\\" not in code
+
+
+@pytest.mark.parametrize("code", ["$", "a~", "ab\u00e9"])
+def test_a_damaged_code_is_an_error(code):
+    with pytest.raises(ValueError):
+        decode_numbers(code)
+
+
+def test_search_js_reads_the_digits_python_writes():
+    script = (PROJECT_ROOT / "site/dxportal/static/js/search.js").read_text("utf-8")
+    found = re.search(r'var DIGITS = "(.*)";', script)
+    assert found and json.loads(f'"{found.group(1)}"') == DIGITS
+    assert f"d < {BASE}" in script and f"value * {BASE}" in script

@@ -1,7 +1,9 @@
 """Posting lists of the static search index: merged from documents, written as shards, patched.
 
-A shard is a JSON object, term -> flat list of numbers, one run per document (documents
-ascending, numbered by their delta from the previous one):
+A shard is a JSON object, term -> its flat list of numbers written as one string of base-45
+digits (number_code: a number below 45 is one character, below 2,025 two; about half the bytes
+of JSON numbers and commas), one run per document (documents ascending, numbered by their delta
+from the previous one):
 
 - words (``t/``): ``lead, body count`` and, when ``lead`` is odd, ``title, tags, summary
   counts``; ``lead`` is 2 × doc delta, plus 1 when the three counts follow;
@@ -27,8 +29,16 @@ from dxportal.gc_pause import collection_paused
 from dxportal.search.static.terms import PARTITIONS, partition_hashes
 
 WORDS, PAIRS = "t", "q"
-SHARD_BYTES = 4096
-MAX_SHARDS = 16384
+# A shard holds about SHARD_BYTES of posting lines (as terms.line_size estimates them in
+# decimal; about half that once coded), and a kind has at most MAX_SHARDS: at 5,000 articles
+# both kinds of both languages fit in about 2,000 files (a free host takes 20,000 in all),
+# while a first query at 2,000 articles still downloads about 20 KB gzipped (bench/search.py).
+SHARD_BYTES = 16384
+MAX_SHARDS = 512
+# The digits of number_code: 90 characters that need no escaping in a JSON string; the first
+# BASE go before the last digit of a number, the last BASE end it (search.js reads them so).
+DIGITS = "".join(c for c in map(chr, range(0x23, 0x7F)) if c != "\\")[:90]
+BASE = 45
 LINE = re.compile(r"([^\t\n]+)\t([^\n]*)")
 
 Run = tuple[int, ...]  # the numbers of one document's run, without the doc delta
@@ -53,13 +63,57 @@ def shard_count(total_bytes: int) -> int:
     return count
 
 
-def shard_text(items: Iterable[tuple[str, str]]) -> str:
-    """A shard from (term, comma-joined numbers): compact JSON, terms sorted.
+def number_code(number: int) -> str:
+    """``number`` (≥ 0) in base-45 digits, most significant first, the last one marked."""
+    code = DIGITS[BASE + number % BASE]
+    number //= BASE
+    while number:
+        code = DIGITS[number % BASE] + code
+        number //= BASE
+    return code
 
-    A term is made of letters, digits and one space at most (analysis.WORD), so it needs no
-    escaping.
+
+class Codes(dict):
+    """decimal text -> number_code, remembered: a full export codes some 20 million numbers."""
+
+    def __missing__(self, decimal: str) -> str:
+        code = self[decimal] = number_code(int(decimal))
+        return code
+
+
+CODES = Codes()
+
+
+def code_numbers(decimals: str) -> str:
+    """The number_code string of comma-joined decimal numbers."""
+    return "".join(map(CODES.__getitem__, decimals.split(","))) if decimals else ""
+
+
+def decode_numbers(code: str) -> list[int]:
+    """The numbers of a number_code string."""
+    numbers, value = [], 0
+    for char in code:
+        digit = DIGITS.find(char)
+        if digit < 0:
+            raise ValueError(f"not a digit of a coded number: {char!r}")
+        if digit < BASE:
+            value = value * BASE + digit
+        else:
+            numbers.append(value * BASE + digit - BASE)
+            value = 0
+    if value:
+        raise ValueError("a coded number is cut short")
+    return numbers
+
+
+def shard_text(items: Iterable[tuple[str, str]]) -> str:
+    """A shard from (term, comma-joined numbers): compact JSON, terms sorted, each term's
+    numbers one number_code string.
+
+    A term is made of letters, digits and one space at most (analysis.WORD), and DIGITS holds
+    neither a quote nor a backslash, so neither needs escaping.
     """
-    return "{" + ",".join(f'"{term}":[{numbers}]' for term, numbers in sorted(items)) + "}"
+    return "{" + ",".join(f'"{t}":"{code_numbers(n)}"' for t, n in sorted(items)) + "}"
 
 
 def parse_lines(groups: Iterable[str]) -> dict[str, Run]:
@@ -252,8 +306,8 @@ def patch_shards(folder: Path, kind: str, count: int, changes: Changes) -> list[
     for number, terms in sorted(by_shard.items()):
         path = folder / f"{number}.json"
         try:
-            shard = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
+            shard = {t: decode_numbers(c) for t, c in json.loads(path.read_text("utf-8")).items()}
+        except (OSError, ValueError, TypeError, AttributeError) as error:
             raise PatchFailed(f"{path}: {error}") from error
         items = {term: ",".join(map(str, flat)) for term, flat in shard.items()}
         for term, docs in terms.items():

@@ -1,6 +1,6 @@
 /* dxportal search for the frozen site: no dependencies, no build step.
    Reads q, section and page from the address, loads only the index shards the query needs
-   (see dxportal/search/export.py), ranks with Whoosh's BM25F scores computed from the
+   (see dxportal/search/static/export.py), ranks with Whoosh's BM25F scores computed from the
    index's counts, as the server adds Whoosh scores, and renders the server's markup. Visitor text is only ever set with
    textContent. The analysis mirrors dxportal/search/analysis.py; tests/search_vectors.json
    holds the cases both must agree on. */
@@ -115,8 +115,31 @@
     var self = this;
     return this.get("meta.json").then(function (meta) {
       return self.get(kind + "/" + (crc32(term) % meta.shards[kind]) + ".json");
-    }).then(function (shard) { return Object.prototype.hasOwnProperty.call(shard, term) ? shard[term] : []; });
+    }).then(function (shard) { return Object.prototype.hasOwnProperty.call(shard, term) ? numbers(shard[term]) : []; });
   };
+  /* A document's record: d/<group>.json holds meta.group records in document order. */
+  Index.prototype.record = function (doc) {
+    var self = this;
+    return this.get("meta.json").then(function (meta) {
+      return self.get("d/" + Math.floor(doc / meta.group) + ".json").then(function (group) {
+        return group[doc % meta.group];
+      });
+    });
+  };
+  /* The numbers of a shard's string (dxportal/search/static/postings.py, number_code): base-45
+     digits, the first 45 characters of DIGITS before a number's last digit, the others last. */
+  var DIGITS = "#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}";
+  var DIGIT = {};
+  for (n = 0; n < DIGITS.length; n++) DIGIT[DIGITS.charAt(n)] = n;
+  function numbers(code) {
+    var out = [], value = 0;
+    for (var i = 0; i < code.length; i++) {
+      var d = DIGIT[code.charAt(i)];
+      if (d < 45) value = value * 45 + d;
+      else { out.push(value * 45 + d - 45); value = 0; }
+    }
+    return out;
+  }
   /* A word: Map doc -> weight, Whoosh's BM25F score of the word (its fields boosted and
      summed), computed from the counts in t/ as dxportal/search/export.py describes. */
   Index.prototype.postings = function (term) {
@@ -289,7 +312,7 @@
     var pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     page = Math.min(Math.max(1, page), pages);
     var shown = result.hits.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
-    return Promise.all(shown.map(function (h) { return index.get("d/" + h.doc + ".json"); })).then(function (docs) {
+    return Promise.all(shown.map(function (h) { return index.record(h.doc); })).then(function (docs) {
       var frag = document.createDocumentFragment();
       var count = el("p", "search-count");
       count.setAttribute("role", "status");
@@ -391,6 +414,6 @@
   if (typeof module !== "undefined") {
     module.exports = { analyze: analyze, splitWords: splitWords, fold: fold, canonicalTone: canonicalTone,
       crc32: crc32, lengths: LENGTHS, cleanQuery: cleanQuery, parseQuery: parseQuery, Index: Index, search: search,
-      snippetParts: snippetParts, decodeWords: decodeWords, decodePair: decodePair };
+      snippetParts: snippetParts, numbers: numbers, decodeWords: decodeWords, decodePair: decodePair };
   }
 })();
