@@ -3,7 +3,8 @@
 meta.json      document count, shard counts, documents per group, section ranges, BM25F
                parameters and average field lengths
 t/<n>.json     word terms -> per document: its counts in the body (and title, tags, summary)
-q/<n>.json     pair terms (adjacent words) -> per document: count and positions
+q/<n>.json     pair terms (adjacent words) -> per document: its count
+p/<n>.json     pair terms -> per document: positions (read for quoted phrases of 3+ words)
 n.json         every document's field lengths: one byte each (Whoosh's), in hex, per field
 d/<g>.json     the records of documents g × GROUP to g × GROUP + GROUP - 1, a list: address,
                title, section, date, text for the snippet
@@ -51,6 +52,7 @@ from dxportal.search.documents import (
 )
 from dxportal.search.static.postings import (
     PAIRS,
+    POSITIONS,
     WORDS,
     Changes,
     PatchFailed,
@@ -70,7 +72,13 @@ from dxportal.workers import BackgroundJobs, Gate
 
 FORMAT_VERSION = 4
 GROUP = 4  # documents a file in d/
-SNIPPET_SOURCE_CHARS = 800
+# Fewer shards than postings.MAX_SHARDS: the words' shards are smaller (and each word of a
+# query costs one); p/ is read for quoted phrases of 3+ words only: fewer, larger files.
+MAX_WORD_SHARDS = 512
+MAX_POSITION_SHARDS = 256
+# The text a record keeps for the snippet (28 words chosen around the query's words): most of
+# a record's bytes, and a first query fetches the groups of its ten results.
+SNIPPET_SOURCE_CHARS = 400
 WEIGHT_SCALE = 100
 DATA_DIR = "data"
 PARALLEL_THRESHOLD = 200  # entries: below, forking costs more than it saves
@@ -226,12 +234,13 @@ class LanguageExport:
                         records = []
                     documents.append(document_state(key, self.terms_keys[number], terms))
             counts = shard_counts(documents)
-            words.write_shards(folder / WORDS, counts[WORDS])
-            pairs.write_shards(folder / PAIRS, counts[PAIRS])
+            folders = {kind: folder / kind for kind in counts}
+            words.write_shards(folders, counts)
+            pairs.write_shards(folders, counts)
         groups = -(-len(documents) // GROUP)
         remove_other_files(folder / "d", {f"{group}.json" for group in range(groups)})
         self.write_summary(documents, counts)
-        remove_other_files(folder, {WORDS, PAIRS, "d", "n.json", "meta.json"})
+        remove_other_files(folder, {*counts, "d", "n.json", "meta.json"})
         return ExportState(self.layout, documents, FileTable.scan(folder))
 
     def patch(self, base: ExportState) -> ExportState | None:
@@ -260,8 +269,9 @@ class LanguageExport:
         counts = shard_counts(documents)
         if counts != shard_counts(base.documents):
             return None
+        folders = {kind: self.folder / kind for kind in counts}
         for kind in (WORDS, PAIRS):
-            written += patch_shards(self.folder / kind, kind, counts[kind], changes[kind])
+            written += patch_shards(folders, kind, counts, changes[kind])
         written += self.patch_groups(fresh)
         written += self.write_summary(documents, counts)
         return ExportState(self.layout, documents, base.files.refreshed(self.folder, written))
@@ -305,8 +315,11 @@ class LanguageExport:
 
 def shard_counts(documents: list[DocumentState]) -> dict[str, int]:
     return {
-        WORDS: shard_count(sum(doc.word_size for doc in documents)),
-        PAIRS: shard_count(sum(doc.pair_size for doc in documents)),
+        WORDS: min(MAX_WORD_SHARDS, shard_count(sum(doc.word_size for doc in documents))),
+        PAIRS: shard_count(sum(doc.pair_size for doc in documents) * 2 // 5),
+        POSITIONS: min(
+            MAX_POSITION_SHARDS, shard_count(sum(doc.pair_size for doc in documents) * 3 // 5)
+        ),
     }
 
 

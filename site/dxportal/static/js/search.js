@@ -146,7 +146,7 @@
     return Promise.all([this.get("meta.json"), this.get("n.json"), this.lookup("t", term)])
       .then(function (r) { return decodeWords(r[0], r[1], r[2]); });
   };
-  /* A pair of adjacent words: {weights: Map doc -> weight, positions: Map doc -> Set}, its
+  /* A pair of adjacent words: {weights: Map doc -> weight, docs: [[doc, count]…]}, its
      weight Whoosh's BM25 score of the pairs field. */
   Index.prototype.pair = function (term) {
     if (!this.pairs) this.pairs = {};
@@ -155,6 +155,19 @@
         .then(function (r) { return decodePair(r[0], r[1], r[2]); });
     }
     return this.pairs[term];
+  };
+  /* A pair's positions, Map doc -> Set (p/ holds each document's count of position deltas, in
+     the order of q/): fetched only to check a quoted phrase of three words or more. */
+  Index.prototype.pairPositions = function (term) {
+    return Promise.all([this.pair(term), this.lookup("p", term)]).then(function (r) {
+      var positions = new Map(), i = 0;
+      r[0].docs.forEach(function (d) {
+        var pos = 0, set = new Set();
+        for (var k = 0; k < d[1]; k++) { pos += r[1][i++]; set.add(pos); }
+        positions.set(d[0], set);
+      });
+      return { positions: positions };
+    });
   };
 
   /* BM25 of one field, as whoosh.scoring.BM25F: idf from the documents that have the term in
@@ -192,22 +205,20 @@
     return weights;
   }
 
-  /* q/ runs: doc delta, count, position deltas. */
+  /* q/ runs: lead (2 × doc delta, +1 when the count follows; else the count is 1). */
   function decodePair(meta, lengths, flat) {
     var found = [], doc = 0, i = 0;
     while (i < flat.length) {
-      doc += flat[i++];
-      var count = flat[i++], pos = 0, set = new Set();
-      for (var k = 0; k < count; k++) { pos += flat[i++]; set.add(pos); }
-      found.push([doc, count, set]);
+      var lead = flat[i++];
+      doc += Math.floor(lead / 2);
+      found.push([doc, lead % 2 ? flat[i++] : 1]);
     }
     var field = { name: "pairs", boost: 1.0, avgfl: meta.pairs.avgfl };
-    var weights = new Map(), positions = new Map();
+    var weights = new Map();
     found.forEach(function (f) {
       weights.set(f[0], weight(meta, fieldScore(meta, field, lengths, found.length, f[0], f[1])));
-      positions.set(f[0], f[2]);
     });
-    return { weights: weights, positions: positions };
+    return { weights: weights, docs: found };
   }
 
   function inPhrase(doc, lists) {
@@ -228,7 +239,7 @@
       Promise.all(q.terms.map(function (t) { return index.postings(t); })),
       Promise.all(phrasePairs.map(function (t) { return index.pair(t); })),
       Promise.all(bonus.map(function (t) { return index.pair(t); })),
-      Promise.all(long.map(function (p) { return Promise.all(p.map(function (t) { return index.pair(t); })); }))
+      Promise.all(long.map(function (p) { return Promise.all(p.map(function (t) { return index.pairPositions(t); })); }))
     ]).then(function (r) {
       var required = r[0].concat(r[1].map(function (x) { return x.weights; }));
       if (!required.length) return [];
