@@ -165,6 +165,9 @@ def query_bytes(data: Path, raw: str, docs: list[int]) -> tuple[int, int]:
     files |= {data / "t" / f"{shard_of(t, counts['t'])}.json" for t in parsed.terms}
     pairs = [t for p in parsed.phrases for t in phrase_pair_terms(p)] + loose_pair_terms(parsed)
     files |= {data / "q" / f"{shard_of(t, counts['q'])}.json" for t in pairs}
+    phrases = [phrase_pair_terms(p) for p in parsed.phrases]
+    long = [t for terms in phrases if len(terms) > 1 for t in terms]  # their positions are read
+    files |= {data / "p" / f"{shard_of(t, counts['p'])}.json" for t in long}
     files |= {data / "d" / f"{d // meta['group']}.json" for d in docs}
     return sum(f.stat().st_size for f in files), sum(
         len(gzip.compress(f.read_bytes())) for f in files
