@@ -41,6 +41,8 @@ import sys
 import time
 from pathlib import Path
 
+from footprint import print_footprint
+
 PROJECT = Path(__file__).resolve().parents[1]
 # ../shared/ beside the project (a checkout in a folder of worktrees: two levels up).
 DEFAULT_GENERATOR = next(
@@ -438,6 +440,8 @@ def main(argv: list[str] | None = None) -> int:
         if has_pelican:
             bench.run_pelican(size, folder)
     print_table(bench, args.sizes)
+    for size in args.sizes:  # the last build of each size, beside Hugo's (bench/footprint.py)
+        print_footprint(args.work / str(size) / "out", args.work / str(size) / "peers/hugo/public")
     return 0
 
 

@@ -11,9 +11,10 @@ code (before/after, side by side).
 Index build time and size, the time to update the index after one page is edited (what the
 preview does), query latency medians (the preview's search engine, and Whoosh scoring every
 hit as before), recall of queries typed without marks against a plain scan of the text, and
-the bytes a first query downloads from the static index (meta.json, the shards of its terms,
-the documents of the first page). Times are medians of several runs, with the CPU time of the
-process beside the wall time: on a shared machine the wall time varies with the load.
+the bytes a first query downloads from the static index (meta.json, n.json, the shards of its
+terms, the groups of records of the first page's documents). Times are medians of several
+runs, with the CPU time of the process beside the wall time: on a shared machine the wall time
+varies with the load.
 """
 
 from __future__ import annotations
@@ -157,13 +158,17 @@ def scan_truth(texts: dict[str, str], raw: str, phrase: bool) -> set[str]:
 
 def query_bytes(data: Path, raw: str, docs: list[int]) -> tuple[int, int]:
     """Bytes of the files a first query downloads: as stored, and gzip-compressed."""
-    counts = json.loads((data / "meta.json").read_text())["shards"]
+    meta = json.loads((data / "meta.json").read_text())
+    counts = meta["shards"]
     parsed = parse_query(raw, "vi")
     files = {data / "meta.json", data / "n.json"}
     files |= {data / "t" / f"{shard_of(t, counts['t'])}.json" for t in parsed.terms}
     pairs = [t for p in parsed.phrases for t in phrase_pair_terms(p)] + loose_pair_terms(parsed)
     files |= {data / "q" / f"{shard_of(t, counts['q'])}.json" for t in pairs}
-    files |= {data / "d" / f"{d}.json" for d in docs}
+    phrases = [phrase_pair_terms(p) for p in parsed.phrases]
+    long = [t for terms in phrases if len(terms) > 1 for t in terms]  # their positions are read
+    files |= {data / "p" / f"{shard_of(t, counts['p'])}.json" for t in long}
+    files |= {data / "d" / f"{d // meta['group']}.json" for d in docs}
     return sum(f.stat().st_size for f in files), sum(
         len(gzip.compress(f.read_bytes())) for f in files
     )

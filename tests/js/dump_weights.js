@@ -12,7 +12,8 @@ const lengths = read("n.json");
 const out = { t: {}, q: {} };
 for (const kind of ["t", "q"]) {
   for (const name of fs.readdirSync(path.join(data, kind))) {
-    for (const [term, flat] of Object.entries(read(path.join(kind, name)))) {
+    for (const [term, code] of Object.entries(read(path.join(kind, name)))) {
+      const flat = search.numbers(code);
       const weights = kind === "t" ? search.decodeWords(meta, lengths, flat)
         : search.decodePair(meta, lengths, flat).weights;
       out[kind][term] = Object.fromEntries(weights);

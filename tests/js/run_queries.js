@@ -17,7 +17,7 @@ global.fetch = async (file) => {
   for (const raw of queries) {
     const result = await search.search(index, raw, lang, "");
     out[raw] = [];
-    for (const hit of result.hits) out[raw].push((await index.get(`d/${hit.doc}.json`)).u);
+    for (const hit of result.hits) out[raw].push((await index.record(hit.doc)).u);
   }
   process.stdout.write(JSON.stringify(out));
 })();

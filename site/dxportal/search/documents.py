@@ -15,7 +15,7 @@ from dxportal.rendering import Renderer
 from dxportal.search.analysis import FIELD_BREAK
 
 # Bump when the analysis or the schema changes: an index built before is then rebuilt.
-INDEX_VERSION = "5"
+INDEX_VERSION = "6"
 SEARCH_SECTIONS = tuple(SECTIONS)  # news, goals, training, outreach, documents, pages
 # Query-time weights of each field (the same numbers go into the static export).
 FIELD_BOOSTS = {"title": 3.0, "tags": 2.0, "summary": 1.5, "body": 1.0}
@@ -100,8 +100,18 @@ class SearchDocument:
 
 
 def make_document(entry: Entry, lang: str, site: ContentSet, renderer: Renderer) -> SearchDocument:
+    """The document of ``entry`` in the index of ``lang``.
+
+    A page not translated into ``lang`` (the other language's text shown in its place) keeps
+    its title, tags (named in ``lang``) and summary but not its body: a reader searching in
+    English finds an untranslated article by its name, its topics or its summary, and English
+    analysis of a Vietnamese body only made the English index as large as the Vietnamese one
+    (most articles are not translated). The same holds for a page only in English in the
+    Vietnamese index.
+    """
     page: Page = entry.version(lang)
     tag_names = [site.tags.get(tag, {}).get(lang, tag) for tag in page.tags]
+    translated = page.lang == lang
     return SearchDocument(
         key=f"{entry.section}/{entry.slug}",
         section=entry.section,
@@ -110,7 +120,7 @@ def make_document(entry: Entry, lang: str, site: ContentSet, renderer: Renderer)
         date=page.date.isoformat() if page.date else "",
         title=page.title,
         summary=page.summary,
-        body=html_to_text(renderer.render(page.body, page.lang)),
+        body=html_to_text(renderer.render(page.body, page.lang)) if translated else "",
         tags=", ".join(tag_names),
     )
 

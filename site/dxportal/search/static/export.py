@@ -1,11 +1,18 @@
 """The static search index of the frozen site, under <build>/<lang>/search/data/.
 
-meta.json      document count, shard counts, section ranges, BM25F parameters and average
-               field lengths
+meta.json      document count, shard counts, documents per group, section ranges, BM25F
+               parameters and average field lengths
 t/<n>.json     word terms -> per document: its counts in the body (and title, tags, summary)
-q/<n>.json     pair terms (adjacent words) -> per document: count and positions
+q/<n>.json     pair terms (adjacent words) -> per document: its count
+p/<n>.json     pair terms -> per document: positions (read for quoted phrases of 3+ words)
 n.json         every document's field lengths: one byte each (Whoosh's), in hex, per field
-d/<doc>.json   one document: address, title, section, date, text for the snippet
+d/<g>.json     the records of documents g × GROUP to g × GROUP + GROUP - 1, a list: address,
+               title, section, date, text for the snippet
+
+Documents are packed GROUP to a file, and shards sized by SHARD_BYTES (postings.py), so that
+5,000 articles in two languages make some 5,000 index files rather than 50,000: a free host
+counts files (Cloudflare Pages takes 20,000 per site). GROUP stays small because a query's
+results are scattered: the ten of a result page come from up to ten groups.
 
 The client computes Whoosh's BM25F scores from the counts, n.json and meta.json, as Whoosh
 scores them (see postings.py for the layout of t/ and q/). A shard holds counts, never
@@ -45,6 +52,7 @@ from dxportal.search.documents import (
 )
 from dxportal.search.static.postings import (
     PAIRS,
+    POSITIONS,
     WORDS,
     Changes,
     PatchFailed,
@@ -62,8 +70,15 @@ from dxportal.web.labels import SECTION_TITLES
 from dxportal.web.urls import entry_url
 from dxportal.workers import BackgroundJobs, Gate
 
-FORMAT_VERSION = 3
-SNIPPET_SOURCE_CHARS = 800
+FORMAT_VERSION = 4
+GROUP = 4  # documents a file in d/
+# Fewer shards than postings.MAX_SHARDS: the words' shards are smaller (and each word of a
+# query costs one); p/ is read for quoted phrases of 3+ words only: fewer, larger files.
+MAX_WORD_SHARDS = 512
+MAX_POSITION_SHARDS = 256
+# The text a record keeps for the snippet (28 words chosen around the query's words): most of
+# a record's bytes, and a first query fetches the groups of its ten results.
+SNIPPET_SOURCE_CHARS = 400
 WEIGHT_SCALE = 100
 DATA_DIR = "data"
 PARALLEL_THRESHOLD = 200  # entries: below, forking costs more than it saves
@@ -155,9 +170,32 @@ class LanguageExport:
             self.entries[number], self.lang, self.site, self.renderer, snippet_source
         )
 
-    def write_record(self, number: int, terms: DocumentTerms) -> bool:
-        record = self.records.record(self.entries[number], terms.snippet)
-        return write_if_changed(self.folder / "d" / f"{number}.json", dumps(record))
+    def record(self, number: int, terms: DocumentTerms) -> str:
+        return dumps(self.records.record(self.entries[number], terms.snippet))
+
+    def write_group(self, group: int, records: list[str]) -> Path | None:
+        """Write d/<group>.json from its records (JSON texts); the path if written."""
+        path = self.folder / "d" / f"{group}.json"
+        return path if write_if_changed(path, "[" + ",".join(records) + "]") else None
+
+    def patch_groups(self, fresh: dict[int, DocumentTerms]) -> list[Path]:
+        """Replace the records of the ``fresh`` documents in the groups that hold them."""
+        written = []
+        for group in sorted({number // GROUP for number in fresh}):
+            path = self.folder / "d" / f"{group}.json"
+            try:
+                records = [dumps(r) for r in json.loads(path.read_text(encoding="utf-8"))]
+            except (OSError, ValueError) as error:
+                raise PatchFailed(f"{path}: {error}") from error
+            first = group * GROUP
+            if len(records) != min(GROUP, len(self.keys) - first):
+                raise PatchFailed(f"{path}: {len(records)} records, not as recorded")
+            for number in range(first, first + len(records)):
+                if number in fresh:
+                    records[number - first] = self.record(number, fresh[number])
+            if self.write_group(group, records):
+                written.append(path)
+        return written
 
     def export(self, known: list[ExportState], gate: Gate | None = None) -> ExportState:
         """Bring the folder up to date, from the export that left it so if there is one;
@@ -181,7 +219,8 @@ class LanguageExport:
         posting lines, which are then merged into shards one partition at a time."""
         folder = self.folder
         (folder / "d").mkdir(parents=True, exist_ok=True)
-        documents = []
+        documents: list[DocumentState] = []
+        records: list[str] = []
         with tempfile.TemporaryDirectory(prefix="dxportal-postings-") as work:
             words, pairs = Spill(Path(work) / WORDS, WORDS), Spill(Path(work) / PAIRS, PAIRS)
             with words, pairs:
@@ -189,14 +228,19 @@ class LanguageExport:
                     terms = self.terms(number)
                     words.add(number, terms.word_groups)
                     pairs.add(number, terms.pair_groups)
-                    self.write_record(number, terms)
+                    records.append(self.record(number, terms))
+                    if len(records) == GROUP or number == len(self.keys) - 1:
+                        self.write_group(number // GROUP, records)
+                        records = []
                     documents.append(document_state(key, self.terms_keys[number], terms))
             counts = shard_counts(documents)
-            words.write_shards(folder / WORDS, counts[WORDS])
-            pairs.write_shards(folder / PAIRS, counts[PAIRS])
-        remove_other_files(folder / "d", {f"{number}.json" for number in range(len(documents))})
+            folders = {kind: folder / kind for kind in counts}
+            words.write_shards(folders, counts)
+            pairs.write_shards(folders, counts)
+        groups = -(-len(documents) // GROUP)
+        remove_other_files(folder / "d", {f"{group}.json" for group in range(groups)})
         self.write_summary(documents, counts)
-        remove_other_files(folder, {WORDS, PAIRS, "d", "n.json", "meta.json"})
+        remove_other_files(folder, {*counts, "d", "n.json", "meta.json"})
         return ExportState(self.layout, documents, FileTable.scan(folder))
 
     def patch(self, base: ExportState) -> ExportState | None:
@@ -225,11 +269,10 @@ class LanguageExport:
         counts = shard_counts(documents)
         if counts != shard_counts(base.documents):
             return None
+        folders = {kind: self.folder / kind for kind in counts}
         for kind in (WORDS, PAIRS):
-            written += patch_shards(self.folder / kind, kind, counts[kind], changes[kind])
-        for number, terms in fresh.items():
-            if self.write_record(number, terms):
-                written.append(self.folder / "d" / f"{number}.json")
+            written += patch_shards(folders, kind, counts, changes[kind])
+        written += self.patch_groups(fresh)
         written += self.write_summary(documents, counts)
         return ExportState(self.layout, documents, base.files.refreshed(self.folder, written))
 
@@ -253,6 +296,7 @@ class LanguageExport:
             "lang": self.lang,
             "count": total,
             "shards": counts,
+            "group": GROUP,
             "scale": WEIGHT_SCALE,
             "sections": {name: sections[name] for name in SEARCH_SECTIONS if name in sections},
             "bm25": {"k1": BM25.K1, "b": BM25.B},
@@ -271,8 +315,11 @@ class LanguageExport:
 
 def shard_counts(documents: list[DocumentState]) -> dict[str, int]:
     return {
-        WORDS: shard_count(sum(doc.word_size for doc in documents)),
-        PAIRS: shard_count(sum(doc.pair_size for doc in documents)),
+        WORDS: min(MAX_WORD_SHARDS, shard_count(sum(doc.word_size for doc in documents))),
+        PAIRS: shard_count(sum(doc.pair_size for doc in documents) * 2 // 5),
+        POSITIONS: min(
+            MAX_POSITION_SHARDS, shard_count(sum(doc.pair_size for doc in documents) * 3 // 5)
+        ),
     }
 
 

@@ -1,11 +1,21 @@
 """Posting lists of the static search index: merged from documents, written as shards, patched.
 
-A shard is a JSON object, term -> flat list of numbers, one run per document (documents
-ascending, numbered by their delta from the previous one):
+A shard is a JSON object, term -> its flat list of numbers written as one string of base-45
+digits (number_code: a number below 45 is one character, below 2,025 two; about half the bytes
+of JSON numbers and commas), one run per document (documents ascending, numbered by their delta
+from the previous one):
 
 - words (``t/``): ``lead, body count`` and, when ``lead`` is odd, ``title, tags, summary
   counts``; ``lead`` is 2 × doc delta, plus 1 when the three counts follow;
-- pairs (``q/``): ``doc delta, count, position deltas…``.
+- pairs (``q/``): ``lead`` and, when ``lead`` is odd, the count: ``lead`` is 2 × doc delta,
+  plus 1 when the pair occurs more than once in the document (its count is then written);
+- pair positions (``p/``, sharded apart): per document in the order of ``q/``, its count of
+  position deltas (the first from 0). Only a quoted phrase of three words or more reads them
+  (search.js), so the shards every other query reads hold about 40% of the pairs' bytes.
+
+Internally (terms.py's lines, Run, decode_runs) a pair's run is ``count, position deltas…``
+and a term's list ``doc delta, count, position deltas…``; split_pairs and join_pairs convert
+between that and the two files.
 
 Documents give their runs as posting lines ``term<TAB>numbers`` without the doc delta
 (search/terms.py). A full export merges every document's lines (Spill); an export that starts
@@ -26,9 +36,18 @@ from zlib import crc32
 from dxportal.gc_pause import collection_paused
 from dxportal.search.static.terms import PARTITIONS, partition_hashes
 
-WORDS, PAIRS = "t", "q"
-SHARD_BYTES = 4096
-MAX_SHARDS = 16384
+WORDS, PAIRS, POSITIONS = "t", "q", "p"
+# A shard holds about SHARD_BYTES of posting lines (as terms.line_size estimates them in
+# decimal; about half that once coded), and a kind has at most MAX_SHARDS (export.py caps some
+# kinds lower): at 5,000 articles the index of both languages is about 5,300 files (a free
+# host takes 20,000 in all), and a first query at 2,000 articles downloads about 30 KB gzipped
+# at the median (docs/benchmarks.md).
+SHARD_BYTES = 16384
+MAX_SHARDS = 1024
+# The digits of number_code: 90 characters that need no escaping in a JSON string; the first
+# BASE go before the last digit of a number, the last BASE end it (search.js reads them so).
+DIGITS = "".join(c for c in map(chr, range(0x23, 0x7F)) if c != "\\")[:90]
+BASE = 45
 LINE = re.compile(r"([^\t\n]+)\t([^\n]*)")
 
 Run = tuple[int, ...]  # the numbers of one document's run, without the doc delta
@@ -53,13 +72,94 @@ def shard_count(total_bytes: int) -> int:
     return count
 
 
-def shard_text(items: Iterable[tuple[str, str]]) -> str:
-    """A shard from (term, comma-joined numbers): compact JSON, terms sorted.
+def number_code(number: int) -> str:
+    """``number`` (≥ 0) in base-45 digits, most significant first, the last one marked."""
+    code = DIGITS[BASE + number % BASE]
+    number //= BASE
+    while number:
+        code = DIGITS[number % BASE] + code
+        number //= BASE
+    return code
 
-    A term is made of letters, digits and one space at most (analysis.WORD), so it needs no
-    escaping.
+
+class Codes(dict):
+    """decimal text -> number_code, remembered: a full export codes some 20 million numbers."""
+
+    def __missing__(self, decimal: str) -> str:
+        code = self[decimal] = number_code(int(decimal))
+        return code
+
+
+CODES = Codes()
+
+
+def code_numbers(decimals: str) -> str:
+    """The number_code string of comma-joined decimal numbers."""
+    return "".join(map(CODES.__getitem__, decimals.split(","))) if decimals else ""
+
+
+def decode_numbers(code: str) -> list[int]:
+    """The numbers of a number_code string."""
+    numbers, value = [], 0
+    for char in code:
+        digit = DIGITS.find(char)
+        if digit < 0:
+            raise ValueError(f"not a digit of a coded number: {char!r}")
+        if digit < BASE:
+            value = value * BASE + digit
+        else:
+            numbers.append(value * BASE + digit - BASE)
+            value = 0
+    if value:
+        raise ValueError("a coded number is cut short")
+    return numbers
+
+
+def split_pairs(flat: list[int]) -> tuple[list[int], list[int]]:
+    """A pair term's list ``doc delta, count, positions…`` as its q/ and p/ numbers."""
+    leads: list[int] = []
+    positions: list[int] = []
+    index = 0
+    while index < len(flat):
+        delta, count = flat[index], flat[index + 1]
+        if count > 1:
+            leads += (2 * delta + 1, count)
+        else:
+            leads.append(2 * delta)
+        positions += flat[index + 2 : index + 2 + count]
+        index += 2 + count
+    return leads, positions
+
+
+def join_pairs(leads: list[int], positions: list[int]) -> list[int]:
+    """The inverse of split_pairs; ValueError if the two do not fit together."""
+    flat: list[int] = []
+    index = taken = 0
+    while index < len(leads):
+        lead = leads[index]
+        count = leads[index + 1] if lead & 1 else 1
+        index += 2 if lead & 1 else 1
+        flat += (lead >> 1, count, *positions[taken : taken + count])
+        taken += count
+    if taken != len(positions) or index != len(leads):
+        raise ValueError("pair counts and positions do not match")
+    return flat
+
+
+def split_pair_text(decimals: str) -> tuple[str, str]:
+    """split_pairs on comma-joined decimal numbers, giving comma-joined decimal numbers."""
+    leads, positions = split_pairs(list(map(int, decimals.split(","))))
+    return ",".join(map(str, leads)), ",".join(map(str, positions))
+
+
+def shard_text(items: Iterable[tuple[str, str]]) -> str:
+    """A shard from (term, comma-joined numbers): compact JSON, terms sorted, each term's
+    numbers one number_code string.
+
+    A term is made of letters, digits and one space at most (analysis.WORD), and DIGITS holds
+    neither a quote nor a backslash, so neither needs escaping.
     """
-    return "{" + ",".join(f'"{term}":[{numbers}]' for term, numbers in sorted(items)) + "}"
+    return "{" + ",".join(f'"{t}":"{code_numbers(n)}"' for t, n in sorted(items)) + "}"
 
 
 def parse_lines(groups: Iterable[str]) -> dict[str, Run]:
@@ -175,33 +275,46 @@ class Spill:
                 pieces.append(numbers)
                 pieces[0] = number
 
-    def write_shards(self, folder: Path, count: int) -> None:
-        """Write ``count`` shards in ``folder``, one partition at a time.
+    def write_shards(self, folders: dict[str, Path], counts: dict[str, int]) -> None:
+        """Write the shards of each kind in ``folders`` (words: t; pairs: q and p), as many
+        as ``counts`` says, one partition at a time.
 
         The collector is paused meanwhile: it would walk the growing posting lists of a
         partition again and again, and they hold no cycles (they are freed as a batch ends).
         """
-        folder.mkdir(parents=True, exist_ok=True)
+        kinds = [WORDS] if self.kind == WORDS else [PAIRS, POSITIONS]
+        for kind in kinds:
+            folders[kind].mkdir(parents=True, exist_ok=True)
         batches = [range(g, g + 1) for g in range(PARTITIONS)]
-        if count < PARTITIONS:  # a shard gathers terms of several partitions: merge all at once
-            batches = [range(PARTITIONS)]
+        if min(counts[kind] for kind in kinds) < PARTITIONS:  # a shard gathers terms of
+            batches = [range(PARTITIONS)]  # several partitions: merge all at once
         with collection_paused():
             for batch in batches:
-                self.write_batch(folder, count, batch)
-        remove_other_files(folder, {f"{number}.json" for number in range(count)})
+                self.write_batch(folders, counts, kinds, batch)
+        for kind in kinds:
+            remove_other_files(folders[kind], {f"{n}.json" for n in range(counts[kind])})
 
-    def write_batch(self, folder: Path, count: int, batch: range) -> None:
+    def write_batch(
+        self, folders: dict[str, Path], counts: dict[str, int], kinds: list[str], batch: range
+    ) -> None:
         """Write the shards whose terms are in the partitions of ``batch``."""
-        shards: dict[int, list[tuple[str, str]]] = {}
+        shards: dict[str, dict[int, list[tuple[str, str]]]] = {kind: {} for kind in kinds}
         merged = self.postings(batch)
         for crc, term, pieces in zip(
             partition_hashes(merged), merged, merged.values(), strict=True
         ):
-            shards.setdefault(crc % count, []).append((term, ",".join(pieces)))
+            texts = [",".join(pieces)]
+            if self.kind == PAIRS:
+                texts = split_pair_text(texts[0])
+            for kind, text in zip(kinds, texts, strict=True):
+                shards[kind].setdefault(crc % counts[kind], []).append((term, text))
         del merged
-        numbers = range(count) if len(batch) > 1 else range(batch[0], count, PARTITIONS)
-        for number in numbers:
-            write_if_changed(folder / f"{number}.json", shard_text(shards.get(number, [])))
+        for kind in kinds:
+            count = counts[kind]
+            numbers = range(count) if len(batch) > 1 else range(batch[0], count, PARTITIONS)
+            for number in numbers:
+                text = shard_text(shards[kind].get(number, []))
+                write_if_changed(folders[kind] / f"{number}.json", text)
 
 
 def diff_runs(number: int, before: dict[str, Run], after: dict[str, Run], into: Changes) -> None:
@@ -240,35 +353,54 @@ def encode_runs(kind: str, runs: dict[int, Run]) -> str:
     return ",".join(pieces)
 
 
-def patch_shards(folder: Path, kind: str, count: int, changes: Changes) -> list[Path]:
-    """Apply ``changes`` to the ``count`` shards in ``folder``; return the files written.
+def read_shard(path: Path) -> dict[str, list[int]]:
+    """term -> numbers of one shard file; PatchFailed if it cannot be read."""
+    try:
+        return {t: decode_numbers(c) for t, c in json.loads(path.read_text("utf-8")).items()}
+    except (OSError, ValueError, TypeError, AttributeError) as error:
+        raise PatchFailed(f"{path}: {error}") from error
+
+
+def patch_shards(
+    folders: dict[str, Path], kind: str, counts: dict[str, int], changes: Changes
+) -> list[Path]:
+    """Apply ``changes`` to the shards of ``kind`` (words: t; pairs: q and p, in ``folders``,
+    as many as ``counts`` says); return the files written.
 
     Raises PatchFailed when a shard does not hold a run the change expects there.
     """
-    by_shard: dict[int, Changes] = {}
+    kinds = [WORDS] if kind == WORDS else [PAIRS, POSITIONS]
+    shards: dict[tuple[str, int], dict[str, list[int]]] = {}
+    for term in changes:
+        for k in kinds:
+            key = (k, shard_of(term, counts[k]))
+            if key not in shards:
+                shards[key] = read_shard(folders[k] / f"{key[1]}.json")
     for term, docs in changes.items():
-        by_shard.setdefault(shard_of(term, count), {})[term] = docs
-    written = []
-    for number, terms in sorted(by_shard.items()):
-        path = folder / f"{number}.json"
+        found = [shards[k, shard_of(term, counts[k])].get(term, []) for k in kinds]
         try:
-            shard = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise PatchFailed(f"{path}: {error}") from error
-        items = {term: ",".join(map(str, flat)) for term, flat in shard.items()}
-        for term, docs in terms.items():
-            runs = decode_runs(kind, shard.get(term, []))
-            for doc, (old, new) in docs.items():
-                if runs.get(doc) != old:
-                    raise PatchFailed(f"{path}: {term!r} of document {doc} is not as recorded")
-                if new is None:
-                    del runs[doc]
-                else:
-                    runs[doc] = new
-            if runs:
-                items[term] = encode_runs(kind, runs)
+            runs = decode_runs(kind, join_pairs(*found) if kind == PAIRS else found[0])
+        except (ValueError, IndexError) as error:
+            raise PatchFailed(f"{term!r}: {error}") from error
+        for doc, (old, new) in docs.items():
+            if runs.get(doc) != old:
+                raise PatchFailed(f"{term!r} of document {doc} is not as recorded")
+            if new is None:
+                del runs[doc]
             else:
-                items.pop(term, None)
-        if write_if_changed(path, shard_text(items.items())):
+                runs[doc] = new
+        flat = [int(n) for n in encode_runs(kind, runs).split(",")] if runs else []
+        parts = split_pairs(flat) if kind == PAIRS else (flat,)
+        for k, numbers in zip(kinds, parts, strict=True):
+            shard = shards[k, shard_of(term, counts[k])]
+            if runs:
+                shard[term] = numbers
+            else:
+                shard.pop(term, None)
+    written = []
+    for (k, number), shard in sorted(shards.items()):
+        path = folders[k] / f"{number}.json"
+        items = [(term, ",".join(map(str, numbers))) for term, numbers in shard.items()]
+        if write_if_changed(path, shard_text(items)):
             written.append(path)
     return written

@@ -1,6 +1,6 @@
 /* dxportal search for the frozen site: no dependencies, no build step.
    Reads q, section and page from the address, loads only the index shards the query needs
-   (see dxportal/search/export.py), ranks with Whoosh's BM25F scores computed from the
+   (see dxportal/search/static/export.py), ranks with Whoosh's BM25F scores computed from the
    index's counts, as the server adds Whoosh scores, and renders the server's markup. Visitor text is only ever set with
    textContent. The analysis mirrors dxportal/search/analysis.py; tests/search_vectors.json
    holds the cases both must agree on. */
@@ -115,15 +115,38 @@
     var self = this;
     return this.get("meta.json").then(function (meta) {
       return self.get(kind + "/" + (crc32(term) % meta.shards[kind]) + ".json");
-    }).then(function (shard) { return Object.prototype.hasOwnProperty.call(shard, term) ? shard[term] : []; });
+    }).then(function (shard) { return Object.prototype.hasOwnProperty.call(shard, term) ? numbers(shard[term]) : []; });
   };
+  /* A document's record: d/<group>.json holds meta.group records in document order. */
+  Index.prototype.record = function (doc) {
+    var self = this;
+    return this.get("meta.json").then(function (meta) {
+      return self.get("d/" + Math.floor(doc / meta.group) + ".json").then(function (group) {
+        return group[doc % meta.group];
+      });
+    });
+  };
+  /* The numbers of a shard's string (dxportal/search/static/postings.py, number_code): base-45
+     digits, the first 45 characters of DIGITS before a number's last digit, the others last. */
+  var DIGITS = "#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}";
+  var DIGIT = {};
+  for (n = 0; n < DIGITS.length; n++) DIGIT[DIGITS.charAt(n)] = n;
+  function numbers(code) {
+    var out = [], value = 0;
+    for (var i = 0; i < code.length; i++) {
+      var d = DIGIT[code.charAt(i)];
+      if (d < 45) value = value * 45 + d;
+      else { out.push(value * 45 + d - 45); value = 0; }
+    }
+    return out;
+  }
   /* A word: Map doc -> weight, Whoosh's BM25F score of the word (its fields boosted and
      summed), computed from the counts in t/ as dxportal/search/export.py describes. */
   Index.prototype.postings = function (term) {
     return Promise.all([this.get("meta.json"), this.get("n.json"), this.lookup("t", term)])
       .then(function (r) { return decodeWords(r[0], r[1], r[2]); });
   };
-  /* A pair of adjacent words: {weights: Map doc -> weight, positions: Map doc -> Set}, its
+  /* A pair of adjacent words: {weights: Map doc -> weight, docs: [[doc, count]…]}, its
      weight Whoosh's BM25 score of the pairs field. */
   Index.prototype.pair = function (term) {
     if (!this.pairs) this.pairs = {};
@@ -132,6 +155,19 @@
         .then(function (r) { return decodePair(r[0], r[1], r[2]); });
     }
     return this.pairs[term];
+  };
+  /* A pair's positions, Map doc -> Set (p/ holds each document's count of position deltas, in
+     the order of q/): fetched only to check a quoted phrase of three words or more. */
+  Index.prototype.pairPositions = function (term) {
+    return Promise.all([this.pair(term), this.lookup("p", term)]).then(function (r) {
+      var positions = new Map(), i = 0;
+      r[0].docs.forEach(function (d) {
+        var pos = 0, set = new Set();
+        for (var k = 0; k < d[1]; k++) { pos += r[1][i++]; set.add(pos); }
+        positions.set(d[0], set);
+      });
+      return { positions: positions };
+    });
   };
 
   /* BM25 of one field, as whoosh.scoring.BM25F: idf from the documents that have the term in
@@ -169,22 +205,20 @@
     return weights;
   }
 
-  /* q/ runs: doc delta, count, position deltas. */
+  /* q/ runs: lead (2 × doc delta, +1 when the count follows; else the count is 1). */
   function decodePair(meta, lengths, flat) {
     var found = [], doc = 0, i = 0;
     while (i < flat.length) {
-      doc += flat[i++];
-      var count = flat[i++], pos = 0, set = new Set();
-      for (var k = 0; k < count; k++) { pos += flat[i++]; set.add(pos); }
-      found.push([doc, count, set]);
+      var lead = flat[i++];
+      doc += Math.floor(lead / 2);
+      found.push([doc, lead % 2 ? flat[i++] : 1]);
     }
     var field = { name: "pairs", boost: 1.0, avgfl: meta.pairs.avgfl };
-    var weights = new Map(), positions = new Map();
+    var weights = new Map();
     found.forEach(function (f) {
       weights.set(f[0], weight(meta, fieldScore(meta, field, lengths, found.length, f[0], f[1])));
-      positions.set(f[0], f[2]);
     });
-    return { weights: weights, positions: positions };
+    return { weights: weights, docs: found };
   }
 
   function inPhrase(doc, lists) {
@@ -205,7 +239,7 @@
       Promise.all(q.terms.map(function (t) { return index.postings(t); })),
       Promise.all(phrasePairs.map(function (t) { return index.pair(t); })),
       Promise.all(bonus.map(function (t) { return index.pair(t); })),
-      Promise.all(long.map(function (p) { return Promise.all(p.map(function (t) { return index.pair(t); })); }))
+      Promise.all(long.map(function (p) { return Promise.all(p.map(function (t) { return index.pairPositions(t); })); }))
     ]).then(function (r) {
       var required = r[0].concat(r[1].map(function (x) { return x.weights; }));
       if (!required.length) return [];
@@ -289,7 +323,7 @@
     var pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     page = Math.min(Math.max(1, page), pages);
     var shown = result.hits.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
-    return Promise.all(shown.map(function (h) { return index.get("d/" + h.doc + ".json"); })).then(function (docs) {
+    return Promise.all(shown.map(function (h) { return index.record(h.doc); })).then(function (docs) {
       var frag = document.createDocumentFragment();
       var count = el("p", "search-count");
       count.setAttribute("role", "status");
@@ -391,6 +425,6 @@
   if (typeof module !== "undefined") {
     module.exports = { analyze: analyze, splitWords: splitWords, fold: fold, canonicalTone: canonicalTone,
       crc32: crc32, lengths: LENGTHS, cleanQuery: cleanQuery, parseQuery: parseQuery, Index: Index, search: search,
-      snippetParts: snippetParts, decodeWords: decodeWords, decodePair: decodePair };
+      snippetParts: snippetParts, numbers: numbers, decodeWords: decodeWords, decodePair: decodePair };
   }
 })();
