@@ -321,6 +321,19 @@ def test_a_preview_of_an_unreadable_form_lists_its_problems(client):
     assert len(html.select(".problem-list li")) == 2
 
 
+def test_a_preview_while_another_page_stops_the_site_lists_that_page(client, content):
+    """The site's templates need the loaded site; another page's error is named, not a 500."""
+    broken = content / "news/the-sai.vi.md"
+    broken.write_text(page_text("Thẻ sai", tags="[khong-co]"), encoding="utf-8")
+    data = opened(client)
+    data.update(title="Xem trước")
+    response = client.post("/edit/preview/news/vi/", data=data)
+    assert response.status_code == 200
+    problems = [li.get_text(" ", strip=True) for li in parse(response).select(".problem-list li")]
+    assert len(problems) == 1
+    assert f"{broken}:4" in problems[0] and "khong-co" in problems[0]
+
+
 # --- uploads ---------------------------------------------------------------------------------
 
 

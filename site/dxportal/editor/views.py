@@ -344,7 +344,13 @@ def preview(section: str, page_lang: str):
 
 
 def render_as_reader(section: str, slug: str, page_lang: str, page: Page) -> str:
-    """``page`` drawn by the site's own template, with the entry's other language as it is."""
+    """``page`` drawn by the site's own template, with the entry's other language as it is;
+    the problems that stop the site from loading instead, if another page has any (the site's
+    templates show its settings, menus and links, which need the loaded site)."""
+    try:
+        store().get()
+    except ContentError as error:
+        return render_template("editor/preview_problems.html", site_problems=error.problems)
     site = loaded_site()
     existing = site.entry(section, slug) if site else None
     entry = Entry(section, slug, dict(existing.versions) if existing else {})
