@@ -10,9 +10,9 @@ from pathlib import Path
 
 from build_support import EDITS, build, corpus, count_rendered
 
+from dxportal import workers
 from dxportal.build import freeze_loop, leftovers, page_client, pipeline, record
 from dxportal.build.destination import looks_built, spare_folder
-from dxportal.search.static import export
 
 from conftest import tree_digest
 
@@ -179,8 +179,7 @@ def witness(folder: Path, into: Path) -> dict[str, bytes]:
 def test_a_build_never_changes_a_file_of_an_earlier_build(tmp_path, make_content, monkeypatch):
     """The spare and the live build share files: a changed page, index file, manifest or
     _headers is a new file, never the old one rewritten (in workers and the search export)."""
-    monkeypatch.setattr(freeze_loop, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(export, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
     root = corpus(make_content)
     site, caches = tmp_path / "site", tmp_path / "cache"
     build(root, site, caches, DXPORTAL_WORKERS=2)
