@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Build-speed benchmark: dxportal (cold, warm, one edited article) against Hugo and Pelican.
+"""Build-speed benchmark: dxportal (cold, the build after it, one edit, nothing new) against
+its Markdown floor, Hugo and Pelican.
 
 Usage: python bench/build.py [--sizes 1000 5000] [--runs 3] [--work /tmp/dxportal-bench]
                              [--no-peers] [--python PYTHON]
@@ -8,11 +9,13 @@ For each size it generates the synthetic corpus (../shared/bench/gen_corpus.py, 
 $DXPORTAL_BENCH_CORPUS), lays out the same Vietnamese articles for Hugo and Pelican, and times
 whole processes (start-up included), several runs each:
 
+- floor: the CPU seconds python-markdown alone (the project's extensions and settings,
+  rendering.Renderer) takes to convert every body of the corpus, divided by the cores a build
+  uses (build.pipeline.build_workers): no build that renders every body can be faster;
 - cold: `dxportal build` with no cache and no earlier build;
-- rerender: the caches present but not the build kept in them (every page rendered again from
-  cached Markdown, the search index merged again from cached terms);
-- warm: the caches present, build/ deleted (the build kept in the cache is the base);
-- edit: one article's text edited, the earlier builds and the caches present (the usual case);
+- second: the build right after the cold one, nothing changed (it starts from the copy of hard
+  links the cold build left);
+- edit: one article's text edited, a fresh process, the earlier builds and the caches present;
 - same: a rebuild with nothing new (say hourly from cron);
 - hugo: `hugo` (Debian package; always rebuilds everything), minimal layouts;
 - pelican: `pelican` (PyPI, in a throwaway venv under /tmp), default theme;
@@ -22,9 +25,10 @@ whole processes (start-up included), several runs each:
   (inotify, read at the start of each request: dxportal/web/inotify.py), elsewhere by looking at
   every file on each request; the script says which it used.
 
-Prints the median wall-clock time of each, ratios, and the peak resident memory (the largest
-process; the two freezing workers share most of their pages with the parent by fork).
-Hugo is installed with apt-get if missing (as root); Pelican into /tmp/dxportal-bench-pelican.
+Prints the median wall-clock time of each, ratios to the floor and to Pelican, and the peak
+resident memory (the largest process; the freezing workers share most of their pages with the
+parent by fork). Hugo is installed with apt-get if missing (as root); Pelican into
+/tmp/dxportal-bench-pelican.
 """
 
 from __future__ import annotations
@@ -204,6 +208,28 @@ finally:
 print(statistics.median(times) * 1000, edited * 1000)
 """
 
+FLOOR_SCRIPT = """
+import sys, time
+from pathlib import Path
+from dxportal import create_app
+from dxportal.build.pipeline import build_workers
+from dxportal.rendering import Renderer
+bodies = []
+for path in sorted(Path(sys.argv[1]).rglob("*.md")):
+    text = path.read_text(encoding="utf-8")
+    if text.startswith("---\\n"):
+        text = text.split("\\n---\\n", 1)[1]
+    bodies.append((text, "en" if path.name.endswith(".en.md") else "vi"))
+renderer = Renderer()
+start = time.process_time()
+for body, lang in bodies:
+    md = renderer._markdown(lang)
+    md.reset()
+    md.convert(body)
+cpu = time.process_time() - start
+print(cpu, build_workers(create_app({"DXPORTAL_CONTENT_DIR": sys.argv[1]})), len(bodies))
+"""
+
 
 def run_timed(
     command: list[str], cwd: Path, env: dict[str, str] | None = None
@@ -234,6 +260,7 @@ class Bench:
         self.results: dict[tuple[int, str], list[tuple[float, int, float]]] = {}
         self.preview: dict[int, float] = {}
         self.preview_edit: dict[int, float] = {}
+        self.floor_cores = 0
 
     def record(self, size: int, name: str, measurement: tuple[float, int, float]) -> None:
         self.results.setdefault((size, name), []).append(measurement)
@@ -274,21 +301,30 @@ class Bench:
             for path in (cache, output, legacy_spare):
                 shutil.rmtree(path, ignore_errors=True)
             self.record(size, "cold", self.dxportal(folder, cache, output))
-        for _ in range(self.runs):
-            for path in (output, cache / "spares"):
-                shutil.rmtree(path, ignore_errors=True)
-            self.record(size, "rerender", self.dxportal(folder, cache, output))
-        for _ in range(self.runs):
-            self.dxportal(folder, cache, output)  # replaces build/: the replaced one is kept
-            shutil.rmtree(output)
-            self.record(size, "warm", self.dxportal(folder, cache, output))
-        self.dxportal(folder, cache, output)  # the earlier build is kept as the next base
+            self.record(size, "second", self.dxportal(folder, cache, output))
         for counter in range(self.runs):
             edit_one_article(folder / "content", counter)
             self.record(size, "edit", self.dxportal(folder, cache, output))
         for _ in range(self.runs):
             self.record(size, "same", self.dxportal(folder, cache, output))
         edit_one_article(folder / "content", 0)  # leave it as the first edit left it
+
+    def run_floor(self, size: int, folder: Path) -> None:
+        """The Markdown floor: CPU seconds of python-markdown over every body, per core used."""
+        env = dict(os.environ, PYTHONPATH=str(PROJECT / "site"))
+        command = [self.python, "-c", FLOOR_SCRIPT, str(folder / "content")]
+        out = subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, text=True)
+        if out.returncode != 0:
+            raise SystemExit(f"the Markdown floor failed: {out.stderr[-2000:]}")
+        cpu, cores, bodies = out.stdout.split()[-3:]
+        self.floor_cores = int(cores)
+        floor = float(cpu) / int(cores)
+        self.results.setdefault((size, "floor"), []).append((floor, 0, float(cpu)))
+        print(
+            f"  {size:>5} floor    {floor:7.2f} s ({float(cpu):.2f} s CPU for {bodies} bodies"
+            f" on {cores} cores)",
+            flush=True,
+        )
 
     def run_preview(self, size: int, folder: Path, requests: int = 60) -> None:
         """Median time of an article page in preview, in ms (one process, caches warm), and of
@@ -366,8 +402,8 @@ def print_table(bench: Bench, sizes: list[int]) -> None:
         wall, cpu = bench.median(size, name), bench.median(size, name, 2)
         return f"{wall:.2f} s ({cpu:.1f} s CPU)" if wall is not None else "–"
 
-    def ratio(size: int, name: str, peer: str) -> str:
-        a, b = bench.median(size, name), bench.median(size, peer)
+    def ratio(size: int, name: str, peer: str, index: int = 0) -> str:
+        a, b = bench.median(size, name, index), bench.median(size, peer, index)
         return f"{a / b:.2f}×" if a and b else "–"
 
     print()
@@ -385,28 +421,33 @@ def print_table(bench: Bench, sizes: list[int]) -> None:
     print("| | " + " | ".join(f"{s:,} articles" for s in sizes) + " |")
     print("|---|" + "---|" * len(sizes))
     rows = [
-        ("dxportal cold (empty caches)", "cold"),
-        ("dxportal rerender (caches, no kept build)", "rerender"),
-        ("dxportal warm (caches, build/ deleted)", "warm"),
-        ("dxportal one article edited", "edit"),
-        ("dxportal rebuild with nothing new", "same"),
-        ("Hugo", "hugo"),
+        ("Hugo (always rebuilds everything)", "hugo"),
         ("Pelican", "pelican"),
+        (f"Markdown floor (CPU ÷ {bench.floor_cores} cores)", "floor"),
+        ("dxportal cold (empty caches)", "cold"),
+        ("dxportal second build (after the cold one, nothing changed)", "second"),
+        ("dxportal one article edited (a fresh process)", "edit"),
+        ("dxportal --watch, one article edited", "watch"),  # bench/watch.py fills it
+        ("dxportal rebuild with nothing new", "same"),
     ]
     for label, name in rows:
         print(f"| {label} | " + " | ".join(cell(s, name) for s in sizes) + " |")
-    for label, name, peer in [
-        ("cold / Hugo", "cold", "hugo"),
-        ("warm / Hugo", "warm", "hugo"),
-        ("Pelican / cold", "pelican", "cold"),
+    for label, name, peer, index in [
+        ("cold / Markdown floor (target ≤ 2×)", "cold", "floor", 0),
+        ("cold / Markdown floor, CPU seconds (what load does not change)", "cold", "floor", 2),
+        ("cold / Pelican", "cold", "pelican", 0),
+        ("cold / Hugo", "cold", "hugo", 0),
+        ("second build / nothing new (target ≤ 1×)", "second", "same", 0),
     ]:
-        print(f"| {label} | " + " | ".join(ratio(s, name, peer) for s in sizes) + " |")
+        print(f"| {label} | " + " | ".join(ratio(s, name, peer, index) for s in sizes) + " |")
     peaks = []
     for s in sizes:
-        values = [bench.peak(s, n) for n in ("cold", "rerender", "warm", "edit", "same")]
+        values = [bench.peak(s, n) for n in ("cold", "second", "edit", "same")]
         values = [v for v in values if v is not None]
         peaks.append(f"{max(values)} MB" if values else "–")
     print("| dxportal peak memory | " + " | ".join(peaks) + " |")
+    # The output's files and bytes (a separate bench module) go here.
+    print("| dxportal output, files / bytes | " + " | ".join("–" for _ in sizes) + " |")
     previews = [f"{bench.preview[s]:.0f} ms" if s in bench.preview else "–" for s in sizes]
     print("| dxportal preview, article page (median) | " + " | ".join(previews) + " |")
     edits = [f"{bench.preview_edit[s]:.0f} ms" if s in bench.preview_edit else "–" for s in sizes]
@@ -435,6 +476,7 @@ def main(argv: list[str] | None = None) -> int:
         # Interleave the generators so that a noisy neighbour hurts them alike.
         if has_hugo:
             bench.run_hugo(size, folder)
+        bench.run_floor(size, folder)
         bench.run_dxportal(size, folder)
         bench.run_preview(size, folder)
         if has_pelican:

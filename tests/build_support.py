@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+import weakref
+from collections.abc import Sequence
 from pathlib import Path
 
 from flask import Flask, render_template_string, request
@@ -52,12 +56,41 @@ def build(root: Path, destination: Path, cache_dir: Path, **config) -> Path:
     return destination
 
 
-def count_rendered(monkeypatch) -> list[str]:
-    rendered: list[str] = []
+class Rendered(Sequence):
+    """The URLs rendered, in every process of the build (forked workers append to a file)."""
+
+    def __init__(self) -> None:
+        handle, self.path = tempfile.mkstemp(prefix="dxportal-rendered-")
+        os.close(handle)
+        weakref.finalize(self, os.unlink, self.path)
+
+    def add(self, url: str) -> None:
+        with open(self.path, "a", encoding="utf-8") as out:  # one write: lines never mix
+            out.write(url + "\n")
+
+    def urls(self) -> list[str]:
+        with open(self.path, encoding="utf-8") as source:
+            return source.read().splitlines()
+
+    def __getitem__(self, index):
+        return self.urls()[index]
+
+    def __len__(self) -> int:
+        return len(self.urls())
+
+    def __eq__(self, other: object) -> bool:
+        return self.urls() == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    def __repr__(self) -> str:
+        return repr(self.urls())
+
+
+def count_rendered(monkeypatch) -> Rendered:
+    rendered = Rendered()
     real = page_client.build_one
 
     def spy(freezer, client, url):
-        rendered.append(url)
+        rendered.add(url)
         return real(freezer, client, url)
 
     monkeypatch.setattr(page_client, "build_one", spy)

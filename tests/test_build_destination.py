@@ -10,7 +10,8 @@ from pathlib import Path
 
 from build_support import EDITS, build, corpus, count_rendered
 
-from dxportal.build import freeze_loop, leftovers, page_client, record
+from dxportal import workers
+from dxportal.build import freeze_loop, leftovers, page_client, pipeline, record
 from dxportal.build.destination import looks_built, spare_folder
 
 from conftest import tree_digest
@@ -145,3 +146,50 @@ def test_a_spare_folder_that_is_not_the_replaced_build_gets_no_record(tmp_path, 
     build(root, site, caches)  # the spare is not taken, and the replaced build is removed
     assert (spare / "notes.txt").is_file()
     assert record.BuildRecord.load(caches, spare).files == {}
+
+
+def test_the_build_after_a_first_build_renders_nothing_again(tmp_path, make_content, monkeypatch):
+    """The first build leaves a copy of itself (hard links) for the next one to start from."""
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches)
+    spare = spare_folder(site.resolve(), caches)
+    assert (spare / "index.html").stat().st_ino == (site / "index.html").stat().st_ino
+    rendered = count_rendered(monkeypatch)
+    build(root, site, caches)
+    assert rendered == []
+    EDITS["body"](root)
+    build(root, site, caches)
+    assert len(rendered) == 4  # the edited article and its feed, in both languages
+    assert tree_digest(site) == tree_digest(build(root, tmp_path / "clean", tmp_path / "c2"))
+
+
+def witness(folder: Path, into: Path) -> dict[str, bytes]:
+    """Hard-link every file of ``folder`` into ``into`` (its inodes stay alive); their bytes."""
+    found = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            relative = path.relative_to(folder).as_posix()
+            found[relative] = path.read_bytes()
+            (into / relative).parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, into / relative)
+    return found
+
+
+def test_a_build_never_changes_a_file_of_an_earlier_build(tmp_path, make_content, monkeypatch):
+    """The spare and the live build share files: a changed page, index file, manifest or
+    _headers is a new file, never the old one rewritten (in workers and the search export)."""
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches, DXPORTAL_WORKERS=2)
+    witnesses = []
+    for number, edit in enumerate(sorted(EDITS)):
+        witnesses.append((tmp_path / f"w{number}", witness(site, tmp_path / f"w{number}")))
+        EDITS[edit](root)
+        if edit == "body":  # other host headers: _headers changes
+            monkeypatch.setattr(pipeline, "headers_file", lambda: "/*\n  X-Test: 1\n")
+        build(root, site, caches, DXPORTAL_WORKERS=2)
+        for folder, files in witnesses:
+            assert {p: (folder / p).read_bytes() for p in files} == files, edit
+    assert tree_digest(site) == tree_digest(build(root, tmp_path / "clean", tmp_path / "c2"))

@@ -3,6 +3,7 @@ own loop renders them, on one core or several."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 
@@ -10,9 +11,9 @@ import pytest
 from build_support import EDITS, build, corpus, count_rendered, tiny_freezer
 from flask import Flask, request
 
+from dxportal import workers
 from dxportal.build import freeze_loop, page_client, url_plan
 from dxportal.build.destination import spare_folder
-from dxportal.search.static import export
 
 from conftest import EMBEDDED_CONTENT, page_text, tree_digest
 
@@ -20,7 +21,7 @@ from conftest import EMBEDDED_CONTENT, page_text, tree_digest
 @pytest.mark.parametrize("edit", sorted(EDITS))
 def test_an_incremental_build_equals_a_clean_build(tmp_path, make_content, monkeypatch, edit):
     # In forked processes, as at scale: the search index is patched beside the freeze.
-    monkeypatch.setattr(export, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
     root = corpus(make_content)
     site, caches = tmp_path / "site", tmp_path / "cache"
     build(root, site, caches)
@@ -76,7 +77,7 @@ def test_the_number_of_workers_renders_nothing_again(tmp_path, make_content, mon
 
 def test_two_worker_processes_write_the_same_site_as_one(tmp_path, make_content, monkeypatch):
     root = corpus(make_content)
-    monkeypatch.setattr(freeze_loop, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
     one = build(root, tmp_path / "one", tmp_path / "c1", DXPORTAL_WORKERS=1)
     two = build(root, tmp_path / "two", tmp_path / "c2", DXPORTAL_WORKERS=2)
     assert tree_digest(one) == tree_digest(two)
@@ -94,22 +95,28 @@ def test_workers_get_both_languages_of_a_page(tmp_path):
                 assert "/en/" + url[4:] in share
 
 
-def test_a_failing_page_in_a_worker_fails_the_build(tmp_path, make_content, monkeypatch):
+@pytest.mark.parametrize("where", ["worker", "parent"])
+def test_a_failing_page_in_a_worker_fails_the_build(tmp_path, make_content, monkeypatch, where):
+    """A worker's error comes back as JobFailed with its traceback (workers.py); the
+    parent's own share raises as a build in one process does. Either way, no build."""
     root = corpus(make_content)
-    monkeypatch.setattr(freeze_loop, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(export, "PARALLEL_THRESHOLD", 1)  # the index's processes are stopped
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)  # the index's processes are stopped
     import dxportal.web.views
 
     real = dxportal.web.views.render_template
+    parent = os.getpid()
 
     def explode(template, **context):
-        if template == "entry.html" and context["page"].slug == "bai-2":
+        if template == "entry.html" and (os.getpid() == parent) == (where == "parent"):
             raise RuntimeError("boom")
         return real(template, **context)
 
     monkeypatch.setattr(dxportal.web.views, "render_template", explode)
-    with pytest.raises(ValueError, match="Unexpected status '500"):
+    expected = workers.JobFailed if where == "worker" else ValueError
+    with pytest.raises(expected, match="Unexpected status '500") as raised:
         build(root, tmp_path / "site", tmp_path / "c", DXPORTAL_WORKERS=2)
+    if where == "worker":
+        assert "Traceback (most recent call last)" in str(raised.value)
     assert not (tmp_path / "site").exists()
 
 

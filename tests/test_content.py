@@ -124,3 +124,26 @@ def test_site_settings_errors_name_the_line(make_content):
     root = make_content({"site.yml": "name: just one\n"})
     messages = problems_of(root)
     assert "site.yml:1: 'name' needs a text for each language: vi: … and en: …" in messages
+
+
+def test_libyaml_reads_every_front_matter_as_the_pure_python_parser_does(monkeypatch):
+    """Front matter is composed by libyaml (yamlfile.FAST_LOADER) for speed: the same values
+    and key lines as PyYAML's own parser, on every file of the embedded content."""
+    import yaml
+
+    from dxportal.content import yamlfile
+
+    assert yamlfile.FAST_LOADER is yaml.CSafeLoader  # PyYAML here was built with libyaml
+    files = sorted(EMBEDDED_CONTENT.rglob("*.md")) + sorted(EMBEDDED_CONTENT.rglob("*.yml"))
+    assert len(files) > 20
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".md":
+            text = text.split("\n---\n", 1)[0].removeprefix("---\n")
+        read = {}
+        for loader in (yaml.CSafeLoader, yaml.SafeLoader):
+            monkeypatch.setattr(yamlfile, "FAST_LOADER", loader)
+            problems: list = []
+            mapping = yamlfile.load_mapping(text, path, problems)
+            read[loader] = (mapping.values, mapping.lines, problems) if mapping else problems
+        assert read[yaml.CSafeLoader] == read[yaml.SafeLoader], path

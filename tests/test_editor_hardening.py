@@ -48,8 +48,7 @@ def test_publish_never_forks_the_threaded_server(editor_app, content, tmp_path, 
     def no_fork():
         raise AssertionError("os.fork() called in the editor's server process")
 
-    monkeypatch.setattr("dxportal.build.freeze_loop.PARALLEL_THRESHOLD", 0)
-    monkeypatch.setattr("dxportal.search.static.export.PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr("dxportal.workers.PARALLEL_THRESHOLD", 0)
     monkeypatch.setattr("os.fork", no_fork)
     client = editor_app(DXPORTAL_WORKERS=2).test_client()
     response = client.post("/edit/publish", data={"csrf_token": token(client)})

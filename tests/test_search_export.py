@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.util.numeric import _length_byte_cache
 
-from dxportal import create_app
+from dxportal import create_app, workers
 from dxportal.search.analysis import FIELD_BREAK, PairTokenizer, WordTokenizer
 from dxportal.search.documents import FIELD_BOOSTS, PAIRS_FIELD, SearchDocument
 from dxportal.search.preview.index import open_index, write_language_index
@@ -230,8 +230,8 @@ def test_exporting_over_an_earlier_export_equals_a_fresh_one(tmp_path, make_cont
 
 
 def test_two_processes_export_the_same_files_as_one(tmp_path, make_content, monkeypatch):
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
     root = corpus(make_content)
-    monkeypatch.setattr(export, "PARALLEL_THRESHOLD", 1)
     one = export_to(root, tmp_path / "one", tmp_path / "c1", processes=1)
     two = export_to(root, tmp_path / "two", tmp_path / "c2", processes=2)
     assert tree_digest(one) == tree_digest(two)

@@ -57,6 +57,21 @@ def write_text(
     write_bytes(path, text.encode(encoding), durable=durable)
 
 
+def replace_bytes(path: str | os.PathLike[str], data: bytes, exists: bool | None = None) -> None:
+    """Write ``data`` to ``path`` in a folder nobody reads yet (a build being made), never
+    changing an existing file in place: it may be a hard link to a file of another build
+    (build/destination.py), which must keep its bytes. A new file is written directly
+    (cheaper, and it shares nothing); ``exists``, if known, saves a look.
+    """
+    if exists is None:
+        exists = os.path.lexists(path)
+    if exists:
+        write_bytes(path, data, durable=False)
+    else:
+        with open(path, "xb") as handle:
+            handle.write(data)
+
+
 def sync_folder(folder: Path) -> None:
     """Flush a folder's entries (a rename into it) to disk, where the system allows it."""
     try:

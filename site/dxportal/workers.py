@@ -1,8 +1,12 @@
-"""Run independent jobs of a build in forked processes, beside the parent's own work.
+"""The build's one pool of forked processes: the pages' freeze (build/freeze_loop.py) splits
+its addresses across them, the search index (search/static/export.py) writes each language in
+one beside it, the preview's index (search/preview/index.py) too.
 
-Each job writes its own files; a failed job's traceback is raised again in the parent, so a
-build never carries on after a job failed, and a failed parent stops its jobs. A job can wait
-at a Gate until the parent has done what it needs (or would compete with for the cores).
+Forking pays once there are PARALLEL_THRESHOLD pages to work on (``worth_forking``). Each job
+returns a picklable result or raises; a failed job's traceback comes back as JobFailed in the
+parent, so a build never carries on after a job failed, and a failed parent stops its jobs. A
+job can wait at a Gate until the parent has done what it needs (or would compete with for the
+cores).
 """
 
 from __future__ import annotations
@@ -13,20 +17,29 @@ import pickle
 import signal
 import traceback
 from collections.abc import Callable
+from typing import Any
+
+# Pages (one address in one language): below, forking costs more than it saves.
+PARALLEL_THRESHOLD = 200
 
 
 class JobFailed(RuntimeError):
     """A job in a forked process raised; the message holds its traceback."""
 
 
-def fork_job(job: Callable[[], None]) -> tuple[int, int]:
+def worth_forking(pages: int, processes: int) -> bool:
+    """Whether ``pages`` of work are worth splitting across ``processes`` forked processes."""
+    return processes > 1 and pages >= PARALLEL_THRESHOLD and hasattr(os, "fork")
+
+
+def fork_job(job: Callable[[], Any]) -> tuple[int, int]:
+    """Start ``job`` in a forked child; (pid, the read end of the pipe its outcome comes by)."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: run, report, exit without the parent's cleanup
         os.close(read_end)
-        status, report = 0, b""
         try:
-            job()
+            status, report = 0, pickle.dumps(job())
         except BaseException:
             status, report = 1, pickle.dumps(traceback.format_exc())
         with os.fdopen(write_end, "wb") as out:
@@ -36,18 +49,42 @@ def fork_job(job: Callable[[], None]) -> tuple[int, int]:
     return pid, read_end
 
 
-def wait_for(child: tuple[int, int]) -> str:
-    """'' if the child succeeded, else its traceback (or how it ended)."""
+def outcome(child: tuple[int, int]) -> tuple[bool, Any]:
+    """Wait for ``child``: (True, what its job returned) or (False, its traceback)."""
     pid, read_end = child
     with os.fdopen(read_end, "rb") as source:
         report = source.read()
     _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) == 0:
-        return ""
+    code = os.waitstatus_to_exitcode(status)
     try:
-        return pickle.loads(report)
+        value = pickle.loads(report)
     except Exception:
-        return f"a build process ended with status {os.waitstatus_to_exitcode(status)}"
+        return False, f"a build process ended with status {code}"
+    return code == 0, value
+
+
+def wait_for(child: tuple[int, int]) -> str:
+    """'' if the child succeeded, else its traceback (or how it ended)."""
+    ok, value = outcome(child)
+    return "" if ok else value
+
+
+def results_of(children: list[tuple[int, int]]) -> list[Any]:
+    """What each child's job returned, once all have ended; JobFailed if any failed."""
+    outcomes = [outcome(child) for child in children]
+    failures = [value for ok, value in outcomes if not ok]
+    if failures:
+        raise JobFailed("\n".join(failures))
+    return [value for _, value in outcomes]
+
+
+def stop(children: list[tuple[int, int]]) -> None:
+    """Kill ``children`` and reap them (the parent failed: what they do is thrown away)."""
+    for pid, read_end in children:
+        with contextlib.suppress(ProcessLookupError):  # it has ended already
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(read_end)
 
 
 class Gate:
@@ -92,7 +129,7 @@ class BackgroundJobs:
         self.gate = gate
         self.here: list[Callable[[], None]] = []
         self.children: list[tuple[int, int]] = []
-        if processes < 2 or not hasattr(os, "fork"):
+        if processes < 2 or not hasattr(os, "fork"):  # the caller asked worth_forking
             self.here = jobs
             return
         shares = min(processes, len(jobs))
@@ -114,10 +151,11 @@ class BackgroundJobs:
         try:
             for job in self.here:
                 job()
-        finally:
-            failures = [failure for failure in (wait_for(child) for child in children) if failure]
-        if failures:
-            raise JobFailed("\n".join(failures))
+        except BaseException:
+            for child in children:  # reaped; the parent's own failure is the one raised
+                outcome(child)
+            raise
+        results_of(children)
 
     def __enter__(self) -> BackgroundJobs:
         return self
@@ -128,10 +166,6 @@ class BackgroundJobs:
     def abandon(self) -> None:
         """Stop the children (the parent failed: what they write is thrown away), then open
         the gate (before, a child waiting at it would go on)."""
-        for pid, read_end in self.children:
-            with contextlib.suppress(ProcessLookupError):  # it has ended already
-                os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            os.close(read_end)
+        stop(self.children)
         self.children = []
         self.gate.open()

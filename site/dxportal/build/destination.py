@@ -1,5 +1,11 @@
 """Where a build is written: a staging folder beside the destination, swapped in whole; the
-replaced build kept as a spare (in the cache folder) that the next build starts from."""
+replaced build kept as a spare (in the cache folder) that the next build starts from.
+
+The first build has no replaced build to keep: it leaves a copy of itself made of hard links
+(``link_copy``), so the build after it renders only what changed too. A file of a build is
+therefore never changed in place, only replaced (atomic.replace_bytes): the spare and the live
+build share the files they have in common.
+"""
 
 from __future__ import annotations
 
@@ -105,3 +111,27 @@ def swap_in(staging: Path, destination: Path, spare: Path | None = None) -> bool
             kept = True
     shutil.rmtree(previous, ignore_errors=True)
     return kept
+
+
+def link_copy(source: Path, target: Path) -> bool:
+    """Make ``target`` (which must not exist) a copy of ``source`` made of hard links: one
+    link a file, no bytes copied. False, with nothing left behind, where links fail."""
+    partial = target.with_name(f"{target.name}.linking-{os.getpid()}")
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        os.mkdir(partial)
+        pending = [(os.fspath(source), os.fspath(partial))]
+        while pending:
+            here, there = pending.pop()
+            with os.scandir(here) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        os.mkdir(f"{there}/{entry.name}")
+                        pending.append((entry.path, f"{there}/{entry.name}"))
+                    else:
+                        os.link(entry.path, f"{there}/{entry.name}", follow_symlinks=False)
+        partial.rename(target)
+    except OSError:
+        shutil.rmtree(partial, ignore_errors=True)
+        return False
+    return True

@@ -4,13 +4,10 @@ then remove the files of the earlier build this one does not produce."""
 from __future__ import annotations
 
 import os
-import pickle
 import select
-import traceback
 import warnings
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from multiprocessing.sharedctypes import RawArray
 from pathlib import Path
 from unicodedata import normalize
@@ -28,18 +25,9 @@ from dxportal.build.url_plan import plan_urls
 from dxportal.content.model import ContentSet
 from dxportal.messages import LANGUAGES
 from dxportal.progress import Report
+from dxportal.workers import fork_job, results_of, stop, worth_forking
 
-# Forking pays once there are this many pages to render.
-PARALLEL_THRESHOLD = 200
 PROGRESS_INTERVAL = 0.25  # seconds between two reports while waiting for the workers
-
-
-@dataclass
-class WorkerResult:
-    found: dict[str, list[tuple[str, str]]]
-    warnings: list[tuple[type, str]]
-    error: BaseException | None = None
-    trace: str = ""
 
 
 def build_in_parallel(
@@ -50,10 +38,10 @@ def build_in_parallel(
     workers: int,
     progress: Report | None = None,
 ) -> dict[str, list[tuple[str, str]]]:
-    """Split ``urls`` across forked processes (this one included), as build_urls;
+    """Split ``urls`` across forked processes (this one included, workers.py), as build_urls;
     ``progress("pages", done, total)`` as they are written (workers count in shared memory).
 
-    Warnings raised in a worker are raised again here, errors too.
+    Warnings raised in a worker are raised again here; a worker's error is JobFailed.
     """
     report = progress or (lambda stage, done, total: None)
     total = len(urls)
@@ -67,54 +55,37 @@ def build_in_parallel(
 
         return tick
 
+    def share(index: int) -> Callable[[], tuple[dict, list]]:
+        def run() -> tuple[dict, list]:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                found = build_urls(app, freezer, shares[index], generated, counter(index, False))
+            return found, [(w.category, str(w.message)) for w in caught]
+
+        return run
+
     report("pages", 0, total)
-    if workers < 2 or len(urls) < PARALLEL_THRESHOLD or not hasattr(os, "fork"):
+    if not worth_forking(len(urls), workers):
         found = build_urls(app, freezer, urls, generated, counter(0, True))
         report("pages", total, total)
         return found
     shares = split_urls(urls, workers)
-    children = []
-    for index in range(1, workers):
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the worker: build its share, report, exit without any cleanup
-            os.close(read_end)
-            status = 0
-            try:
-                result = run_share(app, freezer, shares[index], generated, counter(index, False))
-                payload = pickle.dumps(result)
-            except BaseException as exc:
-                payload = pickle.dumps(WorkerResult({}, [], None, repr(exc)))
-                status = 1
-            with os.fdopen(write_end, "wb") as out:
-                out.write(payload)
-            os._exit(status)
-        os.close(write_end)
-        children.append((pid, read_end))
-    results = [run_share(app, freezer, shares[0], generated, counter(0, True))]
+    children = [fork_job(share(index)) for index in range(1, workers)]
+    try:
+        found = build_urls(app, freezer, shares[0], generated, counter(0, True))
+    except BaseException:
+        stop(children)
+        raise
     waiting = [read_end for _, read_end in children]
     while waiting:  # a worker's pipe becomes readable once it has finished its share
         ready, _, _ = select.select(waiting, [], [], PROGRESS_INTERVAL)
         report("pages", sum(counts), total)
         waiting = [fd for fd in waiting if fd not in ready]
     report("pages", total, total)
-    for pid, read_end in children:
-        with os.fdopen(read_end, "rb") as source:
-            payload = source.read()
-        os.waitpid(pid, 0)
-        try:
-            results.append(pickle.loads(payload))
-        except Exception:
-            results.append(WorkerResult({}, [], None, "a build worker stopped unexpectedly"))
-    found: dict[str, list[tuple[str, str]]] = {}
-    for result in results:
-        for category, message in result.warnings:
+    for more, caught in results_of(children):
+        for category, message in caught:
             warnings.warn(message, category, stacklevel=2)
-        if result.error is not None:
-            raise result.error
-        if result.trace:
-            raise RuntimeError(f"a build worker failed: {result.trace}")
-        found.update(result.found)
+        found.update(more)
     return found
 
 
@@ -130,25 +101,6 @@ def split_urls(urls: list[str], workers: int) -> list[list[str]]:
         rest = parts[2] if len(parts) == 3 and parts[1] in LANGUAGES else url
         shares[zlib.crc32(rest.encode("utf-8")) % workers].append(url)
     return shares
-
-
-def run_share(app: Flask, freezer: Freezer, urls: list[str], generated: set[str],
-              tick: Callable[[], None] | None = None) -> WorkerResult:  # fmt: skip
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            found = build_urls(app, freezer, urls, generated, tick)
-        except Exception as exc:
-            return WorkerResult({}, [], *picklable(exc))
-    return WorkerResult(found, [(w.category, str(w.message)) for w in caught])
-
-
-def picklable(exc: BaseException) -> tuple[BaseException | None, str]:
-    try:
-        pickle.loads(pickle.dumps(exc))
-        return exc, ""
-    except Exception:
-        return None, "".join(traceback.format_exception(exc))
 
 
 def remove_extra_files(folder: Path, keep: set[str]) -> None:

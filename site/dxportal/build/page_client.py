@@ -23,6 +23,8 @@ from flask_frozen import (
 )
 from werkzeug.urls import iri_to_uri
 
+from dxportal.atomic import replace_bytes
+
 # Keyword arguments of url_for that are not URL values.
 URL_OPTIONS = ("_anchor", "_method", "_scheme", "_external")
 
@@ -164,7 +166,7 @@ def build_one(freezer: Freezer, client: PageClient, url: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
     previous = path.read_bytes() if path.is_file() else None
     if content != previous:  # unchanged files keep their time (rsync, the build record)
-        path.write_bytes(content)
+        replace_bytes(path, content, previous is not None)
 
 
 class SilentLogger:

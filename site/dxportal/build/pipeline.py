@@ -17,9 +17,11 @@ from pathlib import Path
 from flask import Flask
 from flask_frozen import Freezer, FrozenFlaskWarning, MissingURLGeneratorWarning
 
+from dxportal.atomic import replace_bytes
 from dxportal.build.destination import (
     BuildError,
     check_destination,
+    link_copy,
     remove_unused_spare,
     spare_folder,
     swap_in,
@@ -118,6 +120,11 @@ def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None],
         kept = swap_in(staging, destination, spare)
         remove_unused_spare(destination, spare)
         new_record.save(store.cache_dir, destination)
+        if not kept and store.cache_dir is not None and not spare.exists():
+            # A first build: its copy of hard links is the next build's start. Its folders
+            # are new, so their times are not the recorded ones: the next build lists them.
+            kept = link_copy(destination, spare)
+            previous_record = BuildRecord(new_record.files, new_record.discovered).payload_bytes()
         BuildRecord.save_payload(store.cache_dir, spare, previous_record if kept else None)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -146,6 +153,9 @@ def fail_on_freezer_warnings(caught: list[warnings.WarningMessage]) -> None:
 def write_host_files(folder: Path) -> None:
     """Files static hosts read beside the pages: security and cache headers; `.nojekyll`, so
     that GitHub Pages serves a branch deploy (`dxportal deploy git:`) as it is."""
-    (folder / "_headers").write_text(headers_file(), encoding="utf-8")
+    headers = headers_file().encode("utf-8")
+    path = folder / "_headers"
+    if not path.is_file() or path.read_bytes() != headers:
+        replace_bytes(path, headers)
     if not (folder / ".nojekyll").exists():
         (folder / ".nojekyll").write_bytes(b"")

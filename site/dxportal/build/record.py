@@ -46,8 +46,11 @@ class BuildRecord:
             return None
 
     def save(self, cache_dir: Path | None, destination: Path) -> None:
+        self.save_payload(cache_dir, destination, self.payload_bytes())
+
+    def payload_bytes(self) -> bytes:
         data = {"files": self.files, "discovered": self.discovered, "folders": self.folders}
-        self.save_payload(cache_dir, destination, json.dumps(data).encode("utf-8"))
+        return json.dumps(data).encode("utf-8")
 
     @classmethod
     def payload(cls, cache_dir: Path | None, destination: Path) -> bytes | None:

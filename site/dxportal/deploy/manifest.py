@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from dxportal.atomic import replace_bytes
 from dxportal.deploy.errors import DeployError
 from dxportal.deploy.listing import walk_files
 from dxportal.messages import Message
@@ -58,7 +59,7 @@ def write_manifest(folder: Path, base_url: str) -> None:
     text = json.dumps(data, indent=1, sort_keys=True) + "\n"
     path = folder / MANIFEST_NAME
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+        replace_bytes(path, text.encode("utf-8"))  # never in place: see build/destination.py
 
 
 def read_build(folder: Path) -> BuildInfo:

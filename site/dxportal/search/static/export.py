@@ -68,7 +68,7 @@ from dxportal.search.static.state import DocumentState, ExportHistory, ExportSta
 from dxportal.search.static.terms import DocumentTerms, TermsCache
 from dxportal.web.labels import SECTION_TITLES
 from dxportal.web.urls import entry_url
-from dxportal.workers import BackgroundJobs, Gate
+from dxportal.workers import BackgroundJobs, Gate, worth_forking
 
 FORMAT_VERSION = 4
 GROUP = 4  # documents a file in d/
@@ -81,7 +81,6 @@ MAX_POSITION_SHARDS = 256
 SNIPPET_SOURCE_CHARS = 400
 WEIGHT_SCALE = 100
 DATA_DIR = "data"
-PARALLEL_THRESHOLD = 200  # entries: below, forking costs more than it saves
 PATCH_SHARE = 20  # an export patches up to 1/PATCH_SHARE of the documents, else starts anew
 BM25 = BM25F()  # the model Whoosh scores with (searching.Searcher's default)
 LENGTH_FIELDS = (*TEXT_FIELDS, PAIRS_FIELD)  # the order of DocumentState.lengths
@@ -368,6 +367,6 @@ def start_static_index(
 
         return export
 
-    if len(site.entries) < PARALLEL_THRESHOLD:
+    if not worth_forking(len(site.entries) * len(LANGUAGES), processes):  # pages to index
         processes = 1
     return BackgroundJobs([job(lang) for lang in LANGUAGES], processes, gate)

@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from zlib import crc32
 
+from dxportal.atomic import replace_bytes
 from dxportal.gc_pause import collection_paused
 from dxportal.search.static.terms import PARTITIONS, partition_hashes
 
@@ -181,7 +182,7 @@ def write_if_changed(path: Path, text: str) -> bool:
             return False
     except OSError:
         pass
-    path.write_bytes(data)
+    replace_bytes(path, data)  # never changed in place: another build may share it (atomic.py)
     return True
 
 
