@@ -21,9 +21,11 @@ whole processes (start-up included), several runs each:
 - pelican: `pelican` (PyPI, in a throwaway venv under /tmp), default theme;
 - preview: an article page of `dxportal serve` through the test client (median of many
   requests), then the first request after an edit of that page on disk (which must show it).
-  The store learns of edits as under `dxportal serve`: on Linux from its change journal
-  (inotify, read at the start of each request: dxportal/web/inotify.py), elsewhere by looking at
-  every file on each request; the script says which it used.
+  The store learns of edits as under `dxportal serve`, from watchdog's observer
+  (dxportal/watching.py: inotify on Linux, polling where there is no native observer); the
+  script says which it used.
+- watch: `dxportal build --watch` on the same output, from a save to build/ updated (the
+  timing is bench/watch.py's), then the output's files and bytes (bench/footprint.py).
 
 Prints the median wall-clock time of each, ratios to the floor and to Pelican, and the peak
 resident memory (the largest process; the freezing workers share most of their pages with the
@@ -45,7 +47,7 @@ import sys
 import time
 from pathlib import Path
 
-from footprint import print_footprint
+from footprint import measure, print_footprint
 
 PROJECT = Path(__file__).resolve().parents[1]
 # ../shared/ beside the project (a checkout in a folder of worktrees: two levels up).
@@ -190,7 +192,7 @@ app = create_app({"DXPORTAL_PREVIEW": True})
 client = app.test_client()
 assert client.get(url).status_code == 200  # loads the content
 store = app.extensions["dxportal.store"]
-print("changes seen by:", "journal" if store.journal else "looking at every file", file=sys.stderr)
+print("changes seen by:", "polling" if store.watch.polling else "watchdog", file=sys.stderr)
 times = []
 for _ in range(int(sys.argv[1])):
     start = time.perf_counter()
@@ -260,6 +262,7 @@ class Bench:
         self.results: dict[tuple[int, str], list[tuple[float, int, float]]] = {}
         self.preview: dict[int, float] = {}
         self.preview_edit: dict[int, float] = {}
+        self.outputs: dict[int, dict] = {}
         self.floor_cores = 0
 
     def record(self, size: int, name: str, measurement: tuple[float, int, float]) -> None:
@@ -293,6 +296,15 @@ class Bench:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         command = [self.python, str(PROJECT / "freeze.py"), "--output", str(output)]
         return run_timed(command, PROJECT, env)
+
+    def run_watch(self, size: int, folder: Path) -> None:
+        """`dxportal build --watch` on the same output: from a save to build/ updated, one
+        edit a run (bench/watch.py, which imports this module: loaded here)."""
+        import watch
+
+        for latency, _own, cpu in watch.watch_edits(self.python, folder, 2 * self.runs, "out"):
+            self.record(size, "watch", (latency, 0, cpu))
+        self.outputs[size] = measure(folder / "out")
 
     def run_dxportal(self, size: int, folder: Path) -> None:
         cache, output = folder / "cache", folder / "out"
@@ -446,8 +458,11 @@ def print_table(bench: Bench, sizes: list[int]) -> None:
         values = [v for v in values if v is not None]
         peaks.append(f"{max(values)} MB" if values else "–")
     print("| dxportal peak memory | " + " | ".join(peaks) + " |")
-    # The output's files and bytes (a separate bench module) go here.
-    print("| dxportal output, files / bytes | " + " | ".join("–" for _ in sizes) + " |")
+    outputs = []
+    for s in sizes:
+        found = bench.outputs.get(s)
+        outputs.append(f"{found['files']:,} / {found['bytes'] / 1e6:.1f} MB" if found else "–")
+    print("| dxportal output, files / bytes (bench/footprint.py) | " + " | ".join(outputs) + " |")
     previews = [f"{bench.preview[s]:.0f} ms" if s in bench.preview else "–" for s in sizes]
     print("| dxportal preview, article page (median) | " + " | ".join(previews) + " |")
     edits = [f"{bench.preview_edit[s]:.0f} ms" if s in bench.preview_edit else "–" for s in sizes]
@@ -478,6 +493,7 @@ def main(argv: list[str] | None = None) -> int:
             bench.run_hugo(size, folder)
         bench.run_floor(size, folder)
         bench.run_dxportal(size, folder)
+        bench.run_watch(size, folder)
         bench.run_preview(size, folder)
         if has_pelican:
             bench.run_pelican(size, folder)

@@ -54,9 +54,9 @@ def environment(folder: Path) -> dict[str, str]:
     )
 
 
-def dxportal(python: str, folder: Path, *args: str) -> list[str]:
-    output = str(folder / "build")
-    return [python, str(PROJECT / "freeze.py"), "--quiet", "--output", output, *args]
+def dxportal(python: str, folder: Path, *args: str, output: str = "build") -> list[str]:
+    destination = str(folder / output)
+    return [python, str(PROJECT / "freeze.py"), "--quiet", "--output", destination, *args]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -92,9 +92,11 @@ def read_line(process: subprocess.Popen, text: str, timeout: float = 600.0) -> s
     raise SystemExit(f"no line with {text!r} within {timeout} s")
 
 
-def watch_edits(python: str, folder: Path, edits: int) -> list[tuple[float, float, float]]:
+def watch_edits(
+    python: str, folder: Path, edits: int, output: str = "build"
+) -> list[tuple[float, float, float]]:
     """(save to build/ updated, the rebuild's own time, CPU) seconds for each edit."""
-    command = dxportal(python, folder, "--watch", "--lang", "en")
+    command = dxportal(python, folder, "--watch", "--lang", "en", output=output)
     process = subprocess.Popen(
         command, cwd=PROJECT, env=environment(folder), stdout=subprocess.PIPE, text=True
     )

@@ -122,11 +122,6 @@ class ContentStore:
         self._checked_for: object = None  # the request the files were last looked at for
         self._memory = PageMemory(self.root, cache_dir)
 
-    @property
-    def journal(self) -> FolderWatch | None:
-        """The watch, under its earlier name (bench/build.py's preview script prints it)."""
-        return self.watch
-
     def get(self) -> ContentSet:
         """Return the content, raising ContentError if it has problems.
 
