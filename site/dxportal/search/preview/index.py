@@ -38,16 +38,15 @@ from dxportal.content.model import ContentSet, Entry
 from dxportal.messages import LANGUAGES
 from dxportal.progress import Report
 from dxportal.rendering import Renderer
-from dxportal.search.analysis import PairTokenizer, WordTokenizer
-from dxportal.search.documents import (
-    INDEX_VERSION,
-    SCORED_FIELDS,
-    make_document,
-    ordered_entries,
-)
+from dxportal.search.documents import INDEX_VERSION as ANALYSIS_VERSION
+from dxportal.search.documents import SCORED_FIELDS, make_document, ordered_entries
 from dxportal.search.preview.codec import CompactPositions, PortalCodec
+from dxportal.search.preview.pairs import PairLengthField, PositionedWordTokenizer
 from dxportal.workers import JobFailed, fork_job, wait_for
 
+# The analysis shared with the static export, then this index's own format: "p" for pairs
+# scored from word positions (pairs.py). An index of another version is rebuilt.
+INDEX_VERSION = f"{ANALYSIS_VERSION}.p1"
 FINGERPRINT_FILE = "FINGERPRINT"
 VERSION_FILE = "VERSION"
 DIGEST_FIELD = "digest"
@@ -57,21 +56,26 @@ PROGRESS_INTERVAL = 0.25  # seconds between two reports while forked writers wor
 WRITER_LIMIT_MB = 1024  # postings kept in memory before Whoosh sorts them through temporary files
 
 
+def word_field(lang: str) -> TEXT:
+    """A word field with each word's positions (CompactPositions): pairs.py finds the pairs
+    of adjacent words in them."""
+    field = TEXT(analyzer=PositionedWordTokenizer(lang), phrase=True)
+    field.format = CompactPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def make_schema(lang: str) -> Schema:
-    words = WordTokenizer(lang)
-    pairs = TEXT(analyzer=PairTokenizer(lang), phrase=True)
-    pairs.format = CompactPositions(field_boost=pairs.format.field_boost)
     return Schema(
         key=ID(stored=True, unique=True),
         section=ID(stored=True),
         slug=STORED,
         source_lang=STORED,
         date=STORED,
-        title=TEXT(analyzer=words, phrase=False),
-        summary=TEXT(analyzer=words, phrase=False),
-        body=TEXT(analyzer=words, phrase=False),
-        tags=TEXT(analyzer=words, phrase=False),
-        pairs=pairs,
+        title=word_field(lang),
+        summary=word_field(lang),
+        body=word_field(lang),
+        tags=word_field(lang),
+        pairs=PairLengthField(lang),  # only each page's number of pairs: pairs.py
         digest=STORED,  # what the document was made from (update_index compares it)
     )
 

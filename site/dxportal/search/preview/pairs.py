@@ -1,0 +1,267 @@
+"""Word pairs scored from the positions of the word fields, not from a field of pair terms.
+
+The shared scoring (query.py, and static/js/search.js from the static export) adds the score
+of each pair of adjacent query words, as if the index held a "pairs" field: every adjacent
+pair of a page's words (title, tags, summary, body; never across two fields) as one term, in
+its exact and its folded form. Written out, those terms were 80% of the preview's index and
+of the time spent writing it. Here the index keeps only what scoring needs of that field:
+
+- each page's *length* in it (the number of pair terms it would hold), as the weight of one
+  term, LENGTH_TERM, so that Whoosh keeps the lengths and their total as for any field;
+- the words' positions in the word fields (CompactPositions), from which a pair's postings
+  are found at query time: the pages holding both words in one field, where the second
+  stands right after the first. A pair typed with marks on both words is looked up in the
+  words' exact forms, any other in their folded forms (query.pair_query_term), which is
+  what the pair term matched.
+
+``PairTerm`` then scores a pair as a Term of the pairs field would: the same counts, the same
+document frequency (``estimate_size`` and idf count deleted pages as Whoosh does) and Whoosh's
+own scorer. A pair's postings are computed once per segment reader (cached while it is open).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import OrderedDict
+from itertools import accumulate
+from math import log
+
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.fields import TEXT
+from whoosh.matching import ListMatcher, NullMatcher
+from whoosh.matching.wrappers import FilterMatcher, WrappingMatcher
+from whoosh.system import pack_uint
+
+from dxportal.search.analysis import (
+    FIELD_BREAK,
+    FIELD_GAP,
+    PAIR_SEPARATOR,
+    WordTokenizer,
+    iter_pairs,
+    split_words,
+)
+from dxportal.search.documents import PAIRS_FIELD, TEXT_FIELDS
+from dxportal.search.preview.codec import read_varints
+
+LENGTH_TERM = "#"  # the one term of the pairs field (a word term never holds "#")
+CACHED_PAIRS = 256  # pairs whose postings each open segment keeps
+
+# segment reader -> pair -> {document: {field: positions of the pair's first word}}
+_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+Occurrences = dict[int, dict[str, list[int]]]
+
+
+class PositionedWordTokenizer(WordTokenizer):
+    """WordTokenizer whose positions skip FIELD_GAP at a FIELD_BREAK, as iter_pairs does, so
+    that no two words adjacent here were not a pair there."""
+
+    def terms(self, value: str):
+        position = start = 0
+        for segment in value.split(FIELD_BREAK):
+            words = split_words(segment, self.lang)
+            for index, word in enumerate(words):
+                for form in word.forms:
+                    yield form, position + index, start + word.start, start + word.end
+            position += len(words) + FIELD_GAP
+            start += len(segment) + len(FIELD_BREAK)
+
+
+class PairLengthField(TEXT):
+    """The pairs field: each page's number of pair terms, kept as the weight of LENGTH_TERM
+    (so as Whoosh's field length), without the terms."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__(analyzer=WordTokenizer(lang), phrase=False)
+        self.lang = lang
+
+    def index(self, value, **kwargs):
+        count = sum(1 for _ in iter_pairs(value, self.lang))
+        if not count:
+            return []
+        weight = count * self.format.field_boost
+        return [(LENGTH_TERM.encode(), count, weight, pack_uint(count))]  # as Frequency
+
+
+def decode_positions(value: bytes) -> list[int]:
+    """CompactPositions' positions (a count, then gaps): one C call when every gap is < 128."""
+    gaps = list(value) if value.isascii() else read_varints(value)
+    return list(accumulate(gaps[1:]))
+
+
+def term_postings(reader, fieldname: str, term: str) -> dict[int, bytes]:
+    """Document -> encoded positions of ``term`` in ``fieldname`` of a segment reader, deleted
+    documents included."""
+    if (fieldname, term) not in reader:
+        return {}
+    matcher = reader.postings(fieldname, term)
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child  # deleted documents too: Whoosh's statistics count them
+    found: dict[int, bytes] = {}
+    if type(matcher) is W3LeafMatcher:
+        while matcher.is_active():  # a block at a time
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._values is None:
+                matcher._read_values()
+            start = matcher._i
+            found.update(zip(matcher._ids[start:], matcher._values[start:], strict=True))
+            matcher._i = matcher._blocklength - 1
+            matcher.next()
+        return found
+    while matcher.is_active():
+        found[matcher.id()] = matcher.value()
+        matcher.next()
+    return found
+
+
+def pair_occurrences(reader, pair: str) -> Occurrences:
+    """Where ``pair`` ("first second") stands in each document of a segment reader."""
+    by_pair = _cache.setdefault(reader, OrderedDict())
+    found = by_pair.get(pair)
+    if found is not None:
+        by_pair.move_to_end(pair)
+        return found
+    first, second = pair.split(PAIR_SEPARATOR)
+    found = {}
+    for fieldname in TEXT_FIELDS:
+        firsts = term_postings(reader, fieldname, first)
+        seconds = term_postings(reader, fieldname, second) if firsts else {}
+        for doc in firsts.keys() & seconds.keys():
+            after = set(decode_positions(seconds[doc]))
+            starts = [p for p in decode_positions(firsts[doc]) if p + 1 in after]
+            if starts:
+                found.setdefault(doc, {})[fieldname] = starts
+    by_pair[pair] = found
+    while len(by_pair) > CACHED_PAIRS:
+        by_pair.popitem(last=False)
+    return found
+
+
+def leaf_occurrences(reader, pair: str) -> list[tuple[Occurrences, object, int]]:
+    """(occurrences, segment reader, offset) of each segment of ``reader``."""
+    if reader.is_atomic():
+        return [(pair_occurrences(reader, pair), reader, 0)]
+    return [(pair_occurrences(leaf, pair), leaf, offset) for leaf, offset in reader.leaf_readers()]
+
+
+def live(reader, docs) -> list[int]:
+    """``docs`` (sorted) without the deleted documents of a segment reader."""
+    deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+    return [doc for doc in sorted(docs) if doc not in deleted]
+
+
+class PairMatcher(ListMatcher):
+    """A ListMatcher whose block length bounds come from its documents' field lengths."""
+
+    def __init__(self, ids, weights, scorer, lengths: tuple[int, int]) -> None:
+        super().__init__(ids, weights, scorer=scorer)
+        self._lengths = lengths
+
+    def copy(self) -> PairMatcher:
+        copied = PairMatcher(self._ids, self._weights, self._scorer, self._lengths)
+        copied._i = self._i
+        return copied
+
+    def block_min_length(self) -> int:
+        return self._lengths[0]
+
+    def block_max_length(self) -> int:
+        return self._lengths[1]
+
+
+class PairTerm(wq.Term):
+    """A term of the pairs field ("first second"), matched and scored from word positions."""
+
+    def __init__(self, pair: str, boost: float = 1.0) -> None:
+        super().__init__(PAIRS_FIELD, pair, boost=boost)
+
+    def estimate_size(self, ixreader) -> int:
+        """Whoosh's document frequency of the term: deleted documents included."""
+        return sum(len(found) for found, _, _ in leaf_occurrences(ixreader, self.text))
+
+    def matcher(self, searcher, context=None):
+        reader = searcher.reader()
+        found = leaf_occurrences(reader, self.text)
+        if not any(occurrences for occurrences, _, _ in found):
+            return NullMatcher()  # as a Term not in the segment
+        pairs = [(offset + doc, sum(map(len, occurrences[doc].values())))
+                 for occurrences, leaf, offset in found
+                 for doc in live(leaf, occurrences)]  # fmt: skip
+        ids = [doc for doc, _ in pairs]
+        weights = [float(count) for _, count in pairs]
+        weighting = context.weighting if context is not None else searcher.weighting
+        if weighting is None:
+            return ListMatcher(ids, weights)
+        scorer = self.scorer(searcher, weighting, ids, weights)
+        lengths = [scorer.dfl(doc) for doc in ids] or [0]
+        matcher = PairMatcher(ids, weights, scorer, (min(lengths), max(lengths)))
+        if self.boost != 1.0:
+            return WrappingMatcher(matcher, boost=self.boost)
+        return matcher
+
+    def scorer(self, searcher, weighting, ids: list[int], weights: list[float]):
+        """The weighting's scorer of the pairs field, with this pair's statistics: a scorer
+        of LENGTH_TERM (in every document with a pair) has the field's B, K1, lengths and
+        average, and then this pair's idf."""
+        parent = searcher.get_parent()
+        scorer = weighting.scorer(searcher, PAIRS_FIELD, LENGTH_TERM)
+        everywhere = leaf_occurrences(parent.reader(), self.text)
+        df_all = sum(len(found) for found, _, _ in everywhere)
+        idf_of = getattr(weighting, "pair_idf", None)
+        if idf_of is not None:
+            df_live = sum(len(live(leaf, found)) for found, leaf, _ in everywhere)
+            scorer.idf = idf_of(parent, PAIRS_FIELD, df_all, df_live)
+        else:  # WeightingModel.idf
+            scorer.idf = log(parent.doc_count_all() / (df_all + 1)) + 1
+        if ids:
+            scorer._maxquality = scorer._score(max(weights), min(map(scorer.dfl, ids)))
+        return scorer
+
+
+class PairPhrase(wq.Query):
+    """Documents where ``pairs`` follow each other in one field (a quoted phrase's pairs,
+    as Whoosh's Phrase over the pairs field matched them); a filter: it scores nothing."""
+
+    def __init__(self, pairs: list[str]) -> None:
+        self.pairs = list(pairs)
+        self.boost = 1.0
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and other.pairs == self.pairs
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, tuple(self.pairs)))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.pairs!r})"
+
+    def is_leaf(self) -> bool:
+        return True
+
+    def estimate_size(self, ixreader) -> int:
+        return min(PairTerm(pair).estimate_size(ixreader) for pair in self.pairs)
+
+    def matcher(self, searcher, context=None):
+        reader = searcher.reader()
+        per_pair = [leaf_occurrences(reader, pair) for pair in self.pairs]
+        ids = []
+        for segment, (first, leaf, offset) in enumerate(per_pair[0]):
+            rest = [found[segment][0] for found in per_pair[1:]]
+            common = set(first)
+            for found in rest:
+                common &= found.keys()
+            for doc in live(leaf, common):
+                if phrase_in(doc, first, rest):
+                    ids.append(offset + doc)
+        return ListMatcher(ids) if ids else NullMatcher()
+
+
+def phrase_in(doc: int, first: Occurrences, rest: list[Occurrences]) -> bool:
+    """Whether, in one field of ``doc``, each pair of ``rest`` starts one word after the
+    previous pair."""
+    for fieldname, starts in first[doc].items():
+        later = [set(found[doc].get(fieldname, ())) for found in rest]
+        if any(all(p + 1 + k in s for k, s in enumerate(later)) for p in starts):
+            return True
+    return False
