@@ -105,26 +105,28 @@ def timed(function, *args) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def median_ms(function, raw: str, runs: int = 7) -> tuple[float, float, float]:
-    """Milliseconds of ``function(raw)``: the first call, then the median wall and CPU time
-    of ``runs`` more."""
-    first = timed(function, raw)[0]
+def median_ms(function, raw: str, runs: int = 7) -> tuple[float, float, float, float]:
+    """Milliseconds of ``function(raw)``: the first call (wall, CPU), then the median wall
+    and CPU time of ``runs`` more."""
+    first = timed(function, raw)
     times = [timed(function, raw) for _ in range(runs)]
     return (
-        first * 1000,
+        first[0] * 1000,
         statistics.median(t[0] for t in times) * 1000,
         statistics.median(t[1] for t in times) * 1000,
+        first[1] * 1000,
     )
 
 
 def report_latency(label: str, function) -> None:
     for kind, queries in (("AND", AND_QUERIES), ("phrase", PHRASE_QUERIES)):
         medians = [median_ms(function, q) for q in queries]
-        firsts, walls, cpus = ([m[i] for m in medians] for i in range(3))
+        firsts, walls, cpus, first_cpus = ([m[i] for m in medians] for i in range(4))
         print(
             f"{label}, {kind} queries: median {statistics.median(walls):.1f} ms "
             f"(CPU {statistics.median(cpus):.1f} ms; max of medians {max(walls):.1f} ms; "
-            f"first run {statistics.median(firsts):.1f} ms)"
+            f"first run {statistics.median(firsts):.1f} ms, "
+            f"CPU median {statistics.median(first_cpus):.1f} / max {max(first_cpus):.1f} ms)"
         )
 
 

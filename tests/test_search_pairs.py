@@ -17,8 +17,14 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from dxportal import create_app
 from dxportal.search.analysis import FIELD_BREAK, PairTokenizer, WordTokenizer, iter_pairs
 from dxportal.search.documents import PAIRS_FIELD, make_document, ordered_entries
+from dxportal.search.preview.fields import (
+    LENGTH_TERM,
+    PairLengthField,
+    PositionedWordTokenizer,
+    WordField,
+)
 from dxportal.search.preview.index import open_index
-from dxportal.search.preview.pairs import LENGTH_TERM, PairPhrase, PairTerm, PositionedWordTokenizer
+from dxportal.search.preview.pairs import PairPhrase, PairTerm
 from dxportal.search.preview.query import build_query, parse_query
 
 from conftest import SITE_YML, TAGS_YML, page_text
@@ -160,3 +166,28 @@ def test_adjacent_word_positions_are_the_pairs(text):
             from_positions.add((position, f"{here[0]} {after[0]}"))  # exact forms
             from_positions.add((position, f"{here[-1]} {after[-1]}"))  # folded forms
     assert from_positions == set(iter_pairs(text, "vi"))
+
+
+FIELD_TEXTS = [
+    "",
+    "Một",
+    "Chuyển đổi số: chuyển đổi số, CHUYỂN ĐỔI SỐ và hoà giải ở Bến Tre (2026).",
+    f"Tiêu đề{FIELD_BREAK}{FIELD_BREAK}Ban Chỉ đạo, Đà Nẵng{FIELD_BREAK}tóm tắt",
+    " ".join(["số"] * 300 + ["đổi"] * 200 + ["số"]),  # counts and a gap past one byte
+    " ".join(f"từ{n} số" for n in range(400)),  # many terms, gaps of two
+]
+
+
+@pytest.mark.parametrize("text", FIELD_TEXTS)
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_fields_index_as_whoosh_indexes_through_the_analyzer(text, lang):
+    words = WordField(lang)
+    through_tokens = words.format.word_values(text, words.analyzer, mode="index")
+    assert sorted(words.index(text)) == sorted(
+        (form.encode(), freq, weight, value) for form, freq, weight, value in through_tokens
+    )
+    old_pairs = TEXT(analyzer=PairTokenizer(lang), phrase=True)
+    length = sum(freq for _, freq, _, _ in old_pairs.index(text))  # Whoosh's field length
+    assert [
+        (term, freq, weight) for term, freq, weight, _ in PairLengthField(lang).index(text)
+    ] == ([(LENGTH_TERM.encode(), length, float(length))] if length else [])

@@ -31,7 +31,7 @@ from multiprocessing.sharedctypes import RawArray
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.fields import ID, STORED, Schema
 
 from dxportal import atomic
 from dxportal.content.model import ContentSet, Entry
@@ -40,13 +40,13 @@ from dxportal.progress import Report
 from dxportal.rendering import Renderer
 from dxportal.search.documents import INDEX_VERSION as ANALYSIS_VERSION
 from dxportal.search.documents import SCORED_FIELDS, make_document, ordered_entries
-from dxportal.search.preview.codec import CompactPositions, PortalCodec
-from dxportal.search.preview.pairs import PairLengthField, PositionedWordTokenizer
+from dxportal.search.preview.codec import PortalCodec
+from dxportal.search.preview.fields import PairLengthField, WordField
 from dxportal.workers import JobFailed, fork_job, wait_for
 
 # The analysis shared with the static export, then this index's own format: "p" for pairs
 # scored from word positions (pairs.py). An index of another version is rebuilt.
-INDEX_VERSION = f"{ANALYSIS_VERSION}.p1"
+INDEX_VERSION = f"{ANALYSIS_VERSION}.p2"
 FINGERPRINT_FILE = "FINGERPRINT"
 VERSION_FILE = "VERSION"
 DIGEST_FIELD = "digest"
@@ -56,14 +56,6 @@ PROGRESS_INTERVAL = 0.25  # seconds between two reports while forked writers wor
 WRITER_LIMIT_MB = 1024  # postings kept in memory before Whoosh sorts them through temporary files
 
 
-def word_field(lang: str) -> TEXT:
-    """A word field with each word's positions (CompactPositions): pairs.py finds the pairs
-    of adjacent words in them."""
-    field = TEXT(analyzer=PositionedWordTokenizer(lang), phrase=True)
-    field.format = CompactPositions(field_boost=field.format.field_boost)
-    return field
-
-
 def make_schema(lang: str) -> Schema:
     return Schema(
         key=ID(stored=True, unique=True),
@@ -71,10 +63,10 @@ def make_schema(lang: str) -> Schema:
         slug=STORED,
         source_lang=STORED,
         date=STORED,
-        title=word_field(lang),
-        summary=word_field(lang),
-        body=word_field(lang),
-        tags=word_field(lang),
+        title=WordField(lang),
+        summary=WordField(lang),
+        body=WordField(lang),
+        tags=WordField(lang),
         pairs=PairLengthField(lang),  # only each page's number of pairs: pairs.py
         digest=STORED,  # what the document was made from (update_index compares it)
     )

@@ -28,59 +28,19 @@ from math import log
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.fields import TEXT
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.matching.wrappers import FilterMatcher, WrappingMatcher
-from whoosh.system import pack_uint
 
-from dxportal.search.analysis import (
-    FIELD_BREAK,
-    FIELD_GAP,
-    PAIR_SEPARATOR,
-    WordTokenizer,
-    iter_pairs,
-    split_words,
-)
+from dxportal.search.analysis import PAIR_SEPARATOR
 from dxportal.search.documents import PAIRS_FIELD, TEXT_FIELDS
 from dxportal.search.preview.codec import read_varints
+from dxportal.search.preview.fields import LENGTH_TERM
 
-LENGTH_TERM = "#"  # the one term of the pairs field (a word term never holds "#")
 CACHED_PAIRS = 256  # pairs whose postings each open segment keeps
 
 # segment reader -> pair -> {document: {field: positions of the pair's first word}}
 _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 Occurrences = dict[int, dict[str, list[int]]]
-
-
-class PositionedWordTokenizer(WordTokenizer):
-    """WordTokenizer whose positions skip FIELD_GAP at a FIELD_BREAK, as iter_pairs does, so
-    that no two words adjacent here were not a pair there."""
-
-    def terms(self, value: str):
-        position = start = 0
-        for segment in value.split(FIELD_BREAK):
-            words = split_words(segment, self.lang)
-            for index, word in enumerate(words):
-                for form in word.forms:
-                    yield form, position + index, start + word.start, start + word.end
-            position += len(words) + FIELD_GAP
-            start += len(segment) + len(FIELD_BREAK)
-
-
-class PairLengthField(TEXT):
-    """The pairs field: each page's number of pair terms, kept as the weight of LENGTH_TERM
-    (so as Whoosh's field length), without the terms."""
-
-    def __init__(self, lang: str) -> None:
-        super().__init__(analyzer=WordTokenizer(lang), phrase=False)
-        self.lang = lang
-
-    def index(self, value, **kwargs):
-        count = sum(1 for _ in iter_pairs(value, self.lang))
-        if not count:
-            return []
-        weight = count * self.format.field_boost
-        return [(LENGTH_TERM.encode(), count, weight, pack_uint(count))]  # as Frequency
 
 
 def decode_positions(value: bytes) -> list[int]:
