@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import weakref
 from collections import OrderedDict
+from dataclasses import dataclass
 from itertools import accumulate
 from math import log
 
@@ -38,7 +39,7 @@ from dxportal.search.preview.fields import LENGTH_TERM
 
 CACHED_PAIRS = 256  # pairs whose postings each open segment keeps
 
-# segment reader -> pair -> {document: {field: positions of the pair's first word}}
+# segment reader -> pair -> its PairPostings
 _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 Occurrences = dict[int, dict[str, list[int]]]
 
@@ -75,15 +76,26 @@ def term_postings(reader, fieldname: str, term: str) -> dict[int, bytes]:
     return found
 
 
-def pair_occurrences(reader, pair: str) -> Occurrences:
-    """Where ``pair`` ("first second") stands in each document of a segment reader."""
+@dataclass
+class PairPostings:
+    """A pair in one segment: where it stands in each document (deleted ones too), and its
+    documents not deleted (sorted) with its count in each (the weight of a pair term)."""
+
+    where: Occurrences
+    ids: list[int]
+    weights: list[float]
+
+
+def pair_postings(reader, pair: str) -> PairPostings:
+    """The postings of ``pair`` ("first second") in a segment reader (kept while it is open:
+    a reader's deleted documents do not change)."""
     by_pair = _cache.setdefault(reader, OrderedDict())
     found = by_pair.get(pair)
     if found is not None:
         by_pair.move_to_end(pair)
         return found
     first, second = pair.split(PAIR_SEPARATOR)
-    found = {}
+    where: Occurrences = {}
     for fieldname in TEXT_FIELDS:
         firsts = term_postings(reader, fieldname, first)
         seconds = term_postings(reader, fieldname, second) if firsts else {}
@@ -91,24 +103,21 @@ def pair_occurrences(reader, pair: str) -> Occurrences:
             after = set(decode_positions(seconds[doc]))
             starts = [p for p in decode_positions(firsts[doc]) if p + 1 in after]
             if starts:
-                found.setdefault(doc, {})[fieldname] = starts
-    by_pair[pair] = found
+                where.setdefault(doc, {})[fieldname] = starts
+    deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+    ids = [doc for doc in sorted(where) if doc not in deleted]
+    weights = [float(sum(map(len, where[doc].values()))) for doc in ids]
+    found = by_pair[pair] = PairPostings(where, ids, weights)
     while len(by_pair) > CACHED_PAIRS:
         by_pair.popitem(last=False)
     return found
 
 
-def leaf_occurrences(reader, pair: str) -> list[tuple[Occurrences, object, int]]:
-    """(occurrences, segment reader, offset) of each segment of ``reader``."""
+def leaf_postings(reader, pair: str) -> list[tuple[PairPostings, int]]:
+    """(postings, offset) of ``pair`` in each segment of ``reader``."""
     if reader.is_atomic():
-        return [(pair_occurrences(reader, pair), reader, 0)]
-    return [(pair_occurrences(leaf, pair), leaf, offset) for leaf, offset in reader.leaf_readers()]
-
-
-def live(reader, docs) -> list[int]:
-    """``docs`` (sorted) without the deleted documents of a segment reader."""
-    deleted = reader.deleted_docs_set if reader.has_deletions() else ()
-    return [doc for doc in sorted(docs) if doc not in deleted]
+        return [(pair_postings(reader, pair), 0)]
+    return [(pair_postings(leaf, pair), offset) for leaf, offset in reader.leaf_readers()]
 
 
 class PairMatcher(ListMatcher):
@@ -138,44 +147,43 @@ class PairTerm(wq.Term):
 
     def estimate_size(self, ixreader) -> int:
         """Whoosh's document frequency of the term: deleted documents included."""
-        return sum(len(found) for found, _, _ in leaf_occurrences(ixreader, self.text))
+        return sum(len(found.where) for found, _ in leaf_postings(ixreader, self.text))
 
     def matcher(self, searcher, context=None):
-        reader = searcher.reader()
-        found = leaf_occurrences(reader, self.text)
-        if not any(occurrences for occurrences, _, _ in found):
+        found = leaf_postings(searcher.reader(), self.text)
+        if not any(postings.where for postings, _ in found):
             return NullMatcher()  # as a Term not in the segment
-        pairs = [(offset + doc, sum(map(len, occurrences[doc].values())))
-                 for occurrences, leaf, offset in found
-                 for doc in live(leaf, occurrences)]  # fmt: skip
-        ids = [doc for doc, _ in pairs]
-        weights = [float(count) for _, count in pairs]
+        if len(found) == 1 and not found[0][1]:
+            ids, weights = found[0][0].ids, found[0][0].weights
+        else:
+            ids = [offset + doc for postings, offset in found for doc in postings.ids]
+            weights = [weight for postings, _ in found for weight in postings.weights]
         weighting = context.weighting if context is not None else searcher.weighting
         if weighting is None:
             return ListMatcher(ids, weights)
-        scorer = self.scorer(searcher, weighting, ids, weights)
+        scorer = self.scorer(searcher, weighting)
         lengths = [scorer.dfl(doc) for doc in ids] or [0]
+        if ids:
+            scorer._maxquality = scorer._score(max(weights), min(lengths))
         matcher = PairMatcher(ids, weights, scorer, (min(lengths), max(lengths)))
         if self.boost != 1.0:
             return WrappingMatcher(matcher, boost=self.boost)
         return matcher
 
-    def scorer(self, searcher, weighting, ids: list[int], weights: list[float]):
+    def scorer(self, searcher, weighting):
         """The weighting's scorer of the pairs field, with this pair's statistics: a scorer
         of LENGTH_TERM (in every document with a pair) has the field's B, K1, lengths and
         average, and then this pair's idf."""
         parent = searcher.get_parent()
         scorer = weighting.scorer(searcher, PAIRS_FIELD, LENGTH_TERM)
-        everywhere = leaf_occurrences(parent.reader(), self.text)
-        df_all = sum(len(found) for found, _, _ in everywhere)
+        everywhere = leaf_postings(parent.reader(), self.text)
+        df_all = sum(len(postings.where) for postings, _ in everywhere)
         idf_of = getattr(weighting, "pair_idf", None)
         if idf_of is not None:
-            df_live = sum(len(live(leaf, found)) for found, leaf, _ in everywhere)
+            df_live = sum(len(postings.ids) for postings, _ in everywhere)
             scorer.idf = idf_of(parent, PAIRS_FIELD, df_all, df_live)
         else:  # WeightingModel.idf
             scorer.idf = log(parent.doc_count_all() / (df_all + 1)) + 1
-        if ids:
-            scorer._maxquality = scorer._score(max(weights), min(map(scorer.dfl, ids)))
         return scorer
 
 
@@ -203,16 +211,12 @@ class PairPhrase(wq.Query):
         return min(PairTerm(pair).estimate_size(ixreader) for pair in self.pairs)
 
     def matcher(self, searcher, context=None):
-        reader = searcher.reader()
-        per_pair = [leaf_occurrences(reader, pair) for pair in self.pairs]
+        per_pair = [leaf_postings(searcher.reader(), pair) for pair in self.pairs]
         ids = []
-        for segment, (first, leaf, offset) in enumerate(per_pair[0]):
-            rest = [found[segment][0] for found in per_pair[1:]]
-            common = set(first)
-            for found in rest:
-                common &= found.keys()
-            for doc in live(leaf, common):
-                if phrase_in(doc, first, rest):
+        for segment, (first, offset) in enumerate(per_pair[0]):
+            rest = [found[segment][0].where for found in per_pair[1:]]
+            for doc in first.ids:  # not deleted
+                if all(doc in where for where in rest) and phrase_in(doc, first.where, rest):
                     ids.append(offset + doc)
         return ListMatcher(ids) if ids else NullMatcher()
 
