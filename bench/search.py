@@ -1,12 +1,14 @@
 """Search benchmark on the synthetic corpus of ../shared/bench (prints figures, asserts nothing).
 
     PYTHONPATH=site python bench/search.py [--n 2000 5000] [--gen ../shared/bench/gen_corpus.py]
-    PYTHONPATH=site python bench/search.py --preview-index --n 2000 5000 [--runs 3]
+    PYTHONPATH=site python bench/search.py --preview-index --n 2000 5000 [--runs 3] \
+        [--corpora /tmp/whoosh-corpus]
 
 The second form measures the preview's Whoosh index alone (issue #19): the median of full
 builds (wall, and CPU with the forked writers), its size, the update after one edited page and
 the query latency; run it with PYTHONPATH pointing at another checkout's site/ to measure that
-code (before/after, side by side).
+code (before/after, side by side). With --corpora, the corpus of N articles is generated once
+into DIR/N and copied from there for each run (generating 5,000 articles takes minutes).
 
 Index build time and size, the time to update the index after one page is edited (what the
 preview does), query latency medians (the preview's search engine, and Whoosh scoring every
@@ -104,26 +106,28 @@ def timed(function, *args) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def median_ms(function, raw: str, runs: int = 7) -> tuple[float, float, float]:
-    """Milliseconds of ``function(raw)``: the first call, then the median wall and CPU time
-    of ``runs`` more."""
-    first = timed(function, raw)[0]
+def median_ms(function, raw: str, runs: int = 7) -> tuple[float, float, float, float]:
+    """Milliseconds of ``function(raw)``: the first call (wall, CPU), then the median wall
+    and CPU time of ``runs`` more."""
+    first = timed(function, raw)
     times = [timed(function, raw) for _ in range(runs)]
     return (
-        first * 1000,
+        first[0] * 1000,
         statistics.median(t[0] for t in times) * 1000,
         statistics.median(t[1] for t in times) * 1000,
+        first[1] * 1000,
     )
 
 
 def report_latency(label: str, function) -> None:
     for kind, queries in (("AND", AND_QUERIES), ("phrase", PHRASE_QUERIES)):
         medians = [median_ms(function, q) for q in queries]
-        firsts, walls, cpus = ([m[i] for m in medians] for i in range(3))
+        firsts, walls, cpus, first_cpus = ([m[i] for m in medians] for i in range(4))
         print(
             f"{label}, {kind} queries: median {statistics.median(walls):.1f} ms "
             f"(CPU {statistics.median(cpus):.1f} ms; max of medians {max(walls):.1f} ms; "
-            f"first run {statistics.median(firsts):.1f} ms)"
+            f"first run {statistics.median(firsts):.1f} ms, "
+            f"CPU median {statistics.median(first_cpus):.1f} / max {max(first_cpus):.1f} ms)"
         )
 
 
@@ -250,12 +254,24 @@ def full_index(site, folder: Path, renderer) -> tuple[float, float]:
     return time.perf_counter() - wall, cpu_with_children() - cpu
 
 
-def preview_index_only(n: int, gen: Path, runs: int) -> None:
+def reused_corpus(gen: Path, n: int, corpora: Path | None, work: Path) -> Path:
+    """The content folder of a corpus of ``n`` articles in ``work``: copied from
+    ``corpora``/n (generated there first if missing), or generated in ``work``."""
+    if corpora is None:
+        return make_corpus(gen, n, work / "corpus")
+    kept = corpora / str(n)
+    if not (kept / "content").is_dir():
+        make_corpus(gen, n, kept)
+    shutil.copytree(kept / "content", work / "corpus" / "content")
+    return work / "corpus" / "content"
+
+
+def preview_index_only(n: int, gen: Path, runs: int, corpora: Path | None = None) -> None:
     """The preview's Whoosh index alone: full build (median of ``runs``), size, update after
     one edit, query latency (the figures of issue #19, before and after)."""
     work = Path(tempfile.mkdtemp(prefix="dxportal-bench-"))
     try:
-        content = make_corpus(gen, n, work / "corpus")
+        content = reused_corpus(gen, n, corpora, work)
         app = create_app({
             "DXPORTAL_CONTENT_DIR": str(content),
             "DXPORTAL_SEARCH_INDEX_DIR": str(work / "search_index"),
@@ -305,10 +321,11 @@ def main() -> None:
         help="only the preview's Whoosh index: build, size, update, latency",
     )
     parser.add_argument("--runs", type=int, default=3, help="full index builds (median)")
+    parser.add_argument("--corpora", type=Path, help="keep and reuse each corpus in DIR/N")
     args = parser.parse_args()
     if args.preview_index:
         for n in args.n:
-            preview_index_only(n, args.gen, args.runs)
+            preview_index_only(n, args.gen, args.runs, args.corpora)
         return
     for n in args.n:
         full_benchmark(n, args.gen)

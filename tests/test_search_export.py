@@ -21,9 +21,16 @@ from hypothesis import strategies as st
 from whoosh.util.numeric import _length_byte_cache
 
 from dxportal import create_app, workers
-from dxportal.search.analysis import FIELD_BREAK, PairTokenizer, WordTokenizer
-from dxportal.search.documents import FIELD_BOOSTS, PAIRS_FIELD, SearchDocument
+from dxportal.search.analysis import FIELD_BREAK, PairTokenizer, WordTokenizer, fold, iter_pairs
+from dxportal.search.documents import (
+    FIELD_BOOSTS,
+    PAIRS_FIELD,
+    SearchDocument,
+    make_document,
+    ordered_entries,
+)
 from dxportal.search.preview.index import open_index, write_language_index
+from dxportal.search.preview.pairs import PairTerm
 from dxportal.search.static import export, terms
 from dxportal.search.static.export import export_static_index
 from dxportal.search.static.terms import document_terms
@@ -99,16 +106,22 @@ def test_search_js_decodes_lengths_with_whoosh_table():
     assert vectors["lengths"] == list(_length_byte_cache)  # node checks search.js against it
 
 
-def whoosh_weights(searcher, fields: dict[str, float]) -> dict[str, dict[int, int]]:
-    """term -> {doc: weight} from a Whoosh index: its BM25F per field, boosted and summed."""
+def whoosh_weights(searcher, fields: dict[str, float],
+                   pair_terms: list[str] | None = None) -> dict[str, dict[int, int]]:  # fmt: skip
+    """term -> {doc: weight} from a Whoosh index: its BM25F per field, boosted and summed
+    (of ``pair_terms`` in the pairs field, if given)."""
     reader = searcher.reader()
     model = searcher.weighting
     scores: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
     for name, boost in fields.items():
         avgfl = searcher.avg_field_length(name) or 1
-        for term in reader.field_terms(name):
-            idf = searcher.idf(name, term)
-            matcher = reader.postings(name, term)
+        for term in pair_terms or reader.field_terms(name):
+            if pair_terms:  # the preview holds no pair terms: PairTerm, from word positions
+                idf = PairTerm(term).scorer(searcher, model).idf
+                matcher = PairTerm(term).matcher(searcher, searcher.context())
+            else:
+                idf = searcher.idf(name, term)
+                matcher = reader.postings(name, term)
             while matcher.is_active():
                 doc, tf = matcher.id(), matcher.weight()
                 length = searcher.doc_field_length(doc, name, 1) or 1
@@ -139,8 +152,18 @@ def exported(tmp_path_factory):
     })  # fmt: skip
     site = app.extensions["dxportal.store"].get()
     export_static_index(app, site, tmp / "build")
+    renderer = app.extensions["dxportal.renderer"]
     for lang in ("vi", "en"):
-        write_language_index(site, lang, tmp / "whoosh" / lang, app.extensions["dxportal.renderer"])
+        write_language_index(site, lang, tmp / "whoosh" / lang, renderer)
+        pairs = {  # every pair term a query can look up (query.pair_query_term): both
+            term  # words exact and marked, or both folded (the pairs field held both forms)
+            for entry in ordered_entries(site)
+            for _, term in iter_pairs(
+                make_document(entry, lang, site, renderer).fields()[PAIRS_FIELD], lang
+            )
+            if len({fold(word) == word for word in term.split(" ")}) == 1
+        }
+        (tmp / f"pairs-{lang}.json").write_text(json.dumps(sorted(pairs)), "utf-8")
     return tmp
 
 
@@ -150,10 +173,12 @@ def test_the_client_computes_whoosh_bm25f_scores(exported, lang):
     data = exported / "build" / lang / "search" / "data"
     with open_index(exported / "whoosh", lang).searcher() as searcher:
         words = whoosh_weights(searcher, FIELD_BOOSTS)
-        pairs = whoosh_weights(searcher, {PAIRS_FIELD: 1.0})
+        pair_terms = json.loads((exported / f"pairs-{lang}.json").read_text("utf-8"))
+        pairs = whoosh_weights(searcher, {PAIRS_FIELD: 1.0}, pair_terms)
     found = client_weights(data)
     assert found["t"] == words
-    assert found["q"] == pairs
+    assert sorted(pairs) == pair_terms and len(pairs) > 100  # each found in some page
+    assert {term: found["q"].get(term) for term in pairs} == pairs
     assert "chuyen" in found["t"] or lang == "en"
 
 

@@ -7,6 +7,7 @@ from test_search_ranking import QUERIES, every_hit, generated_pages
 from whoosh import index as whoosh_index
 
 from dxportal import create_app
+from dxportal.search.documents import INDEX_VERSION as ANALYSIS_VERSION
 from dxportal.search.preview import index as search_index
 
 from conftest import SITE_YML, TAGS_YML, page_text
@@ -125,10 +126,11 @@ def test_many_edits_merge_the_deleted_documents_away(content, tmp_path):
     assert updated == rankings(engine_over(content, tmp_path / "fresh"))  # scores too
 
 
-def test_an_index_of_another_version_is_rebuilt(content, tmp_path):
+@pytest.mark.parametrize("version", ["0", ANALYSIS_VERSION])  # the second: with pair terms
+def test_an_index_of_another_version_is_rebuilt(content, tmp_path, version):
     engine = engine_over(content, tmp_path / "index")
     engine.search("chuyen doi so", "vi")
-    (tmp_path / "index" / search_index.VERSION_FILE).write_text("0\n", encoding="ascii")
+    (tmp_path / "index" / search_index.VERSION_FILE).write_text(version + "\n", encoding="ascii")
     (content / "news/tin-001.vi.md").unlink()
     assert engine.search("chuyen doi so", "vi").total
     assert (tmp_path / "index" / search_index.VERSION_FILE).read_text().strip() == (

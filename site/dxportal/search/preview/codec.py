@@ -283,10 +283,9 @@ class CompactPositions(Positions):
     instead of a 4-byte count and a pickled list: 2 to 4 bytes for a pair found once, not 17."""
 
     def encode(self, poslist) -> bytes:
-        gaps, base = [], 0
-        for position in poslist:
-            gaps.append(position - base)
-            base = position
+        gaps = [b - a for a, b in zip([0, *poslist], poslist, strict=False)]
+        if len(gaps) < 0x80 and max(gaps, default=0) < 0x80:  # each varint one byte
+            return bytes((len(gaps), *gaps))
         return varints([len(gaps), *gaps])
 
     def decode_positions(self, valuestring: bytes) -> list[int]:

@@ -31,23 +31,22 @@ from multiprocessing.sharedctypes import RawArray
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.fields import ID, STORED, Schema
 
 from dxportal import atomic
 from dxportal.content.model import ContentSet, Entry
 from dxportal.messages import LANGUAGES
 from dxportal.progress import Report
 from dxportal.rendering import Renderer
-from dxportal.search.analysis import PairTokenizer, WordTokenizer
-from dxportal.search.documents import (
-    INDEX_VERSION,
-    SCORED_FIELDS,
-    make_document,
-    ordered_entries,
-)
-from dxportal.search.preview.codec import CompactPositions, PortalCodec
+from dxportal.search.documents import INDEX_VERSION as ANALYSIS_VERSION
+from dxportal.search.documents import SCORED_FIELDS, make_document, ordered_entries
+from dxportal.search.preview.codec import PortalCodec
+from dxportal.search.preview.fields import PairLengthField, WordField
 from dxportal.workers import JobFailed, fork_job, wait_for
 
+# The analysis shared with the static export, then this index's own format: "p" for pairs
+# scored from word positions (pairs.py). An index of another version is rebuilt.
+INDEX_VERSION = f"{ANALYSIS_VERSION}.p2"
 FINGERPRINT_FILE = "FINGERPRINT"
 VERSION_FILE = "VERSION"
 DIGEST_FIELD = "digest"
@@ -58,20 +57,17 @@ WRITER_LIMIT_MB = 1024  # postings kept in memory before Whoosh sorts them throu
 
 
 def make_schema(lang: str) -> Schema:
-    words = WordTokenizer(lang)
-    pairs = TEXT(analyzer=PairTokenizer(lang), phrase=True)
-    pairs.format = CompactPositions(field_boost=pairs.format.field_boost)
     return Schema(
         key=ID(stored=True, unique=True),
         section=ID(stored=True),
         slug=STORED,
         source_lang=STORED,
         date=STORED,
-        title=TEXT(analyzer=words, phrase=False),
-        summary=TEXT(analyzer=words, phrase=False),
-        body=TEXT(analyzer=words, phrase=False),
-        tags=TEXT(analyzer=words, phrase=False),
-        pairs=pairs,
+        title=WordField(lang),
+        summary=WordField(lang),
+        body=WordField(lang),
+        tags=WordField(lang),
+        pairs=PairLengthField(lang),  # only each page's number of pairs: pairs.py
         digest=STORED,  # what the document was made from (update_index compares it)
     )
 

@@ -3,7 +3,8 @@
 Every word is required (in any text field). Quoted words must also be adjacent, in order, in
 one field. Adjacent unquoted words add the score of their pair term, so pages where they
 stand together rank above pages where they are scattered. static/js/search.js scores the
-same way from the exported weights.
+same way from the exported weights. The preview's index holds no pair terms: a PairTerm finds
+a pair's pages and counts from the positions of its two words (pairs.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from dxportal.search.analysis import Word, pair_forms, split_words
-from dxportal.search.documents import FIELD_BOOSTS, PAIRS_FIELD, TEXT_FIELDS
+from dxportal.search.documents import FIELD_BOOSTS, TEXT_FIELDS
+from dxportal.search.preview.pairs import PairPhrase, PairTerm
 from dxportal.search.preview.ranking import FieldsOr
 
 MAX_QUERY_CHARS = 200
@@ -107,12 +109,12 @@ def build_search(
         pairs = phrase_pair_terms(phrase)
         phrase_pairs.extend(pairs)
         if len(pairs) > 1:
-            filters.append(wq.Phrase(PAIRS_FIELD, pairs))
-    required.extend(wq.Term(PAIRS_FIELD, p) for p in dict.fromkeys(phrase_pairs))
+            filters.append(PairPhrase(pairs))
+    required.extend(PairTerm(p) for p in dict.fromkeys(phrase_pairs))
     scored: wq.Query = wq.And(required)
     bonus = [p for p in loose_pair_terms(parsed) if p not in phrase_pairs]
     if bonus:
-        scored = wq.AndMaybe(scored, union([wq.Term(PAIRS_FIELD, p) for p in bonus]))
+        scored = wq.AndMaybe(scored, union([PairTerm(p) for p in bonus]))
     return scored, wq.And(filters) if filters else None
 
 

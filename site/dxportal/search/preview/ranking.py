@@ -63,7 +63,7 @@ def posting_scores(matcher) -> list[tuple[int, float]]:
     leaf, boost = matcher, None
     if type(matcher) is WrappingMatcher:
         leaf, boost = matcher.child, matcher.boost
-    if type(leaf) is ListMatcher:  # a posting list inlined in the term dictionary (codec.py)
+    if isinstance(leaf, ListMatcher):  # inlined in the term dictionary (codec.py), or a pair
         listed = listed_scores(leaf)
         if listed is not None:
             return listed if boost is None else [(doc, score * boost) for doc, score in listed]
@@ -199,6 +199,19 @@ class FieldLengthBM25F(BM25F):
                     count += 1
             self._live_df[key] = count
         return self._live_df[key]
+
+    def pair_idf(self, searcher, fieldname: str, df_all: int, df_live: int) -> float:
+        """The idf ``scorer`` gives a term of ``fieldname`` found in ``df_all`` documents,
+        ``df_live`` of them not deleted (pairs.PairTerm: a term not in the index)."""
+        parent = searcher.get_parent()
+        count = parent.doc_count()
+        if (
+            self._live_lengths is not None
+            and fieldname in self._live_lengths
+            and count != parent.doc_count_all()
+        ):
+            return log(count / (df_live + 1)) + 1
+        return log(parent.doc_count_all() / (df_all + 1)) + 1  # WeightingModel.idf
 
     def scorer(self, searcher, fieldname, text, qf=1):
         if not searcher.schema[fieldname].scorable:
