@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from flask import Flask
 
+from dxportal import create_app
 from dxportal.editor import accounts
 
 from conftest import form_values, page_text, parse
@@ -27,6 +29,18 @@ PEOPLE = {
     "tuan": "editor",
     "an": "admin",
 }
+
+
+def editor_app(content: Path, build: Path) -> Flask:
+    """The editor's preview app over ``content`` (with its newsroom, if any), building into
+    ``build``, as `dxportal serve --edit` runs it."""
+    return create_app({
+        "DXPORTAL_CONTENT_DIR": str(content),
+        "DXPORTAL_BUILD_DIR": str(build),
+        "DXPORTAL_PREVIEW": True,
+        "DXPORTAL_EDITOR": True,
+        "DXPORTAL_NOW": NOW,
+    })  # fmt: skip
 
 
 @pytest.fixture

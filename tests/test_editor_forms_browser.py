@@ -8,13 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 from browser_support import ServedSite, run_axe, serve_app
+from newsroom_support import editor_app
 from PIL import Image
-
-from dxportal import create_app
 
 from conftest import page_text
 
-NOW = "2026-12-01T09:00"
 GOAL = (
     "---\ntitle: Dịch vụ công\ndate: 2021-01-01\npillar: digital-government\n"
     "indicator: Tỷ lệ hồ sơ trực tuyến\nunit: '%'\nbaseline: {year: 2020, value: 3}\n"
@@ -32,13 +30,7 @@ def form_site(make_content, tmp_path) -> Iterator[ServedSite]:
             "news/hop.vi.md": page_text("Họp", body="Đầu. Cuối.", tags="[ban-chi-dao]"),
         }
     )
-    app = create_app({
-        "DXPORTAL_CONTENT_DIR": str(root),
-        "DXPORTAL_BUILD_DIR": str(tmp_path / "build"),
-        "DXPORTAL_PREVIEW": True,
-        "DXPORTAL_EDITOR": True,
-        "DXPORTAL_NOW": NOW,
-    })  # fmt: skip
+    app = editor_app(root, tmp_path / "build")
     with serve_app(app) as origin:
         yield ServedSite(root, origin)
 

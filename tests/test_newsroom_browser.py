@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from browser_support import ServedSite, run_axe, serve_app
-from newsroom_support import NEWS, NOW, PASSWORD
+from newsroom_support import NEWS, NOW, PASSWORD, editor_app
 
 from dxportal import create_app
 from dxportal.build.pipeline import freeze_site
@@ -35,13 +35,7 @@ def build(content, tmp_path) -> str:
 
 
 def test_a_writer_and_an_editor_publish_a_change_together(newsroom, open_page, tmp_path):
-    app = create_app({
-        "DXPORTAL_CONTENT_DIR": str(newsroom),
-        "DXPORTAL_BUILD_DIR": str(tmp_path / "build"),
-        "DXPORTAL_PREVIEW": True,
-        "DXPORTAL_EDITOR": True,
-        "DXPORTAL_NOW": NOW,
-    })  # fmt: skip
+    app = editor_app(newsroom, tmp_path / "build")
     with serve_app(app) as origin:
         site = ServedSite(newsroom, origin)
         writer, writer_watch = signed_in(open_page, site, "lan")
@@ -86,13 +80,7 @@ def test_a_writer_and_an_editor_publish_a_change_together(newsroom, open_page, t
 
 @pytest.mark.parametrize("width", [360, 1280])
 def test_the_users_page_and_the_header_pass_axe(newsroom, open_page, tmp_path, width):
-    app = create_app({
-        "DXPORTAL_CONTENT_DIR": str(newsroom),
-        "DXPORTAL_BUILD_DIR": str(tmp_path / "build"),
-        "DXPORTAL_PREVIEW": True,
-        "DXPORTAL_EDITOR": True,
-        "DXPORTAL_NOW": NOW,
-    })  # fmt: skip
+    app = editor_app(newsroom, tmp_path / "build")
     with serve_app(app) as origin:
         site = ServedSite(newsroom, origin)
         admin, watch = signed_in(open_page, site, "an")

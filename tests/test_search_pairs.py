@@ -9,12 +9,11 @@ same order, with the same scores (the same floats).
 from __future__ import annotations
 
 import pytest
-from test_search_ranking import QUERIES, generated_pages
+from test_search_ranking import QUERIES, search_app
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.fields import ID, STORED, TEXT, Schema
 
-from dxportal import create_app
 from dxportal.search.analysis import FIELD_BREAK, PairTokenizer, WordTokenizer, iter_pairs
 from dxportal.search.documents import PAIRS_FIELD, make_document, ordered_entries
 from dxportal.search.preview.fields import (
@@ -27,7 +26,7 @@ from dxportal.search.preview.index import open_index
 from dxportal.search.preview.pairs import PairPhrase, PairTerm
 from dxportal.search.preview.query import build_query, parse_query
 
-from conftest import SITE_YML, TAGS_YML, page_text
+from conftest import page_text
 
 MORE_QUERIES = [
     *QUERIES,
@@ -84,23 +83,7 @@ def as_pair_terms(query: wq.Query) -> wq.Query:
 def indexes(tmp_path_factory):
     """(the preview's index folder, the reference index of pair terms) over the same pages."""
     root = tmp_path_factory.mktemp("pairs")
-    files = {
-        "site.yml": SITE_YML,
-        "tags.yml": TAGS_YML,
-        "pages/about.vi.md": page_text("Giới thiệu", date=None),
-        **generated_pages(90),
-        **FIELD_PAGES,
-    }
-    for relative, text in files.items():
-        path = root / "content" / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    (root / "content" / "media").mkdir()
-    app = create_app({
-        "DXPORTAL_CONTENT_DIR": str(root / "content"),
-        "DXPORTAL_SEARCH_INDEX_DIR": str(root / "index"),
-        "TESTING": True,
-    })  # fmt: skip
+    app = search_app(root, FIELD_PAGES)
     engine = app.extensions["dxportal.search"]
     site = engine.store.get()
     engine.ensure_index(site)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 
 import pytest
+from flask import Flask
 from whoosh import query as wq
 
 from dxportal import create_app
@@ -59,26 +61,30 @@ def generated_pages(count: int) -> dict[str, str]:
     return files
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ranking")
+def search_app(root: Path, extra: dict[str, str] | None = None) -> Flask:
+    """An app over 90 generated articles (and ``extra`` files), content and index in ``root``."""
     files = {
         "site.yml": SITE_YML,
         "tags.yml": TAGS_YML,
         "pages/about.vi.md": page_text("Giới thiệu", date=None),
         **generated_pages(90),
+        **(extra or {}),
     }
     for relative, text in files.items():
         path = root / "content" / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     (root / "content" / "media").mkdir()
-    app = create_app({
+    return create_app({
         "DXPORTAL_CONTENT_DIR": str(root / "content"),
         "DXPORTAL_SEARCH_INDEX_DIR": str(root / "index"),
         "TESTING": True,
     })  # fmt: skip
-    return app.extensions["dxportal.search"]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    return search_app(tmp_path_factory.mktemp("ranking")).extensions["dxportal.search"]
 
 
 def every_hit(engine, raw: str, section: str | None) -> tuple[list[tuple[str, float]], int]:
