@@ -18,13 +18,16 @@ import time
 from pathlib import Path
 
 from argon2 import PasswordHasher
-from bs4 import BeautifulSoup
 
 from dxportal import create_app
 from dxportal.build.pipeline import freeze_site
 from dxportal.editor import accounts
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from form_support import form_values  # noqa: E402  (tests/form_support.py: a form as sent)
+
 PASSWORD = "benchmark-password"
 
 
@@ -96,25 +99,8 @@ def main() -> int:
         sentence = f"Câu mới số {run} {time.time_ns()}."
         writer = signed_in(editor_app, "writer")
         html = writer.get(url).get_data(as_text=True)
-        digest = html.split('name="digest" value="', 1)[1].split('"', 1)[0]
-        data = {"csrf_token": token(writer, url), "digest": digest, "action": "save"}
-        # Every field as the form shows it: take the form's own values.
-        form = BeautifulSoup(html, "html.parser").find("form", id="page-form")
-        for element in form.find_all(["input", "textarea", "select"]):
-            name = element.get("name")
-            if not name or element.get("type") == "file":
-                continue
-            if element.name == "textarea":
-                data[name] = element.text
-            elif element.name == "select":
-                chosen = element.find("option", selected=True)
-                data[name] = chosen["value"] if chosen else ""
-            elif element.get("type") == "checkbox":
-                if element.has_attr("checked"):
-                    data.setdefault(name, []).append(element["value"])
-            else:
-                data.setdefault(name, element.get("value", ""))
-        data["body"] = data["body"] + "\n\n" + sentence
+        data = form_values(html)  # every field as the form shows it, its token and digest too
+        data["body"] += "\n\n" + sentence
         data["action"] = "save"
         assert writer.post(url, data=data).status_code == 302
         submitted = writer.post(change + "submit", data={"csrf_token": token(writer, change)})

@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
+from form_support import form_values, parse  # noqa: F401  (tests import them from here)
 from hypothesis import settings
 
 from dxportal import create_app
@@ -132,37 +132,8 @@ def app_for(tmp_path):
             watch.stop()
 
 
-def parse(response_or_text) -> BeautifulSoup:
-    text = response_or_text
-    if hasattr(response_or_text, "get_data"):
-        text = response_or_text.get_data(as_text=True)
-    return BeautifulSoup(text, "html.parser")
-
-
 # Browser fixtures (frozen site served on 127.0.0.1, headless Chromium) live in their own module;
 # ci_support turns every skip into a failure when CI=true.
-def form_values(html) -> dict:
-    """What a browser would send for the page form (or the first form), as shown."""
-    soup = parse(html)
-    form = soup.find("form", id="page-form") or soup.find("form", method="post")
-    data: dict = {}
-    for element in form.find_all(["input", "textarea", "select"]):
-        name = element.get("name")
-        if not name or element.get("type") == "file":
-            continue
-        if element.name == "textarea":
-            data[name] = element.text
-        elif element.name == "select":
-            chosen = element.find("option", selected=True)
-            data[name] = chosen["value"] if chosen else ""
-        elif element.get("type") == "checkbox":
-            if element.has_attr("checked"):
-                data.setdefault(name, []).append(element["value"])
-        else:
-            data[name] = element.get("value", "")
-    return data
-
-
 pytest_plugins = ["browser_support", "ci_support", "newsroom_support"]
 
 # CI gates a landing, so its property tests run the same examples every time (a new

@@ -108,12 +108,6 @@ class PageForm:
     def field(self, name: str) -> FormField | None:
         return next((fd for fd in self.fields if fd.name == name), None)
 
-    @property
-    def has_problems(self) -> bool:
-        return bool(
-            self.body_problems or self.general_problems or any(fd.problems for fd in self.fields)
-        )
-
 
 EMPTY_VALUES = {
     "datetime": ("", ""),

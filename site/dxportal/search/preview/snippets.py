@@ -17,11 +17,6 @@ ELLIPSIS = "…"
 SPACES = re.compile(r"\s+")
 
 
-def word_matches(word: Word, marked: set[str], unmarked: set[str]) -> bool:
-    """A query word with marks matches its exact form; one without marks, any folded form."""
-    return word.exact in marked or word.folded in unmarked
-
-
 def query_sets(query_words: list[Word]) -> tuple[set[str], set[str]]:
     marked = {w.exact for w in query_words if w.marked}
     unmarked = {w.exact for w in query_words if not w.marked}
