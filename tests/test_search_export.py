@@ -73,6 +73,13 @@ def check_terms_match_whoosh(document: SearchDocument, lang: str) -> None:
         assert counts == whoosh_counts(getattr(document, name), lang), name
     expected_pairs, expected_length = whoosh_pairs(document.fields()[PAIRS_FIELD], lang)
     assert found.pair_positions() == expected_pairs
+    title, tags, summary, body = (dict(found.fields[name].items()) for name in FIELD_BOOSTS)
+    heading = title.keys() | tags.keys() | summary.keys()  # their words carry four counts
+    assert found.word_runs() == {
+        term: (body.get(term, 0), *((title.get(term, 0), tags.get(term, 0),
+                                     summary.get(term, 0)) if term in heading else ()))
+        for term in body.keys() | heading
+    }  # fmt: skip
     assert found.pair_length == expected_length
 
 

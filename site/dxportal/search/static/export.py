@@ -58,7 +58,6 @@ from dxportal.search.static.postings import (
     PatchFailed,
     Spill,
     diff_runs,
-    parse_lines,
     patch_shards,
     remove_other_files,
     shard_count,
@@ -260,10 +259,8 @@ class LanguageExport:
             if old is None:
                 return None  # the earlier terms are no longer cached
             new = fresh[number] = self.terms(number)
-            diff_runs(number, parse_lines(old.word_groups), parse_lines(new.word_groups),
-                      changes[WORDS])  # fmt: skip
-            diff_runs(number, parse_lines(old.pair_groups), parse_lines(new.pair_groups),
-                      changes[PAIRS])  # fmt: skip
+            diff_runs(number, old.word_runs(), new.word_runs(), changes[WORDS])
+            diff_runs(number, old.pair_runs(), new.pair_runs(), changes[PAIRS])
             documents[number] = document_state(self.keys[number], self.terms_keys[number], new)
         counts = shard_counts(documents)
         if counts != shard_counts(base.documents):
