@@ -113,8 +113,10 @@ def coded_shard_text(items: list[tuple[str, str]]) -> str:
     A term is made of letters, digits and one space at most (analysis.WORD), and DIGITS holds
     neither a quote nor a backslash, so neither needs escaping.
     """
+    if not items:
+        return "{}"
     items.sort()
-    return "{" + ",".join([f'"{term}":"{code}"' for term, code in items]) + "}"
+    return '{"' + '","'.join(map('":"'.join, items)) + '"}'
 
 
 def write_if_changed(path: Path, text: str) -> bool:
@@ -247,21 +249,24 @@ class Spill:
         self, folders: dict[str, Path], counts: dict[str, int], kinds: list[str], batch: range
     ) -> None:
         """Write the shards whose terms are in the partitions of ``batch``."""
-        shards: dict[str, dict[int, list[tuple[str, str]]]] = {kind: {} for kind in kinds}
+        shards = {kind: [[] for _ in range(counts[kind])] for kind in kinds}
         merged = self.postings(batch)
-        words = self.kind == WORDS
-        for crc, term, pieces in zip(
-            partition_hashes(merged), merged, merged.values(), strict=True
-        ):
-            texts = ("".join(pieces),) if words else ("".join(pieces[::2]), "".join(pieces[1::2]))
-            for kind, text in zip(kinds, texts, strict=True):
-                shards[kind].setdefault(crc % counts[kind], []).append((term, text))
+        hashes = partition_hashes(merged)
+        if self.kind == WORDS:
+            count, words = counts[WORDS], shards[WORDS]
+            for crc, term, pieces in zip(hashes, merged, merged.values(), strict=True):
+                words[crc % count].append((term, "".join(pieces)))
+        else:
+            (leads, lead_count), (places, place_count) = ((shards[k], counts[k]) for k in kinds)
+            for crc, term, pieces in zip(hashes, merged, merged.values(), strict=True):
+                leads[crc % lead_count].append((term, "".join(pieces[::2])))
+                places[crc % place_count].append((term, "".join(pieces[1::2])))
         del merged
         for kind in kinds:
             count = counts[kind]
             numbers = range(count) if len(batch) > 1 else range(batch[0], count, PARTITIONS)
             for number in numbers:
-                text = coded_shard_text(shards[kind].get(number, []))
+                text = coded_shard_text(shards[kind][number])
                 write_if_changed(folders[kind] / f"{number}.json", text)
 
 
