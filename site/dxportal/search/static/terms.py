@@ -51,11 +51,6 @@ TERMS_FORMAT = 3
 # ``term<TAB>count<TAB>position deltas``, the count written only when it is more than 1.
 WORD_LINE = re.compile(r"([^\t\n]+)\t(!?)([^\t\n!]*)\n")
 PAIR_LINE = re.compile(r"([^\t\n]+)\t([^\t\n]*)\t([^\t\n]*)\n")
-# SINGLE_RUNS[p] ends the line of a pair that occurs once, at position p, and SINGLE_CHARS[p]
-# is the length of its numbers in decimal ("1,p"), for line_size (made once for all pages,
-# and grown for longer ones).
-SINGLE_RUNS: list[str] = []
-SINGLE_CHARS = array("I")
 
 
 @dataclass
@@ -136,6 +131,30 @@ class DocumentTerms:
                 positions.append(position)
             found[term] = positions
         return found
+
+
+class LineEnds:
+    """The ends of the commonest posting lines by number, made once for all pages (and grown
+    for longer ones): ``word[c]`` that of a word counted c times in the body only, ``single[p]``
+    that of a pair occurring once, at position p; ``chars[n]`` is the length of n in decimal
+    (line_size counts decimal digits)."""
+
+    def __init__(self) -> None:
+        self.word: list[str] = []
+        self.single: list[str] = []
+        self.chars = array("I")
+
+    def upto(self, largest: int) -> LineEnds:
+        if len(self.word) <= largest:
+            grown = range(len(self.word), largest + 1024)
+            codes = list(map(number_code, grown))
+            self.word += [f"\t{code}\n" for code in codes]
+            self.single += [f"\t\t{code}\n" for code in codes]
+            self.chars.extend(map(len, map(str, grown)))
+        return self
+
+
+LINE_ENDS = LineEnds()
 
 
 class FormsMemo(dict):
@@ -235,31 +254,32 @@ def word_lines(counts: Sequence[Counter[str]]) -> tuple[tuple[str, ...], int]:
     of its fields in TEXT_FIELDS order (title, tags, summary, body): ``body count``, or
     ``!body,title,tags,summary counts`` for a word of the title, tags or summary."""
     title, tags, summary, body = counts
-    decimals = dict(zip(body, map(str, body.values()), strict=True))
-    code = CODE.upto(max(body.values(), default=0))
-    lines = dict(zip(body, map(code.__getitem__, body.values()), strict=True))
+    ends = LINE_ENDS.upto(max(body.values(), default=0))
+    lines = dict(zip(body, map(ends.word.__getitem__, body.values()), strict=True))
+    numbers_chars = sum(map(ends.chars.__getitem__, body.values()))
     for term in title.keys() | tags.keys() | summary.keys():
         numbers = (body.get(term, 0), title.get(term, 0), tags.get(term, 0), summary.get(term, 0))
-        decimals[term] = ",".join(map(str, numbers))
-        lines[term] = "!" + "".join(map(number_code, numbers))
-    numbers_chars = sum(map(len, decimals.values()))
-    size = line_size(numbers_chars, len(lines), sum(map(len, lines)))
-    return grouped_lines({term: f"\t{rest}\n" for term, rest in lines.items()}), size
+        numbers_chars += len(",".join(map(str, numbers))) - (
+            ends.chars[numbers[0]] if term in body else 0
+        )
+        lines[term] = "\t!" + "".join(map(number_code, numbers)) + "\n"
+    return grouped_lines(lines), line_size(numbers_chars, len(lines), sum(map(len, lines)))
 
 
 def pair_lines(terms: list[str], positions: list[int]) -> tuple[tuple[str, ...], int]:
     """The pair posting lines of a document and their estimated JSON size, from pair_terms.
 
-    Most pairs occur once in a page: their line is the term and SINGLE_RUNS[position]; only
-    the terms that repeat have their positions gathered.
+    Most pairs occur once in a page: their line is the term and LINE_ENDS.single[position];
+    only the terms that repeat have their positions gathered.
     """
     once = dict(zip(terms, positions, strict=True))
     distinct, term_chars = len(once), sum(map(len, once))
     lines: dict[str, str] = {}
     numbers_chars = 0
     largest = max(positions, default=0)
+    ends = LINE_ENDS.upto(largest)
     if distinct < len(terms):
-        code = CODE.upto(largest)
+        code = CODE.upto(largest)  # counts and position deltas are at most the positions
         counts = Counter(terms)
         repeated = {term: [] for term in compress(counts, map(lt, repeat(1), counts.values()))}
         for term, position in compress(
@@ -272,12 +292,8 @@ def pair_lines(terms: list[str], positions: list[int]) -> tuple[tuple[str, ...],
             deltas = [where[0], *map(sub, where[1:], where)]
             numbers_chars += len(",".join(map(str, [len(where), *deltas])))
             lines[term] = f"\t{code[len(where)]}\t{''.join(map(code.__getitem__, deltas))}\n"
-    if len(SINGLE_RUNS) <= largest:
-        grown = range(len(SINGLE_RUNS), largest + 1024)
-        SINGLE_RUNS.extend(f"\t\t{number_code(p)}\n" for p in grown)
-        SINGLE_CHARS.extend(2 + len(str(p)) for p in grown)
-    numbers_chars += sum(map(SINGLE_CHARS.__getitem__, once.values()))
-    lines.update(zip(once, map(SINGLE_RUNS.__getitem__, once.values()), strict=True))
+    numbers_chars += 2 * len(once) + sum(map(ends.chars.__getitem__, once.values()))  # "1,p"
+    lines.update(zip(once, map(ends.single.__getitem__, once.values()), strict=True))
     return grouped_lines(lines), line_size(numbers_chars, distinct, term_chars)
 
 
