@@ -338,13 +338,15 @@ class TermsCache:
         site: ContentSet,
         renderer: Renderer,
         snippet_of: Callable[[str, str], str],
+        url_prefix: str = "",
     ) -> DocumentTerms:
-        """The cached terms of ``entry`` in ``lang``, or freshly analysed (and stored)."""
+        """The cached terms of ``entry`` in ``lang``, or freshly analysed (and stored); a body
+        is rendered with ``url_prefix`` (see make_document)."""
         key = self.key(entry, lang, site)
         found = self.stored(key)
         if found is not None:
             return found
-        document = make_document(entry, lang, site, renderer)
+        document = make_document(entry, lang, site, renderer, url_prefix)
         with collection_paused():  # many small objects, all freed (no cycles) when it ends
             terms = document_terms(document, snippet_of(document.summary, document.body), lang)
         if self.disk is not None:
