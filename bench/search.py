@@ -3,12 +3,21 @@
     PYTHONPATH=site python bench/search.py [--n 2000 5000] [--gen ../shared/bench/gen_corpus.py]
     PYTHONPATH=site python bench/search.py --preview-index --n 2000 5000 [--runs 3] \
         [--corpora /tmp/whoosh-corpus]
+    PYTHONPATH=site python bench/search.py --export --n 1000 5000 [--runs 3] \
+        [--corpora /tmp/export-corpus]
 
 The second form measures the preview's Whoosh index alone (issue #19): the median of full
 builds (wall, and CPU with the forked writers), its size, the update after one edited page and
 the query latency; run it with PYTHONPATH pointing at another checkout's site/ to measure that
 code (before/after, side by side). With --corpora, the corpus of N articles is generated once
 into DIR/N and copied from there for each run (generating 5,000 articles takes minutes).
+
+The third form measures the static export alone (issue #17), in one process, both languages
+one after the other, each figure the median CPU seconds of ``--runs`` fresh processes (a
+process's memos start empty, as a build's do): the analysis of every document (terms.py,
+bodies read from the Markdown cache as the build's export reads them after the freeze), a
+full export with every document's terms cached (the merging into shards and the writing),
+and a full export with an empty terms cache (what a cold build does).
 
 Index build time and size, the time to update the index after one page is edited (what the
 preview does), query latency medians (the preview's search engine, and Whoosh scoring every
@@ -33,6 +42,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from pathlib import Path
 
@@ -311,6 +321,80 @@ def preview_index_only(n: int, gen: Path, runs: int, corpora: Path | None = None
         shutil.rmtree(work, ignore_errors=True)
 
 
+EXPORT_RUN = textwrap.dedent("""
+    import json, sys, time
+    from pathlib import Path
+    import flask_babel
+    from flask import g
+    from dxportal import create_app
+    from dxportal.content.loader import load_content
+    from dxportal.search.documents import ordered_entries
+    from dxportal.search.static.export import LanguageExport, snippet_source
+    from dxportal.search.static.terms import TermsCache
+
+    content, cache, out, what = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
+    app = create_app({"DXPORTAL_CONTENT_DIR": str(content), "DXPORTAL_CACHE_DIR": str(cache)})
+    site = load_content(content)
+    renderer = app.extensions["dxportal.renderer"]
+    start = time.process_time()
+    for lang in ("vi", "en"):
+        if what == "analysis":  # every document's terms, no cache
+            terms = TermsCache(None)
+            for entry in ordered_entries(site):
+                terms.terms(entry, lang, site, renderer, snippet_source)
+            continue
+        with app.test_request_context("/", base_url="http://localhost/"):
+            g.lang = lang
+            flask_babel.refresh()
+            folder = out / lang / "search" / "data"
+            LanguageExport(app, site, lang, folder, TermsCache(cache)).full()
+    print(json.dumps(time.process_time() - start))
+""")
+
+
+def export_run(content: Path, cache: Path, out: Path, what: str) -> float:
+    """CPU seconds of one measurement of export_only, in a fresh process."""
+    done = subprocess.run(
+        [sys.executable, "-c", EXPORT_RUN, str(content), str(cache), str(out), what],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def export_only(n: int, gen: Path, runs: int, corpora: Path | None = None) -> None:
+    """The static export alone: analysis, sharding and writing, cold (issue #17)."""
+    work = Path(tempfile.mkdtemp(prefix="dxportal-bench-"))
+    try:
+        content = reused_corpus(gen, n, corpora, work)
+        cache = work / "cache"
+        app = create_app({"DXPORTAL_CONTENT_DIR": str(content), "DXPORTAL_CACHE_DIR": str(cache)})
+        site = load_content(content)
+        renderer = app.extensions["dxportal.renderer"]
+        for entry in ordered_entries(site):  # the Markdown cache, as the freeze leaves it
+            for lang in ("vi", "en"):
+                make_document(entry, lang, site, renderer)
+        print(f"corpus: {len(site.entries)} entries, {sum(1 for _ in site.pages())} pages")
+        figures: dict[str, list[float]] = {"analysis": [], "cached": [], "cold": []}
+        for _ in range(runs):
+            figures["analysis"].append(export_run(content, cache, work / "out", "analysis"))
+            shutil.rmtree(cache / "search-terms", ignore_errors=True)
+            shutil.rmtree(work / "out", ignore_errors=True)
+            figures["cold"].append(export_run(content, cache, work / "out", "cold"))
+            shutil.rmtree(work / "out")
+            figures["cached"].append(export_run(content, cache, work / "out", "cached"))
+        labels = {
+            "analysis": "analysis of every document (terms.py)",
+            "cached": "full export, terms cached (merge, shards, writing)",
+            "cold": "full export, empty terms cache (a cold build's)",
+        }
+        for name, label in labels.items():
+            values = ", ".join(f"{v:.2f}" for v in figures[name])
+            print(f"static export, vi + en, one process: {label}: median CPU "
+                  f"{statistics.median(figures[name]):.2f} s ({values})")  # fmt: skip
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, nargs="+", default=[2000])
@@ -321,11 +405,20 @@ def main() -> None:
         help="only the preview's Whoosh index: build, size, update, latency",
     )
     parser.add_argument("--runs", type=int, default=3, help="full index builds (median)")
+    parser.add_argument(
+        "--export",
+        action="store_true",
+        help="only the static export: analysis, shards, a cold export (CPU, median of runs)",
+    )
     parser.add_argument("--corpora", type=Path, help="keep and reuse each corpus in DIR/N")
     args = parser.parse_args()
     if args.preview_index:
         for n in args.n:
             preview_index_only(n, args.gen, args.runs, args.corpora)
+        return
+    if args.export:
+        for n in args.n:
+            export_only(n, args.gen, args.runs, args.corpora)
         return
     for n in args.n:
         full_benchmark(n, args.gen)

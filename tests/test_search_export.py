@@ -16,11 +16,13 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from build_support import build
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.util.numeric import _length_byte_cache
 
 from dxportal import create_app, workers
+from dxportal.rendering import Renderer
 from dxportal.search.analysis import FIELD_BREAK, PairTokenizer, WordTokenizer, fold, iter_pairs
 from dxportal.search.documents import (
     FIELD_BOOSTS,
@@ -73,6 +75,13 @@ def check_terms_match_whoosh(document: SearchDocument, lang: str) -> None:
         assert counts == whoosh_counts(getattr(document, name), lang), name
     expected_pairs, expected_length = whoosh_pairs(document.fields()[PAIRS_FIELD], lang)
     assert found.pair_positions() == expected_pairs
+    title, tags, summary, body = (dict(found.fields[name].items()) for name in FIELD_BOOSTS)
+    heading = title.keys() | tags.keys() | summary.keys()  # their words carry four counts
+    assert found.word_runs() == {
+        term: (body.get(term, 0), *((title.get(term, 0), tags.get(term, 0),
+                                     summary.get(term, 0)) if term in heading else ()))
+        for term in body.keys() | heading
+    }  # fmt: skip
     assert found.pair_length == expected_length
 
 
@@ -260,6 +269,32 @@ def test_two_processes_export_the_same_files_as_one(tmp_path, make_content, monk
     one = export_to(root, tmp_path / "one", tmp_path / "c1", processes=1)
     two = export_to(root, tmp_path / "two", tmp_path / "c2", processes=2)
     assert tree_digest(one) == tree_digest(two)
+
+
+def test_a_build_under_a_sub_path_converts_each_body_once(tmp_path, make_content, monkeypatch):
+    """The index reads the bodies the pages' freeze rendered (with the site's sub-path in
+    their links) instead of converting them again, and its words do not depend on the path."""
+    root = corpus(make_content)
+    converted = []
+    convert = Renderer._render
+
+    def counted(renderer, body: str, lang: str, prefix: str) -> str:
+        converted.append((body, lang))
+        return convert(renderer, body, lang, prefix)
+
+    monkeypatch.setattr(Renderer, "_render", counted)
+    builds = {
+        base_url: build(root, tmp_path / str(number), tmp_path / f"cache-{number}",
+                        DXPORTAL_BASE_URL=base_url, DXPORTAL_WORKERS=1)
+        for number, base_url in enumerate(["https://so.example/cong-thong-tin/",
+                                           "https://so.example/"])
+    }  # fmt: skip
+    assert converted and len(converted) == 2 * len(set(converted))  # once in each build
+    under_path, at_root = (
+        {lang: {kind: tree_digest(folder / lang / "search/data" / kind) for kind in "tqp"}
+         for lang in ("vi", "en")} for folder in builds.values()
+    )  # fmt: skip
+    assert under_path == at_root
 
 
 def refuse(monkeypatch, *names: str) -> None:

@@ -99,8 +99,15 @@ class SearchDocument:
         return {**self.__dict__, PAIRS_FIELD: joined}
 
 
-def make_document(entry: Entry, lang: str, site: ContentSet, renderer: Renderer) -> SearchDocument:
+def make_document(
+    entry: Entry, lang: str, site: ContentSet, renderer: Renderer, url_prefix: str = ""
+) -> SearchDocument:
     """The document of ``entry`` in the index of ``lang``.
+
+    The body is rendered as the page shows it (``url_prefix``: the sub-path the site is served
+    under, see web.urls), so that a build finds it in the Markdown cache the pages' freeze
+    filled rather than converting it again: only link targets depend on the prefix, and the
+    text leaves them out.
 
     A page not translated into ``lang`` (the other language's text shown in its place) keeps
     its title, tags (named in ``lang``) and summary but not its body: a reader searching in
@@ -120,7 +127,7 @@ def make_document(entry: Entry, lang: str, site: ContentSet, renderer: Renderer)
         date=page.date.isoformat() if page.date else "",
         title=page.title,
         summary=page.summary,
-        body=html_to_text(renderer.render(page.body, page.lang)) if translated else "",
+        body=html_to_text(renderer.render(page.body, page.lang, url_prefix)) if translated else "",
         tags=", ".join(tag_names),
     )
 

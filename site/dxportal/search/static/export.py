@@ -58,7 +58,6 @@ from dxportal.search.static.postings import (
     PatchFailed,
     Spill,
     diff_runs,
-    parse_lines,
     patch_shards,
     remove_other_files,
     shard_count,
@@ -67,7 +66,7 @@ from dxportal.search.static.postings import (
 from dxportal.search.static.state import DocumentState, ExportHistory, ExportState, FileTable
 from dxportal.search.static.terms import DocumentTerms, TermsCache
 from dxportal.web.labels import SECTION_TITLES
-from dxportal.web.urls import entry_url
+from dxportal.web.urls import entry_url, url_prefix
 from dxportal.workers import BackgroundJobs, Gate, worth_forking
 
 FORMAT_VERSION = 4
@@ -154,6 +153,7 @@ class LanguageExport:
         self.site, self.lang, self.folder, self.cache = site, lang, folder, cache
         self.entries = ordered_entries(site)
         self.renderer = app.extensions["dxportal.renderer"]
+        self.url_prefix = url_prefix()  # the pages' own: their bodies are in the cache so
         self.records = RecordWriter(app, lang)
         self.terms_keys = [cache.key(entry, lang, site) for entry in self.entries]
         # A record without its snippet: the snippet is made from what terms_key covers.
@@ -166,8 +166,9 @@ class LanguageExport:
 
     def terms(self, number: int) -> DocumentTerms:
         return self.cache.terms(
-            self.entries[number], self.lang, self.site, self.renderer, snippet_source
-        )
+            self.entries[number], self.lang, self.site, self.renderer, snippet_source,
+            self.url_prefix,
+        )  # fmt: skip
 
     def record(self, number: int, terms: DocumentTerms) -> str:
         return dumps(self.records.record(self.entries[number], terms.snippet))
@@ -260,10 +261,8 @@ class LanguageExport:
             if old is None:
                 return None  # the earlier terms are no longer cached
             new = fresh[number] = self.terms(number)
-            diff_runs(number, parse_lines(old.word_groups), parse_lines(new.word_groups),
-                      changes[WORDS])  # fmt: skip
-            diff_runs(number, parse_lines(old.pair_groups), parse_lines(new.pair_groups),
-                      changes[PAIRS])  # fmt: skip
+            diff_runs(number, old.word_runs(), new.word_runs(), changes[WORDS])
+            diff_runs(number, old.pair_runs(), new.pair_runs(), changes[PAIRS])
             documents[number] = document_state(self.keys[number], self.terms_keys[number], new)
         counts = shard_counts(documents)
         if counts != shard_counts(base.documents):

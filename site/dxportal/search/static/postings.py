@@ -13,21 +13,21 @@ from the previous one):
   position deltas (the first from 0). Only a quoted phrase of three words or more reads them
   (search.js), so the shards every other query reads hold about 40% of the pairs' bytes.
 
-Internally (terms.py's lines, Run, decode_runs) a pair's run is ``count, position deltas…``
-and a term's list ``doc delta, count, position deltas…``; split_pairs and join_pairs convert
-between that and the two files.
+A patch (patch_shards, Run, decode_runs) works on decimal runs: a pair's run is ``count,
+position deltas…`` and a term's list ``doc delta, count, position deltas…``; split_pairs and
+join_pairs convert between that and the two files.
 
-Documents give their runs as posting lines ``term<TAB>numbers`` without the doc delta
-(search/terms.py). A full export merges every document's lines (Spill); an export that starts
-from an earlier one replaces the runs of the documents that changed in the shards they touch
-(patch_shards). Both write a shard with shard_text, so they write the same bytes.
+Documents give their runs already coded, as posting lines without the doc delta (terms.py's
+WORD_LINE and PAIR_LINE). A full export merges every document's lines (Spill), coding only
+the leads; an export that starts from an earlier one replaces the runs of the documents that
+changed in the shards they touch (patch_shards). Both write a shard with coded_shard_text, so
+they write the same bytes.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -35,7 +35,10 @@ from zlib import crc32
 
 from dxportal.atomic import replace_bytes
 from dxportal.gc_pause import collection_paused
-from dxportal.search.static.terms import PARTITIONS, partition_hashes
+from dxportal.search.static.codes import BASE, CODE, DIGITS, code_numbers, decode_numbers
+from dxportal.search.static.terms import PAIR_LINE, PARTITIONS, WORD_LINE, partition_hashes
+
+__all__ = ["BASE", "DIGITS", "code_numbers", "decode_numbers"]  # tests and tools read them here
 
 WORDS, PAIRS, POSITIONS = "t", "q", "p"
 # A shard holds about SHARD_BYTES of posting lines (as terms.line_size estimates them in
@@ -45,11 +48,6 @@ WORDS, PAIRS, POSITIONS = "t", "q", "p"
 # at the median (docs/benchmarks.md).
 SHARD_BYTES = 16384
 MAX_SHARDS = 1024
-# The digits of number_code: 90 characters that need no escaping in a JSON string; the first
-# BASE go before the last digit of a number, the last BASE end it (search.js reads them so).
-DIGITS = "".join(c for c in map(chr, range(0x23, 0x7F)) if c != "\\")[:90]
-BASE = 45
-LINE = re.compile(r"([^\t\n]+)\t([^\n]*)")
 
 Run = tuple[int, ...]  # the numbers of one document's run, without the doc delta
 # term -> document -> (its run in the shard now or None, its run from now on or None)
@@ -71,49 +69,6 @@ def shard_count(total_bytes: int) -> int:
     while count < MAX_SHARDS and total_bytes / count > SHARD_BYTES:
         count *= 2
     return count
-
-
-def number_code(number: int) -> str:
-    """``number`` (≥ 0) in base-45 digits, most significant first, the last one marked."""
-    code = DIGITS[BASE + number % BASE]
-    number //= BASE
-    while number:
-        code = DIGITS[number % BASE] + code
-        number //= BASE
-    return code
-
-
-class Codes(dict):
-    """decimal text -> number_code, remembered: a full export codes some 20 million numbers."""
-
-    def __missing__(self, decimal: str) -> str:
-        code = self[decimal] = number_code(int(decimal))
-        return code
-
-
-CODES = Codes()
-
-
-def code_numbers(decimals: str) -> str:
-    """The number_code string of comma-joined decimal numbers."""
-    return "".join(map(CODES.__getitem__, decimals.split(","))) if decimals else ""
-
-
-def decode_numbers(code: str) -> list[int]:
-    """The numbers of a number_code string."""
-    numbers, value = [], 0
-    for char in code:
-        digit = DIGITS.find(char)
-        if digit < 0:
-            raise ValueError(f"not a digit of a coded number: {char!r}")
-        if digit < BASE:
-            value = value * BASE + digit
-        else:
-            numbers.append(value * BASE + digit - BASE)
-            value = 0
-    if value:
-        raise ValueError("a coded number is cut short")
-    return numbers
 
 
 def split_pairs(flat: list[int]) -> tuple[list[int], list[int]]:
@@ -147,27 +102,21 @@ def join_pairs(leads: list[int], positions: list[int]) -> list[int]:
     return flat
 
 
-def split_pair_text(decimals: str) -> tuple[str, str]:
-    """split_pairs on comma-joined decimal numbers, giving comma-joined decimal numbers."""
-    leads, positions = split_pairs(list(map(int, decimals.split(","))))
-    return ",".join(map(str, leads)), ",".join(map(str, positions))
-
-
 def shard_text(items: Iterable[tuple[str, str]]) -> str:
-    """A shard from (term, comma-joined numbers): compact JSON, terms sorted, each term's
-    numbers one number_code string.
+    """A shard from (term, comma-joined numbers): see coded_shard_text."""
+    return coded_shard_text([(term, code_numbers(numbers)) for term, numbers in items])
+
+
+def coded_shard_text(items: list[tuple[str, str]]) -> str:
+    """A shard from (term, its numbers' code): compact JSON, terms sorted.
 
     A term is made of letters, digits and one space at most (analysis.WORD), and DIGITS holds
     neither a quote nor a backslash, so neither needs escaping.
     """
-    return "{" + ",".join(f'"{t}":"{code_numbers(n)}"' for t, n in sorted(items)) + "}"
-
-
-def parse_lines(groups: Iterable[str]) -> dict[str, Run]:
-    """term -> run, from a document's posting lines."""
-    return {
-        term: tuple(map(int, numbers.split(","))) for term, numbers in LINE.findall("".join(groups))
-    }
+    if not items:
+        return "{}"
+    items.sort()
+    return '{"' + '","'.join(map('":"'.join, items)) + '"}'
 
 
 def write_if_changed(path: Path, text: str) -> bool:
@@ -226,15 +175,17 @@ class Spill:
                 spill.write(group)
 
     def postings(self, partitions: range) -> dict[str, list[str]]:
-        """term -> the texts of its runs in the given partitions, to be joined with commas.
+        """term -> the codes of its runs in the given partitions, in document order: words,
+        lead and counts, to be joined; pairs, lead and count then positions, to be joined
+        apart (items 0, 2, 4… make q/, items 1, 3, 5… p/).
 
-        While merging, the first item of each list is the last document seen (dropped at the
-        end): one dictionary lookup a posting, which is most of a full export's time. A lead
-        is taken from a list of number texts, not formatted a posting.
+        A document's lines are coded already (terms.py), so only the leads (doc deltas) are
+        coded here, taken from a table. While merging, the first item of each list is the
+        last document seen (dropped at the end): one dictionary lookup a posting, which is
+        most of a full export's time.
         """
         words = self.kind == WORDS
         merged: dict[str, list] = {}
-        leads: list[str] = []
         for partition in partitions:
             text = (self.folder / str(partition)).read_text(encoding="utf-8")
             for block in text.split("\0"):
@@ -242,38 +193,37 @@ class Spill:
                     continue
                 head, _, body = block.partition("\n")
                 number = int(head)
-                if len(leads) < 2 * number + 2:
-                    leads = list(map(str, range(2 * number + 1024)))
+                leads = CODE.upto(2 * number + 1)
                 if words:
-                    self.merge_words(merged, number, LINE.findall(body), leads)
+                    self.merge_words(merged, number, WORD_LINE.findall(body), leads)
                 else:
-                    self.merge_pairs(merged, number, LINE.findall(body), leads)
+                    self.merge_pairs(merged, number, PAIR_LINE.findall(body), leads)
         for pieces in merged.values():
             del pieces[0]
         return merged
 
     @staticmethod
     def merge_words(merged: dict[str, list], number: int, lines: list, leads: list[str]) -> None:
-        """Add one document's word lines: lead 2 × doc delta, plus 1 if three counts follow."""
-        for term, numbers in lines:
+        """Add one document's word lines: lead 2 × doc delta, plus 1 if three counts follow
+        (the line's flag)."""
+        for term, flag, codes in lines:
             pieces = merged.get(term)
             if pieces is None:
-                merged[term] = [number, leads[number * 2 + ("," in numbers)], numbers]
+                merged[term] = [number, leads[number * 2 + (flag != "")], codes]
             else:
-                pieces.append(leads[(number - pieces[0]) * 2 + ("," in numbers)])
-                pieces.append(numbers)
+                pieces += (leads[(number - pieces[0]) * 2 + (flag != "")], codes)
                 pieces[0] = number
 
     @staticmethod
     def merge_pairs(merged: dict[str, list], number: int, lines: list, leads: list[str]) -> None:
-        """Add one document's pair lines: lead the doc delta."""
-        for term, numbers in lines:
+        """Add one document's pair lines: q/ takes lead 2 × doc delta, plus 1 and the count
+        if the pair occurs more than once; p/ the positions."""
+        for term, count, positions in lines:
             pieces = merged.get(term)
             if pieces is None:
-                merged[term] = [number, leads[number], numbers]
+                merged[term] = [number, leads[number * 2 + (count != "")] + count, positions]
             else:
-                pieces.append(leads[number - pieces[0]])
-                pieces.append(numbers)
+                pieces += (leads[(number - pieces[0]) * 2 + (count != "")] + count, positions)
                 pieces[0] = number
 
     def write_shards(self, folders: dict[str, Path], counts: dict[str, int]) -> None:
@@ -299,22 +249,24 @@ class Spill:
         self, folders: dict[str, Path], counts: dict[str, int], kinds: list[str], batch: range
     ) -> None:
         """Write the shards whose terms are in the partitions of ``batch``."""
-        shards: dict[str, dict[int, list[tuple[str, str]]]] = {kind: {} for kind in kinds}
+        shards = {kind: [[] for _ in range(counts[kind])] for kind in kinds}
         merged = self.postings(batch)
-        for crc, term, pieces in zip(
-            partition_hashes(merged), merged, merged.values(), strict=True
-        ):
-            texts = [",".join(pieces)]
-            if self.kind == PAIRS:
-                texts = split_pair_text(texts[0])
-            for kind, text in zip(kinds, texts, strict=True):
-                shards[kind].setdefault(crc % counts[kind], []).append((term, text))
+        hashes = partition_hashes(merged)
+        if self.kind == WORDS:
+            count, words = counts[WORDS], shards[WORDS]
+            for crc, term, pieces in zip(hashes, merged, merged.values(), strict=True):
+                words[crc % count].append((term, "".join(pieces)))
+        else:
+            (leads, lead_count), (places, place_count) = ((shards[k], counts[k]) for k in kinds)
+            for crc, term, pieces in zip(hashes, merged, merged.values(), strict=True):
+                leads[crc % lead_count].append((term, "".join(pieces[::2])))
+                places[crc % place_count].append((term, "".join(pieces[1::2])))
         del merged
         for kind in kinds:
             count = counts[kind]
             numbers = range(count) if len(batch) > 1 else range(batch[0], count, PARTITIONS)
             for number in numbers:
-                text = shard_text(shards[kind].get(number, []))
+                text = coded_shard_text(shards[kind][number])
                 write_if_changed(folders[kind] / f"{number}.json", text)
 
 

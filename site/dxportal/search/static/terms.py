@@ -15,6 +15,7 @@ never renders their Markdown again.
 from __future__ import annotations
 
 import marshal
+import re
 import sys
 from array import array
 from collections import Counter
@@ -38,15 +39,18 @@ from dxportal.search.analysis import (
     word_forms,
 )
 from dxportal.search.documents import INDEX_VERSION, TEXT_FIELDS, SearchDocument, make_document
+from dxportal.search.static.codes import CODE, decode_numbers, number_code
 
 Forms = list[tuple[str, str]]
 # Posting lines are grouped by crc32(term) mod PARTITIONS, so that the export can merge one
 # group at a time (a power of two: a shard's group is its number mod PARTITIONS).
 PARTITIONS = 16
-TERMS_FORMAT = 2
-# SINGLE_RUNS[p] ends the line of a pair that occurs once, at position p: "<TAB>1,p<NEWLINE>"
-# (made once for all pages, and grown for longer ones).
-SINGLE_RUNS: list[str] = []
+TERMS_FORMAT = 3
+# A document's posting lines, its numbers coded (codes.py): a word's ``term<TAB>counts``, the
+# counts flagged with "!" when the title, tags and summary counts follow the body's; a pair's
+# ``term<TAB>count<TAB>position deltas``, the count written only when it is more than 1.
+WORD_LINE = re.compile(r"([^\t\n]+)\t(!?)([^\t\n!]*)\n")
+PAIR_LINE = re.compile(r"([^\t\n]+)\t([^\t\n]*)\t([^\t\n]*)\n")
 
 
 @dataclass
@@ -68,7 +72,7 @@ class DocumentTerms:
     """One document of one language's index, compact.
 
     ``word_groups`` and ``pair_groups`` hold, per partition, the document's posting lines
-    ``term<TAB>numbers`` (the static index's layout without the document number, see
+    (WORD_LINE, PAIR_LINE: the static index's layout without the document number, see
     postings.py): for a word, its count in the body, then, if it occurs in the title, tags
     or summary, its counts there; for a pair, its count and position deltas.
     ``word_size`` and ``pair_size`` estimate their JSON bytes (sums over the documents choose
@@ -104,19 +108,53 @@ class DocumentTerms:
         """The token counts of the text fields (TEXT_FIELDS order) and of the pairs field."""
         return (*(field.length for field in self.fields.values()), self.pair_length)
 
+    def word_runs(self) -> dict[str, tuple[int, ...]]:
+        """term -> its counts (body, then title, tags, summary if flagged), decoded."""
+        found = WORD_LINE.findall("".join(self.word_groups))
+        return {term: tuple(decode_numbers(codes)) for term, _, codes in found}
+
+    def pair_runs(self) -> dict[str, tuple[int, ...]]:
+        """term -> (count, position deltas…), decoded."""
+        runs = {}
+        for term, _, codes in PAIR_LINE.findall("".join(self.pair_groups)):
+            deltas = decode_numbers(codes)
+            runs[term] = (len(deltas), *deltas)
+        return runs
+
     def pair_positions(self) -> dict[str, list[int]]:
         """term -> positions (decoded from the pair lines; for tests and tools)."""
         found = {}
-        for group in self.pair_groups:
-            for line in filter(None, group.split("\n")):
-                term, numbers = line.split("\t")
-                values = [int(v) for v in numbers.split(",")]
-                positions, position = [], 0
-                for delta in values[1:]:
-                    position += delta
-                    positions.append(position)
-                found[term] = positions
+        for term, (_, *deltas) in self.pair_runs().items():
+            positions, position = [], 0
+            for delta in deltas:
+                position += delta
+                positions.append(position)
+            found[term] = positions
         return found
+
+
+class LineEnds:
+    """The ends of the commonest posting lines by number, made once for all pages (and grown
+    for longer ones): ``word[c]`` that of a word counted c times in the body only, ``single[p]``
+    that of a pair occurring once, at position p; ``chars[n]`` is the length of n in decimal
+    (line_size counts decimal digits)."""
+
+    def __init__(self) -> None:
+        self.word: list[str] = []
+        self.single: list[str] = []
+        self.chars = array("I")
+
+    def upto(self, largest: int) -> LineEnds:
+        if len(self.word) <= largest:
+            grown = range(len(self.word), largest + 1024)
+            codes = list(map(number_code, grown))
+            self.word += [f"\t{code}\n" for code in codes]
+            self.single += [f"\t\t{code}\n" for code in codes]
+            self.chars.extend(map(len, map(str, grown)))
+        return self
+
+
+LINE_ENDS = LineEnds()
 
 
 class FormsMemo(dict):
@@ -187,27 +225,23 @@ def pair_terms(segments: Sequence[Forms]) -> tuple[list[str], list[int]]:
     return terms, positions
 
 
-def line_size(groups: tuple[str, ...], terms: int, term_chars: int) -> int:
+def line_size(numbers_chars: int, terms: int, term_chars: int) -> int:
     """The estimated JSON size of posting lines (document numbers included: a term is
-    written once for about two pages), from their text, their number and the length of
-    their terms."""
-    numbers_chars = sum(map(len, groups)) - term_chars - 2 * terms  # less tab and newline
+    written once for about two pages), from the length of their numbers in decimal, their
+    number and the length of their terms (shard counts are chosen from these sums)."""
     return numbers_chars + 4 * terms + term_chars // 2
 
 
-def grouped_lines(encoded: dict[str, str]) -> tuple[tuple[str, ...], int]:
-    """Posting lines ``term<TAB>numbers`` by partition, and their estimated JSON size.
+def grouped_lines(lines: dict[str, str]) -> tuple[str, ...]:
+    """Posting lines by partition, from term -> the rest of its line (from the tab on).
 
     A term is made of letters, digits and spaces only (WORD), so it needs no JSON escaping.
     """
     groups: list[list[str]] = [[] for _ in range(PARTITIONS)]
     mask = PARTITIONS - 1
-    for crc, term, numbers in zip(
-        partition_hashes(encoded), encoded, encoded.values(), strict=True
-    ):
-        groups[crc & mask].append(f"{term}\t{numbers}\n")
-    joined = tuple(map("".join, groups))
-    return joined, line_size(joined, len(encoded), sum(map(len, encoded)))
+    for crc, term, rest in zip(partition_hashes(lines), lines, lines.values(), strict=True):
+        groups[crc & mask].append(term + rest)
+    return tuple(map("".join, groups))
 
 
 def partition_hashes(terms: Iterable[str]) -> Iterator[int]:
@@ -216,28 +250,36 @@ def partition_hashes(terms: Iterable[str]) -> Iterator[int]:
 
 
 def word_lines(counts: Sequence[Counter[str]]) -> tuple[tuple[str, ...], int]:
-    """The word posting lines of a document: ``body count[,title,tags,summary counts]``,
-    from the counts of its fields in TEXT_FIELDS order (title, tags, summary, body)."""
+    """The word posting lines of a document and their estimated JSON size, from the counts
+    of its fields in TEXT_FIELDS order (title, tags, summary, body): ``body count``, or
+    ``!body,title,tags,summary counts`` for a word of the title, tags or summary."""
     title, tags, summary, body = counts
-    encoded = dict(zip(body, map(str, body.values()), strict=True))
+    ends = LINE_ENDS.upto(max(body.values(), default=0))
+    lines = dict(zip(body, map(ends.word.__getitem__, body.values()), strict=True))
+    numbers_chars = sum(map(ends.chars.__getitem__, body.values()))
     for term in title.keys() | tags.keys() | summary.keys():
-        encoded[term] = (
-            f"{body.get(term, 0)},{title.get(term, 0)},{tags.get(term, 0)},{summary.get(term, 0)}"
+        numbers = (body.get(term, 0), title.get(term, 0), tags.get(term, 0), summary.get(term, 0))
+        numbers_chars += len(",".join(map(str, numbers))) - (
+            ends.chars[numbers[0]] if term in body else 0
         )
-    return grouped_lines(encoded)
+        lines[term] = "\t!" + "".join(map(number_code, numbers)) + "\n"
+    return grouped_lines(lines), line_size(numbers_chars, len(lines), sum(map(len, lines)))
 
 
 def pair_lines(terms: list[str], positions: list[int]) -> tuple[tuple[str, ...], int]:
-    """The pair posting lines of a document: ``count,position deltas…``, from pair_terms.
+    """The pair posting lines of a document and their estimated JSON size, from pair_terms.
 
-    Most pairs occur once in a page: their line is the term and SINGLE_RUNS[position]; only
-    the terms that repeat have their positions gathered.
+    Most pairs occur once in a page: their line is the term and LINE_ENDS.single[position];
+    only the terms that repeat have their positions gathered.
     """
     once = dict(zip(terms, positions, strict=True))
     distinct, term_chars = len(once), sum(map(len, once))
-    groups: list[list[str]] = [[] for _ in range(PARTITIONS)]
-    mask = PARTITIONS - 1
+    lines: dict[str, str] = {}
+    numbers_chars = 0
+    largest = max(positions, default=0)
+    ends = LINE_ENDS.upto(largest)
     if distinct < len(terms):
+        code = CODE.upto(largest)  # counts and position deltas are at most the positions
         counts = Counter(terms)
         repeated = {term: [] for term in compress(counts, map(lt, repeat(1), counts.values()))}
         for term, position in compress(
@@ -247,15 +289,12 @@ def pair_lines(terms: list[str], positions: list[int]) -> tuple[tuple[str, ...],
         for term, where in repeated.items():
             del once[term]
             where.sort()
-            numbers = ",".join(map(str, [len(where), where[0], *map(sub, where[1:], where)]))
-            groups[crc32(term.encode("utf-8")) & mask].append(f"{term}\t{numbers}\n")
-    if len(SINGLE_RUNS) <= max(positions, default=0):
-        SINGLE_RUNS.extend(f"\t1,{p}\n" for p in range(len(SINGLE_RUNS), max(positions) + 1024))
-    lines = map(add, once, map(SINGLE_RUNS.__getitem__, once.values()))
-    for crc, line in zip(partition_hashes(once), lines, strict=True):
-        groups[crc & mask].append(line)
-    joined = tuple(map("".join, groups))
-    return joined, line_size(joined, distinct, term_chars)
+            deltas = [where[0], *map(sub, where[1:], where)]
+            numbers_chars += len(",".join(map(str, [len(where), *deltas])))
+            lines[term] = f"\t{code[len(where)]}\t{''.join(map(code.__getitem__, deltas))}\n"
+    numbers_chars += 2 * len(once) + sum(map(ends.chars.__getitem__, once.values()))  # "1,p"
+    lines.update(zip(once, map(ends.single.__getitem__, once.values()), strict=True))
+    return grouped_lines(lines), line_size(numbers_chars, distinct, term_chars)
 
 
 def document_terms(document: SearchDocument, snippet: str, lang: str) -> DocumentTerms:
@@ -299,13 +338,15 @@ class TermsCache:
         site: ContentSet,
         renderer: Renderer,
         snippet_of: Callable[[str, str], str],
+        url_prefix: str = "",
     ) -> DocumentTerms:
-        """The cached terms of ``entry`` in ``lang``, or freshly analysed (and stored)."""
+        """The cached terms of ``entry`` in ``lang``, or freshly analysed (and stored); a body
+        is rendered with ``url_prefix`` (see make_document)."""
         key = self.key(entry, lang, site)
         found = self.stored(key)
         if found is not None:
             return found
-        document = make_document(entry, lang, site, renderer)
+        document = make_document(entry, lang, site, renderer, url_prefix)
         with collection_paused():  # many small objects, all freed (no cycles) when it ends
             terms = document_terms(document, snippet_of(document.summary, document.body), lang)
         if self.disk is not None:
