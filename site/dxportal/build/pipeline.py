@@ -114,7 +114,8 @@ def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None],
             fail_on_freezer_warnings(caught)
             index.finish()
         write_host_files(staging)
-        write_manifest(staging, app.config["FREEZER_BASE_URL"])  # last: the build is complete
+        sizes = new_record.output_sizes(staging)
+        write_manifest(staging, app.config["FREEZER_BASE_URL"], sizes)  # last: complete
         new_record.stamp_folders(staging)
         previous_record = BuildRecord.payload(store.cache_dir, destination)
         kept = swap_in(staging, destination, spare)
