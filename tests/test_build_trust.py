@@ -7,13 +7,19 @@
 from __future__ import annotations
 
 import json
+import os
 
-from build_support import EDITS, build, corpus
+from build_support import EDITS, build, corpus, count_reads, pages_of
 
-from dxportal import workers
+from dxportal import create_app, workers
+from dxportal.build.pipeline import freeze_site
 from dxportal.build.record import BuildRecord
+from dxportal.content.errors import ContentError
+from dxportal.content.kept_pages import KeptPages
+from dxportal.content.loader import load_content
 from dxportal.deploy.manifest import MANIFEST_NAME, folder_totals
 
+from conftest import page_text, tree_digest
 from deploy_support import build as build_command
 from deploy_support import deploy, news
 
@@ -60,3 +66,63 @@ def test_a_manifest_whose_summed_totals_are_wrong_is_refused_by_deploy(
         refused.output
     )
     assert not (tmp_path / "portal").exists()
+
+
+def kept_load(root, kept: KeptPages):
+    return load_content(root, include_drafts=True, read_pages=kept.read_pages)
+
+
+def test_kept_pages_read_again_exactly_the_files_whose_identity_changed(
+    tmp_path, make_content, monkeypatch, settled
+):
+    root = corpus(make_content)
+    kept = KeptPages(root, tmp_path / "cache")
+    kept_load(root, kept)
+    read = count_reads(monkeypatch)
+    site = kept_load(root, kept)
+    assert read == [] and kept.reads == 0
+    assert pages_of(site) == pages_of(load_content(root, include_drafts=True))
+
+    EDITS["body"](root)  # no change detector anywhere: nothing told anyone
+    EDITS["new article"](root)
+    EDITS["deleted article"](root)
+    read.clear()
+    site = kept_load(root, kept)
+    assert sorted(read) == ["bai-3.vi.md", "bai-9.vi.md"]
+    assert pages_of(site) == pages_of(load_content(root, include_drafts=True))
+
+    path = root / "news/bai-2.vi.md"  # same size, its modification time put back
+    before = path.stat()
+    path.write_text(path.read_text(encoding="utf-8").replace("số 2", "số 8"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert kept_load(root, kept).entry("news", "bai-2").version("vi").title == "Bài số 8"
+
+
+def test_a_file_with_problems_is_read_and_reported_every_time(tmp_path, make_content, settled):
+    root = corpus(make_content)
+    kept = KeptPages(root, tmp_path / "cache")
+    kept_load(root, kept)
+    (root / "news/bai-2.vi.md").write_text(page_text("Sai", date="2/3/2021"), encoding="utf-8")
+    for _ in range(2):
+        try:
+            kept_load(root, kept)
+        except ContentError as exc:
+            assert [p.path.name for p in exc.problems] == ["bai-2.vi.md"]
+        else:
+            raise AssertionError("the problem was not reported")
+    assert kept.reads == 1
+
+
+def test_builds_with_kept_pages_equal_clean_builds(tmp_path, make_content, settled):
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    app = create_app({"DXPORTAL_CONTENT_DIR": str(root), "DXPORTAL_CACHE_DIR": str(caches),
+                      "DXPORTAL_NOW": "2026-01-01T00:00"})  # fmt: skip
+    kept = KeptPages(root.resolve(), caches)
+    freeze_site(app, site, None, kept)
+    for number, edit in enumerate(("body", "title", "new article", "deleted article")):
+        EDITS[edit](root)  # behind the watch's back: only the files tell
+        freeze_site(app, site, None, kept)
+        assert kept.reads == 1 - (edit == "deleted article"), edit
+        clean = build(root, tmp_path / f"clean{number}", tmp_path / f"c{number}")
+        assert tree_digest(site) == tree_digest(clean), edit

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from dxportal.content.body_checks import LISTED, BodyMarksCache, check_body
@@ -49,9 +49,13 @@ def check_and_read(
     now: dt.datetime | None = None,
     published_only: bool = False,
     cache_dir: Path | None = None,
+    read_pages: Callable[[list[ContentProblem]], list[Page]] | None = None,
 ) -> tuple[CheckReport, ContentSet | None]:
-    """check_content, and the ContentSet it read (drafts included; None if unusable)."""
-    site, problems = read_content(root, include_drafts=True, cache_dir=cache_dir)
+    """check_content, and the ContentSet it read (drafts included; None if unusable).
+    ``read_pages``: see read_content (kept_pages.KeptPages in `build --watch`)."""
+    site, problems = read_content(
+        root, include_drafts=True, cache_dir=cache_dir, read_pages=read_pages
+    )
     report = (
         check_site(site, now or local_now(), published_only, cache_dir)
         if site is not None
