@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import os
 
-from build_support import EDITS, build, corpus, count_reads, pages_of
+from build_support import EDITS, build, corpus, count_reads, findings, pages_of
 
 from dxportal import create_app, workers
 from dxportal.build.pipeline import freeze_site
 from dxportal.build.record import BuildRecord
+from dxportal.content.checks import check_and_read, check_content
+from dxportal.content.clock import local_now
 from dxportal.content.errors import ContentError
 from dxportal.content.kept_pages import KeptPages
 from dxportal.content.loader import load_content
@@ -126,3 +128,24 @@ def test_builds_with_kept_pages_equal_clean_builds(tmp_path, make_content, settl
         assert kept.reads == 1 - (edit == "deleted article"), edit
         clean = build(root, tmp_path / f"clean{number}", tmp_path / f"c{number}")
         assert tree_digest(site) == tree_digest(clean), edit
+
+
+def test_checks_with_kept_pages_and_marks_find_what_a_fresh_check_finds(
+    tmp_path, make_content, settled
+):
+    root = corpus(make_content)
+    now = local_now("2026-01-01T00:00")
+    kept = KeptPages(root, tmp_path / "cache")
+    page = root / "news/bai-4.vi.md"
+    for body in (
+        "[tại đây](/vi/news/khong-co/)",
+        "[Bài hai](/vi/news/bai-2/)",
+        "![](/media/x.png)",
+    ):
+        page.write_text(page_text("Bài số 4", date="2021-03-04", body=body), encoding="utf-8")
+        report, _ = check_and_read(root, now, True, tmp_path / "cache", kept)
+        assert findings(report) == findings(check_content(root, now, True)), body
+    (root / "news/bai-2.vi.md").unlink()  # every other page links to it: those links fail
+    report, _ = check_and_read(root, now, True, tmp_path / "cache", kept)
+    assert len(findings(report)) > 5
+    assert findings(report) == findings(check_content(root, now, True))

@@ -79,8 +79,8 @@ def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None],
     if store.cache_dir is not None:
         remove_old_versions(store.cache_dir)  # caches of earlier code versions
     now = store.now()
-    read_pages = pages.read_pages if pages is not None and pages.root == content_dir else None
-    report, everything = check_and_read(content_dir, now, True, store.cache_dir, read_pages)
+    kept = pages if pages is not None and pages.root == content_dir else None
+    report, everything = check_and_read(content_dir, now, True, store.cache_dir, kept)
     app.extensions["dxportal.check_report"] = report
     if report.errors:
         raise CheckFailed(report)

@@ -8,7 +8,8 @@ themselves, by file and identity (parse_cache.file_identity, with its settling r
 Nothing is taken from the change detector: every file is still listed and stat'ed, so a save
 the detector missed (an inotify queue overflow, a change while it restarted) is read like any
 other. Only files whose identity changed are read again; pages with problems are never kept
-(their messages always come from a fresh parse).
+(their messages always come from a fresh parse). The checks' cache of what each body holds
+(body_checks.BodyMarksCache, by file and content hash) is kept the same way.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from dxportal.content.body_checks import BodyMarksCache
 from dxportal.content.errors import ContentProblem
 from dxportal.content.loader import page_names, read_page
 from dxportal.content.model import Page
@@ -34,6 +36,8 @@ class KeptPages:
         self.cache_dir = cache_dir
         self.kept: dict[str, tuple[Identity, Page]] = {}  # by the file's path
         self.reads = 0  # files read (not kept) by the last call: for the tests
+        # What each body holds (checks.check_site), kept too: not unpickled on every build.
+        self.marks = BodyMarksCache(cache_dir, self.root) if cache_dir is not None else None
 
     def read_pages(self, problems: list[ContentProblem]) -> list[Page]:
         """Every page file's Page, in file order; their problems added to ``problems``."""
