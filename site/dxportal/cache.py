@@ -133,7 +133,8 @@ class FolderEntries:
 
     ``stored`` is what the last run kept (empty if missing or damaged: only a miss); a run
     records what it uses in ``used``, and ``save`` keeps exactly that (entries of files no
-    longer there are forgotten), writing only when it changed.
+    longer there are forgotten), writing only when it changed. An instance kept for another
+    run in the same process (`build --watch`) starts it from what it saved: no reading back.
     """
 
     def __init__(self, cache_dir: Path, namespace: str, version: str, root: Path) -> None:
@@ -153,3 +154,4 @@ class FolderEntries:
     def save(self) -> None:
         if self.used != self.stored:
             self.disk.put(self.key, pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL))
+        self.stored, self.used = self.used, {}

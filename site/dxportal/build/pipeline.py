@@ -34,6 +34,7 @@ from dxportal.cache import remove_old_versions
 from dxportal.content.checks import check_and_read
 from dxportal.content.errors import ContentError
 from dxportal.content.findings import CheckFailed
+from dxportal.content.kept_pages import KeptPages
 from dxportal.content.loader import published_content
 from dxportal.content.site_files import public_address
 from dxportal.deploy.manifest import write_manifest
@@ -49,21 +50,26 @@ OPTIONAL_ENDPOINTS |= programme_pages.OPTIONAL_ENDPOINTS
 
 
 def freeze_site(
-    app: Flask, destination: Path | None = None, progress: Report | None = None
+    app: Flask,
+    destination: Path | None = None,
+    progress: Report | None = None,
+    pages: KeptPages | None = None,
 ) -> list[str]:
     """Freeze ``app`` into ``destination`` (default DXPORTAL_BUILD_DIR); return the URLs written.
-    ``progress`` is told how far the pages are (progress.py).
+    ``progress`` is told how far the pages are (progress.py); ``pages`` keeps the pages read
+    for the next build of the same process (`build --watch`).
 
     Raises CheckFailed (a ContentError) when `dxportal check` finds errors in the pages to
     publish, BuildError when the destination is unsafe; in both cases, and on any other
     failure, ``destination`` is not touched.
     """
     with collection_deferred() as loaded:  # see gc_pause.py
-        return build_site(app, destination, loaded, progress)
+        return build_site(app, destination, loaded, progress, pages)
 
 
 def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None],
-               progress: Report | None = None) -> list[str]:  # fmt: skip
+               progress: Report | None = None, pages: KeptPages | None = None,
+               ) -> list[str]:  # fmt: skip
     if app.config["DXPORTAL_PREVIEW"]:
         raise BuildError("a preview app shows drafts and the reload script; it is never frozen")
     destination = Path(destination or app.config["DXPORTAL_BUILD_DIR"]).resolve()
@@ -73,7 +79,8 @@ def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None],
     if store.cache_dir is not None:
         remove_old_versions(store.cache_dir)  # caches of earlier code versions
     now = store.now()
-    report, everything = check_and_read(content_dir, now, True, store.cache_dir)
+    kept = pages if pages is not None and pages.root == content_dir else None
+    report, everything = check_and_read(content_dir, now, True, store.cache_dir, kept)
     app.extensions["dxportal.check_report"] = report
     if report.errors:
         raise CheckFailed(report)
@@ -114,7 +121,8 @@ def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None],
             fail_on_freezer_warnings(caught)
             index.finish()
         write_host_files(staging)
-        write_manifest(staging, app.config["FREEZER_BASE_URL"])  # last: the build is complete
+        sizes = new_record.output_sizes(staging)
+        write_manifest(staging, app.config["FREEZER_BASE_URL"], sizes)  # last: complete
         new_record.stamp_folders(staging)
         previous_record = BuildRecord.payload(store.cache_dir, destination)
         kept = swap_in(staging, destination, spare)

@@ -24,6 +24,7 @@ from dxportal.build.destination import BuildError
 from dxportal.build.pipeline import freeze_site
 from dxportal.content.errors import ContentError
 from dxportal.content.findings import CheckFailed, display_path
+from dxportal.content.kept_pages import KeptPages
 from dxportal.messages import Message, Translate
 from dxportal.progress import Report, close
 from dxportal.watching import Changes, FolderWatch
@@ -56,6 +57,8 @@ class SiteWatch:
         content, templates, translations = watched_folders(self.app)
         self.content, self.code = content, (templates, translations)
         self.watch = FolderWatch([content, templates, translations])
+        store = self.app.extensions["dxportal.store"]
+        self.pages = KeptPages(content.resolve(), store.cache_dir)  # the pages read last
 
     def build(self, progress: Report | None = None) -> Outcome:
         """Freeze the site now; problems are caught and described, never raised."""
@@ -69,7 +72,7 @@ class SiteWatch:
 
         started = time.perf_counter()
         try:
-            urls = freeze_site(self.app, self.destination, report)
+            urls = freeze_site(self.app, self.destination, report, self.pages)
         except CheckFailed as exc:
             return Outcome(problems=[f.render(self.translate) for f in exc.report.errors])
         except ContentError as exc:

@@ -31,13 +31,13 @@ def check_body(
 ) -> Iterator[Finding]:
     """Links, images and headings of one page's Markdown body.
 
-    ``marks``: body_marks(page), if already known (they depend on the file only).
+    ``marks``: checkable(body_marks(page)), if already known (they depend on the file only).
     ``answers``: check_url's answers so far, for other pages of the same site and moment
     (they depend on the page only through whether it is published).
     """
     answers = {} if answers is None else answers
     published = page.is_published(now)
-    for mark in body_marks(page) if marks is None else marks:
+    for mark in checkable(body_marks(page)) if marks is None else marks:
         if isinstance(mark, UrlToCheck):
             key = (mark.url, mark.image, published)
             found = answers.get(key)
@@ -65,10 +65,17 @@ class BodyMarksCache(FolderEntries):
         packed = self.stored.get(key)
         found = unpack_marks(page, packed) if isinstance(packed, tuple) else None
         if found is None:
-            found = body_marks(page)
+            found = checkable(body_marks(page))
             packed = pack_marks(found)
         self.used[key] = packed
         return found
+
+
+def checkable(marks: list[Finding | UrlToCheck]) -> list[Finding | UrlToCheck]:
+    """``marks`` without the addresses the renderer refuses: refused_addresses reports them,
+    check_url has nothing to add. Deciding it is most of what checking an address costs, so
+    it is decided once per version of the file (BodyMarksCache), not on every build."""
+    return [m for m in marks if not isinstance(m, UrlToCheck) or refusal(m.url) is None]
 
 
 def pack_marks(marks: list[Finding | UrlToCheck]) -> tuple:
@@ -99,9 +106,8 @@ def unpack_marks(page: Page, packed: tuple) -> list[Finding | UrlToCheck] | None
 def check_url(
     url: str, page: Page, site: ContentSet, now: dt.datetime, image: bool = False
 ) -> Iterator[tuple[str, Message]]:
-    """Problems with one link or image address written in ``page``."""
-    if refusal(url) is not None:
-        return  # refused_addresses reports it
+    """Problems with one link or image address written in ``page``, which the renderer
+    accepts (see checkable: a refused address is reported by refused_addresses)."""
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or url.startswith("#") or not url:
         return

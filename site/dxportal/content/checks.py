@@ -24,6 +24,7 @@ from dxportal.content.body_checks import LISTED, BodyMarksCache, check_body
 from dxportal.content.clock import local_now
 from dxportal.content.errors import ContentProblem
 from dxportal.content.findings import ERROR, WARNING, CheckReport, Finding
+from dxportal.content.kept_pages import KeptPages
 from dxportal.content.loader import read_content
 from dxportal.content.model import ContentSet, Page
 from dxportal.content.schema import LANGUAGE_NAMES
@@ -49,11 +50,16 @@ def check_and_read(
     now: dt.datetime | None = None,
     published_only: bool = False,
     cache_dir: Path | None = None,
+    kept: KeptPages | None = None,
 ) -> tuple[CheckReport, ContentSet | None]:
-    """check_content, and the ContentSet it read (drafts included; None if unusable)."""
-    site, problems = read_content(root, include_drafts=True, cache_dir=cache_dir)
+    """check_content, and the ContentSet it read (drafts included; None if unusable).
+    ``kept``: what the last call of this process read and found (`build --watch`)."""
+    read_pages = kept.read_pages if kept is not None else None
+    site, problems = read_content(
+        root, include_drafts=True, cache_dir=cache_dir, read_pages=read_pages
+    )
     report = (
-        check_site(site, now or local_now(), published_only, cache_dir)
+        check_site(site, now or local_now(), published_only, cache_dir, kept and kept.marks)
         if site is not None
         else CheckReport()
     )
@@ -66,15 +72,19 @@ def check_site(
     now: dt.datetime,
     published_only: bool = False,
     cache_dir: Path | None = None,
+    marks: BodyMarksCache | None = None,
 ) -> CheckReport:
     """Run every check on a loaded ContentSet (loaded with its drafts).
 
     With a ``cache_dir``, what each body holds (links, headings) is read again only for
-    files that changed; the links are always checked against the current site.
+    files that changed; the links are always checked against the current site. ``marks``:
+    that cache, kept in memory from an earlier call (else it is loaded from ``cache_dir``).
     """
     pages = [p for p in site.pages() if not published_only or p.is_published(now)]
     findings: list[Finding] = []
-    cache = BodyMarksCache(cache_dir, site.root) if cache_dir is not None else None
+    cache = marks
+    if cache is None and cache_dir is not None:
+        cache = BodyMarksCache(cache_dir, site.root)
     answers: dict[tuple, list] = {}  # check_url's answers: many pages link to one address
     for page in pages:
         marks = cache.marks(page) if cache else None

@@ -127,7 +127,13 @@ def find_page_files(root: Path) -> list[Path]:
 
 
 def page_files(root: Path) -> list[tuple[tuple[str, ...], Path]]:
-    """find_page_files with each file's parts relative to ``root``, in the same (path) order.
+    """find_page_files with each file's parts relative to ``root``, in the same (path) order."""
+    base = os.path.join(str(root), "")
+    return [(parts, Path(base + "/".join(parts))) for parts in page_names(root)]
+
+
+def page_names(root: Path) -> list[tuple[str, ...]]:
+    """The parts of every page file's path relative to ``root``, sorted (see page_files).
 
     Walked with os.walk rather than Path.rglob: thousands of Path objects cost more than
     reading the files' front matter from the cache.
@@ -139,7 +145,7 @@ def page_files(root: Path) -> list[tuple[tuple[str, ...], Path]]:
         dirs[:] = [d for d in dirs if not d.startswith(".") and (inside or d != MEDIA_DIR)]
         found += [(*inside, n) for n in files if n.endswith(".md") and not n.startswith(".")]
     found.sort()
-    return [(parts, Path(base + "/".join(parts))) for parts in found]
+    return found
 
 
 def read_page(

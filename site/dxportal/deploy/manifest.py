@@ -5,11 +5,17 @@ when complete, so its presence means a finished build that passed `dxportal chec
 what the deploy must not take from configuration: the public address the pages were built
 with, and the number and total size of the other files (a partly copied folder is caught).
 Its bytes depend only on the build's output, so an incremental build equals a clean one.
+
+The build knows the size of every file it leaves (its record, build/record.py), so it sums
+those instead of walking the folder (thousands of folders, a third of a second at 5,000
+articles). A wrong sum is never shipped: ``read_build``, which every deploy starts with, walks
+the folder and refuses a build whose files or bytes are not the manifest's.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,18 +42,29 @@ class BuildInfo:
 
 def folder_totals(folder: Path) -> tuple[int, int, int]:
     """Files, total bytes and largest file size under ``folder``, the manifest left out."""
-    files = total = largest = 0
     manifest = str(folder / MANIFEST_NAME)
-    for entry in walk_files(folder):
-        if entry.path != manifest:
-            size = entry.stat(follow_symlinks=False).st_size
-            files, total, largest = files + 1, total + size, max(largest, size)
+    return size_totals(
+        entry.stat(follow_symlinks=False).st_size
+        for entry in walk_files(folder)
+        if entry.path != manifest
+    )
+
+
+def size_totals(sizes: Iterable[int]) -> tuple[int, int, int]:
+    """Files, total bytes and largest size of files of these ``sizes``."""
+    files = total = largest = 0
+    for size in sizes:
+        files, total, largest = files + 1, total + size, max(largest, size)
     return files, total, largest
 
 
-def write_manifest(folder: Path, base_url: str) -> None:
-    """Write the manifest of the finished build in ``folder`` (only if its bytes change)."""
-    files, total, largest = folder_totals(folder)
+def write_manifest(folder: Path, base_url: str, sizes: Iterable[int] | None = None) -> None:
+    """Write the manifest of the finished build in ``folder`` (only if its bytes change).
+
+    ``sizes``: of every file of the build but the manifest, if the caller knows them; else
+    the folder is walked.
+    """
+    files, total, largest = folder_totals(folder) if sizes is None else size_totals(sizes)
     data = {
         "generator": GENERATOR,
         "format": FORMAT,
