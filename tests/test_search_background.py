@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from dxportal.rendering import Renderer
 from dxportal.search.preview import index as search_index
 from dxportal.search.preview import keeper as keeper_module
 
@@ -142,3 +143,36 @@ def test_the_keeper_builds_the_languages_in_forked_processes(make_content, app_f
         keeper.stop(BUILD_SECONDS)
     assert reports[0] == ("index", 0, reports[0][2]) and reports[-1][1] == reports[-1][2]
     assert all(stage == "index" for stage, _, _ in reports)
+
+
+def test_the_preview_converts_each_body_once_for_its_index_and_pages(
+    make_content, app_for, monkeypatch
+):
+    """The keeper's index and the pages a communicator opens share one conversion of each
+    body (the renderer's memory): `dxportal serve` serves the preview at the domain root,
+    where the index's bodies (rendered without a prefix) are the pages' own.
+
+    Not covered: a preview mounted under a sub-path by a WSGI server converts each page it
+    shows a second time (its links differ); see docs/benchmarks.md, 2026-12-02, issue #17.
+    """
+    converted = []
+    convert = Renderer._render
+
+    def counted(renderer, body: str, lang: str, prefix: str) -> str:
+        converted.append((body, lang))
+        return convert(renderer, body, lang, prefix)
+
+    monkeypatch.setattr(Renderer, "_render", counted)
+    app = app_for(site(make_content), DXPORTAL_PREVIEW=True, DXPORTAL_CACHE_DIR="")
+    keeper = app.extensions["dxportal.search"].start_keeper(processes=1)
+    try:
+        assert keeper.wait_until_current(BUILD_SECONDS)
+        client = app.test_client()
+        for url in ("/vi/news/so/", "/en/news/so/", "/vi/news/khac/", "/en/news/khac/"):
+            assert client.get(url).status_code == 200
+        assert links(client.get("/vi/search/?q=chuyen+doi+so")) == ["/vi/news/so/"]
+    finally:
+        keeper.stop(BUILD_SECONDS)
+    bodies = {(text, lang) for text, lang in converted if "chuyển đổi số" in text or "plan" in text}
+    assert bodies == {("Kế hoạch chuyển đổi số. ", "vi"), ("The digital plan.", "en")}
+    assert len(converted) == len(set(converted))  # the index's and the pages' conversions

@@ -15,13 +15,14 @@ import subprocess
 from collections import defaultdict
 from pathlib import Path
 
+import markdown
 import pytest
 from build_support import build
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.util.numeric import _length_byte_cache
 
-from dxportal import create_app, workers
+from dxportal import create_app, rendering, workers
 from dxportal.rendering import Renderer
 from dxportal.search.analysis import FIELD_BREAK, PairTokenizer, WordTokenizer, fold, iter_pairs
 from dxportal.search.documents import (
@@ -295,6 +296,26 @@ def test_a_build_under_a_sub_path_converts_each_body_once(tmp_path, make_content
          for lang in ("vi", "en")} for folder in builds.values()
     )  # fmt: skip
     assert under_path == at_root
+
+
+def test_a_renderer_upgrade_exports_the_index_again(tmp_path, make_content, monkeypatch):
+    """The index's text comes from the rendered HTML: a python-markdown (or nh3) upgrade that
+    renders the same Markdown differently must not leave the index of the old text behind,
+    although no page changed."""
+    root = corpus(make_content)
+    site = export_to(root, tmp_path / "site", tmp_path / "cache")
+    before = tree_digest(site)
+    monkeypatch.setattr(markdown, "__version__", "99.0")  # the upgrade: the words change
+    sanitize = rendering.sanitize
+
+    def upgraded(html: str, rule) -> str:
+        return sanitize(html, rule).replace("đăng ký", "ghi danh")
+
+    monkeypatch.setattr(rendering, "sanitize", upgraded)
+    export_to(root, site, tmp_path / "cache")
+    clean = tree_digest(export_to(root, tmp_path / "clean", tmp_path / "fresh"))
+    assert clean != before
+    assert tree_digest(site) == clean
 
 
 def refuse(monkeypatch, *names: str) -> None:

@@ -160,7 +160,7 @@ class LanguageExport:
         records = [dumps(self.records.record(entry, "")) for entry in self.entries]
         self.keys = [hash_text(t, r) for t, r in zip(self.terms_keys, records, strict=True)]
         self.layout = hash_text(
-            str(FORMAT_VERSION), code_version(), lang,
+            str(FORMAT_VERSION), cache.version, lang,
             *(f"{entry.section}/{entry.slug}" for entry in self.entries),
         )  # fmt: skip
 

@@ -320,8 +320,10 @@ class TermsCache:
     """DocumentTerms by page source, on disk (or only in memory without a cache folder)."""
 
     def __init__(self, cache_dir: Path | None) -> None:
-        version = hash_text(INDEX_VERSION, sys.version, code_version(), renderer_version())
-        self.disk = DiskCache(cache_dir, "search-terms", version) if cache_dir else None
+        # Everything a document's terms depend on besides its page: the export's layout
+        # includes it too, so a renderer upgrade (python-markdown, nh3) re-exports the index.
+        self.version = hash_text(INDEX_VERSION, sys.version, code_version(), renderer_version())
+        self.disk = DiskCache(cache_dir, "search-terms", self.version) if cache_dir else None
 
     @staticmethod
     def key(entry: Entry, lang: str, site: ContentSet) -> str:
