@@ -11,9 +11,12 @@ import pytest
 from build_support import EDITS, build, corpus, count_rendered, tiny_freezer
 from flask import Flask, request
 
-from dxportal import workers
-from dxportal.build import freeze_loop, page_client, url_plan
+from dxportal import create_app, workers
+from dxportal.build import freeze_loop
 from dxportal.build.destination import spare_folder
+from dxportal.build.freezer import SiteFreezer
+from dxportal.build.page_client import PageClient
+from dxportal.build.pipeline import freeze_site
 
 from conftest import EMBEDDED_CONTENT, page_text, tree_digest
 
@@ -148,7 +151,7 @@ def test_incremental_builds_of_the_programme_sections_equal_clean_builds(tmp_pat
 
 
 def test_pages_are_frozen_as_frozen_flasks_own_loop_freezes_them(tmp_path, monkeypatch):
-    """page_client.build_one (no test client, url_for answers remembered) against Freezer's."""
+    """SiteFreezer.build_one (no test client, url_for answers remembered) against Freezer's."""
     settings = {
         "DXPORTAL_BASE_URL": "https://example.org/portal/",
         "DXPORTAL_WORKERS": 1,
@@ -156,7 +159,7 @@ def test_pages_are_frozen_as_frozen_flasks_own_loop_freezes_them(tmp_path, monke
     }
     ours = build(EMBEDDED_CONTENT, tmp_path / "ours", tmp_path / "c1", **settings)
     monkeypatch.setattr(
-        page_client, "build_one", lambda freezer, client, url: freezer._build_one(url)
+        SiteFreezer, "build_one", lambda freezer, client, url: freezer._build_one(url)
     )
     theirs = build(EMBEDDED_CONTENT, tmp_path / "theirs", tmp_path / "c2", **settings)
     assert tree_digest(ours) == tree_digest(theirs)
@@ -169,7 +172,7 @@ def test_the_app_sees_the_environ_of_the_test_client(tmp_path, url, base_url):
     app = freezer.app
     freezer.root.mkdir()
     with app.test_request_context():
-        page_client.build_one(freezer, page_client.PageClient(freezer), url)
+        freezer.build_one(PageClient(freezer), url)
         freezer._build_one(url)
     ours, theirs = app.extensions["seen"]
     assert ours == theirs
@@ -186,7 +189,7 @@ def test_remembered_url_for_answers_still_report_every_pages_links(tmp_path, mon
         return real(self, endpoint, **values)
 
     monkeypatch.setattr(Flask, "url_for", counting)
-    found = page_client.build_urls(freezer.app, freezer, ["/a/", "/b/"], {"/a/", "/b/"})
+    found = freezer.build_urls(["/a/", "/b/"], {"/a/", "/b/"})
     links = [("/extra/1/", "extra"), ("/x/", "page")]  # no generator gives them
     assert found == {"/a/": links, "/b/": links}
     page = (freezer.root / "b/index.html").read_text(encoding="utf-8")
@@ -199,8 +202,8 @@ def test_the_url_plan_is_reused_until_the_front_matter_changes(tmp_path, make_co
     site, caches = tmp_path / "site", tmp_path / "cache"
     build(root, site, caches)
     planned = []
-    real = url_plan.generated_urls
-    monkeypatch.setattr(url_plan, "generated_urls", lambda f: planned.append(1) or real(f))
+    real = SiteFreezer.generated_urls
+    monkeypatch.setattr(SiteFreezer, "generated_urls", lambda f: planned.append(1) or real(f))
     EDITS["body"](root)
     build(root, site, caches)
     assert planned == []  # the URLs came from the cache
@@ -226,3 +229,17 @@ def test_files_no_longer_produced_and_their_empty_folders_are_removed(tmp_path):
     left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
     assert left == ["a", "a/b", "a/b/index.html", "e", "e/f", "e/f/g", "e/f/g/index.html",
                     "keep.txt"]  # fmt: skip
+
+
+def test_rebuilds_in_one_app_keep_one_url_for_logger(tmp_path, make_content):
+    """`build --watch` builds with the same app again and again: a Freezer made per build
+    must not leave one more url_for logger on the app each time (each is called on every
+    url_for of every later page)."""
+    root = corpus(make_content)
+    app = create_app({"DXPORTAL_CONTENT_DIR": str(root), "DXPORTAL_CACHE_DIR": str(tmp_path / "c"),
+                      "DXPORTAL_NOW": "2026-01-01T00:00"})  # fmt: skip
+    freeze_site(app, tmp_path / "site")
+    after_one = list(app.url_default_functions[None])
+    freeze_site(app, tmp_path / "site")
+    freeze_site(app, tmp_path / "site")
+    assert app.url_default_functions[None] == after_one

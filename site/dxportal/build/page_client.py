@@ -1,29 +1,20 @@
-"""Rendering one address into the build folder without a test client per URL (the stock
-Frozen-Flask loop makes one per page); the same checks as Frozen-Flask's own loop."""
+"""Getting pages from the app without a test client per URL (Frozen-Flask's own loop makes one
+per page), url_for answers remembered for the whole build (freezer.SiteFreezer uses it)."""
 
 from __future__ import annotations
 
-import mimetypes
-import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from io import BytesIO
 from typing import Any
-from unicodedata import normalize
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, g, url_for
+from flask import g
 from flask.testing import EnvironBuilder
 from flask_frozen import (
     Freezer,
-    MimetypeMismatchWarning,
-    NotFoundWarning,
-    RedirectWarning,
-    conditional_context,
 )
 from werkzeug.urls import iri_to_uri
-
-from dxportal.atomic import replace_bytes
 
 # Keyword arguments of url_for that are not URL values.
 URL_OPTIONS = ("_anchor", "_method", "_scheme", "_external")
@@ -124,100 +115,3 @@ class PageClient:
         finally:
             del app.url_for
             app.jinja_env.globals["url_for"] = had_global
-
-
-def build_one(freezer: Freezer, client: PageClient, url: str) -> None:
-    """Get ``url`` and write its file, as Freezer._build_one does (same checks and warnings).
-
-    Settings this does not handle (redirects followed, relative URLs, skipping existing files)
-    go through Frozen-Flask's own method.
-    """
-    config = freezer.app.config
-    if (
-        config["FREEZER_REDIRECT_POLICY"] == "follow"
-        or config["FREEZER_RELATIVE_URLS"]
-        or config["FREEZER_SKIP_EXISTING"]
-    ):
-        freezer._build_one(url)
-        return
-    path = freezer.root / normalize("NFC", freezer.urlpath_to_filepath(url))
-    with conditional_context(freezer.url_for_logger, freezer.log_url_for):
-        status, content_type, content = client.get(url)
-    code = int(status.split(None, 1)[0])
-    if code != 200:
-        if code == 404 and config["FREEZER_IGNORE_404_NOT_FOUND"]:
-            warnings.warn(f"Ignored {status!r} on URL {url}", NotFoundWarning, stacklevel=3)
-        elif code in (301, 302) and config["FREEZER_REDIRECT_POLICY"] == "ignore":
-            warnings.warn(f"Ignored {status!r} on URL {url}", RedirectWarning, stacklevel=3)
-        else:
-            raise ValueError(f"Unexpected status {status!r} on URL {url}")
-    if not config["FREEZER_IGNORE_MIMETYPE_WARNINGS"]:
-        guessed_type, _ = mimetypes.guess_type(path.name)
-        guessed_type = guessed_type or config["FREEZER_DEFAULT_MIMETYPE"]
-        mimetype = content_type.split(";")[0].strip() if content_type else None
-        if guessed_type != mimetype:
-            warnings.warn(
-                f"Filename extension of {path.name!r} (type {guessed_type}) does not match "
-                f"Content-Type: {content_type}",
-                MimetypeMismatchWarning,
-                stacklevel=3,
-            )
-    if not path.parent.is_dir():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    previous = path.read_bytes() if path.is_file() else None
-    if content != previous:  # unchanged files keep their time (rsync, the build record)
-        replace_bytes(path, content, previous is not None)
-
-
-class SilentLogger:
-    """Stands in for the url_for logger while only the generators run."""
-
-    def iter_calls(self) -> Iterator:
-        return iter(())
-
-
-class LinkResolver:
-    """Turns logged url_for calls into frozen URLs, as Frozen-Flask does, once per call."""
-
-    def __init__(self, freezer: Freezer) -> None:
-        self.script_name = freezer._script_name()
-        self.resolved: dict[tuple, str] = {}
-
-    def url(self, endpoint: str, values: dict) -> str:
-        key = (endpoint, tuple(sorted(values.items())))
-        found = self.resolved.get(key)
-        if found is None:
-            url = url_for(endpoint, **values)[len(self.script_name) :]
-            found = self.resolved[key] = urlsplit(unquote(url)).path
-        return found
-
-
-def build_urls(
-    app: Flask,
-    freezer: Freezer,
-    urls: Iterable[str],
-    generated: set[str],
-    tick: Callable[[], None] | None = None,
-) -> dict[str, list[tuple[str, str]]]:
-    """Render and write ``urls`` in one request context, as Frozen-Flask's own loop does;
-    ``tick()`` after each.
-
-    Returns, for each URL, the addresses its page asked url_for for that no generator gives.
-    """
-    resolver = LinkResolver(freezer)
-    logger = freezer.url_for_logger
-    found: dict[str, list[tuple[str, str]]] = {}
-    client = PageClient(freezer)
-    with app.test_request_context(base_url=resolver.script_name or None), client.remembering():
-        for url in urls:
-            build_one(freezer, client, url)
-            links = {}
-            while logger.logged_calls:
-                endpoint, values = logger.logged_calls.popleft()
-                link = resolver.url(endpoint, values)
-                if link not in generated:
-                    links[link] = endpoint
-            found[url] = sorted(links.items())
-            if tick is not None:
-                tick()
-    return found
