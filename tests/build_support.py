@@ -88,9 +88,9 @@ def count_rendered(monkeypatch) -> Rendered:
     rendered = Rendered()
     real = SiteFreezer.build_one
 
-    def spy(freezer, client, url):
+    def spy(freezer, url):
         rendered.add(url)
-        return real(freezer, client, url)
+        return real(freezer, url)
 
     monkeypatch.setattr(SiteFreezer, "build_one", spy)
     return rendered

@@ -121,9 +121,9 @@ def test_a_file_added_to_a_folder_during_a_build_is_removed_later(
     build(root, site, caches)
     real = SiteFreezer.build_one
 
-    def meddling(freezer, client, url):  # something else writes while the build runs
+    def meddling(freezer, url):  # something else writes while the build runs
         (freezer.root / "vi/news/bai-4/extra.html").write_text("x", encoding="utf-8")
-        return real(freezer, client, url)
+        return real(freezer, url)
 
     monkeypatch.setattr(SiteFreezer, "build_one", meddling)
     EDITS["body"](root)

@@ -9,13 +9,11 @@ import shutil
 
 import pytest
 from build_support import EDITS, build, corpus, count_rendered, tiny_freezer
-from flask import Flask, request
 
 from dxportal import create_app, workers
 from dxportal.build import freeze_loop
 from dxportal.build.destination import spare_folder
 from dxportal.build.freezer import SiteFreezer
-from dxportal.build.page_client import PageClient
 from dxportal.build.pipeline import freeze_site
 
 from conftest import EMBEDDED_CONTENT, page_text, tree_digest
@@ -151,50 +149,26 @@ def test_incremental_builds_of_the_programme_sections_equal_clean_builds(tmp_pat
 
 
 def test_pages_are_frozen_as_frozen_flasks_own_loop_freezes_them(tmp_path, monkeypatch):
-    """SiteFreezer.build_one (no test client, url_for answers remembered) against Freezer's."""
+    """SiteFreezer.build_one (strict settings, files replaced) against Freezer's own."""
     settings = {
         "DXPORTAL_BASE_URL": "https://example.org/portal/",
         "DXPORTAL_WORKERS": 1,
         "DXPORTAL_NOW": "2026-12-01T00:00",
     }
     ours = build(EMBEDDED_CONTENT, tmp_path / "ours", tmp_path / "c1", **settings)
-    monkeypatch.setattr(
-        SiteFreezer, "build_one", lambda freezer, client, url: freezer._build_one(url)
-    )
+    monkeypatch.setattr(SiteFreezer, "build_one", lambda freezer, url: freezer._build_one(url))
     theirs = build(EMBEDDED_CONTENT, tmp_path / "theirs", tmp_path / "c2", **settings)
     assert tree_digest(ours) == tree_digest(theirs)
 
 
-@pytest.mark.parametrize("base_url", [None, "https://example.org/portal/"])
-@pytest.mark.parametrize("url", ["/a/", "/ngh%C4%A9a/", "/nghĩa/", "/a b/"])
-def test_the_app_sees_the_environ_of_the_test_client(tmp_path, url, base_url):
-    freezer = tiny_freezer(tmp_path, base_url)
-    app = freezer.app
-    freezer.root.mkdir()
-    with app.test_request_context():
-        freezer.build_one(PageClient(freezer), url)
-        freezer._build_one(url)
-    ours, theirs = app.extensions["seen"]
-    assert ours == theirs
-
-
-def test_remembered_url_for_answers_still_report_every_pages_links(tmp_path, monkeypatch):
+def test_the_links_pages_ask_for_are_reported_for_every_page(tmp_path):
     freezer = tiny_freezer(tmp_path, "https://example.org/portal/")
     freezer.root.mkdir()
-    calls = []
-    real = Flask.url_for
-
-    def counting(self, endpoint, **values):
-        calls.append(request.path)  # "/" while the links found are resolved
-        return real(self, endpoint, **values)
-
-    monkeypatch.setattr(Flask, "url_for", counting)
     found = freezer.build_urls(["/a/", "/b/"], {"/a/", "/b/"})
     links = [("/extra/1/", "extra"), ("/x/", "page")]  # no generator gives them
     assert found == {"/a/": links, "/b/": links}
     page = (freezer.root / "b/index.html").read_text(encoding="utf-8")
     assert page == "/portal/extra/1/ https://example.org/portal/x/"
-    assert calls.count("/a/") == 2 and "/b/" not in calls  # the second page's from memory
 
 
 def test_the_url_plan_is_reused_until_the_front_matter_changes(tmp_path, make_content, monkeypatch):

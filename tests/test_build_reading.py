@@ -86,9 +86,9 @@ def test_pages_render_with_the_loaded_content_out_of_the_collectors_reach(
     frozen: list[int] = []
     real = SiteFreezer.build_one
 
-    def spy(freezer, client, url):
+    def spy(freezer, url):
         frozen.append(gc.get_freeze_count())
-        return real(freezer, client, url)
+        return real(freezer, url)
 
     monkeypatch.setattr(SiteFreezer, "build_one", spy)
     build(root, tmp_path / "site", tmp_path / "cache")

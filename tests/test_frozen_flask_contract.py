@@ -25,7 +25,6 @@ from flask import Flask, url_for
 from flask_frozen import Freezer, MissingURLGeneratorWarning
 
 from dxportal.build.freezer import SiteFreezer
-from dxportal.build.page_client import PageClient
 from dxportal.config import PROJECT_ROOT
 
 # Private name -> (its signature, the digest of its source when build/freezer.py was written
@@ -34,7 +33,7 @@ RELIED_ON = {
     "_build_one": (
         "(self, url, last_modified=None)",
         "65d256f4a0b5ba7d",
-        "SiteFreezer.build_one, which does what it does without a test client per URL",
+        "SiteFreezer.build_one, which does what it does but replaces files",
     ),
     "_script_name": ("(self)", "4a44e86872be8774", "SiteFreezer.script_name, its copy"),
     "_generate_all_urls": (
@@ -129,7 +128,7 @@ def test_all_urls_gives_one_url_per_generated_item_in_order(tmp_path):
 
 
 def test_the_url_for_logger_logs_calls_while_entered(tmp_path):
-    """build_urls reads logged_calls; PageClient appends the calls it answers from memory."""
+    """build_urls reads the calls each page made from logged_calls."""
     freezer = tiny_freezer(tmp_path)
     logger = freezer.url_for_logger
     assert isinstance(logger.logged_calls, collections.deque)
@@ -150,5 +149,5 @@ def test_the_public_attributes_the_subclass_reads_still_exist(tmp_path):
     freezer = tiny_freezer(tmp_path)
     freezer.root.mkdir()
     with freezer.app.test_request_context():
-        freezer.build_one(PageClient(freezer), "/a/")
+        freezer.build_one("/a/")
     assert (freezer.root / "a/index.html").read_text(encoding="utf-8").startswith("/extra/1/")

@@ -1,14 +1,14 @@
 """The one subclass of Frozen-Flask's Freezer: every use of what Frozen-Flask does not publish
 is here, pinned by tests/test_frozen_flask_contract.py.
 
-Frozen-Flask's own loop (``freeze_yield``) runs every generator on every build, gets each URL
-with a new test client, one after the other, and writes changed files in place. A build here
-renders only the addresses whose key changed (freeze_loop.py), on every core, and never
-changes a file in place: it may be a hard link shared with the live build (destination.py).
+Frozen-Flask's own loop (``freeze_yield``) runs every generator on every build, gets the URLs
+one after the other and writes changed files in place. A build here renders only the
+addresses whose key changed (freeze_loop.py), on every core, and never changes a file in
+place: it may be a hard link shared with the live build (destination.py).
 So freeze_loop.py runs the loop, and this class gives it Frozen-Flask's parts: the generated
-URLs (public ``all_urls``), one page got and written as ``Freezer._build_one`` does, the
-links pages asked url_for for, and the check that every endpoint was frozen
-(``Freezer._check_endpoints``).
+URLs (public ``all_urls``), one page got (a test client per URL) and written as
+``Freezer._build_one`` does, the links pages asked url_for for, and the check that every
+endpoint was frozen (``Freezer._check_endpoints``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from flask import Flask, url_for
 from flask_frozen import Freezer, MimetypeMismatchWarning, conditional_context
 
 from dxportal.atomic import replace_bytes
-from dxportal.build.page_client import PageClient
 
 # The settings build_one handles, set on every build: strict (every non-200 answer fails the
 # build, nothing is skipped or made relative), and the loop removes files itself.
@@ -87,25 +86,26 @@ class SiteFreezer(Freezer):
         for, but ``optional`` ones (a site without tags has no tag page)."""
         self._check_endpoints(frozen | optional)
 
-    def build_one(self, client: PageClient, url: str) -> None:
+    def build_one(self, url: str) -> None:
         """Get ``url`` and write its file with Freezer._build_one's checks and warnings, under
         STRICT_SETTINGS; a file whose bytes change is replaced, never changed in place."""
         path = self.root / normalize("NFC", self.urlpath_to_filepath(url))
+        client = self.app.test_client()  # one per URL, as Freezer._build_one: no cookie jar kept
         with conditional_context(self.url_for_logger, self.log_url_for):
-            status, content_type, content = client.get(url)
-        if status.split(None, 1)[0] != "200":
-            raise ValueError(f"Unexpected status {status!r} on URL {url}")
-        guessed_type = mimetypes.guess_type(path.name)[0] or self.app.config[
-            "FREEZER_DEFAULT_MIMETYPE"
-        ]  # fmt: skip
-        mimetype = content_type.split(";")[0].strip() if content_type else None
-        if guessed_type != mimetype:
-            warnings.warn(
-                f"Filename extension of {path.name!r} (type {guessed_type}) does not match "
-                f"Content-Type: {content_type}",
-                MimetypeMismatchWarning,
-                stacklevel=3,
-            )
+            response = client.get(url, base_url=self.app.config["FREEZER_BASE_URL"])
+        with response:
+            if response.status_code != 200:
+                raise ValueError(f"Unexpected status {response.status!r} on URL {url}")
+            guessed_type = mimetypes.guess_type(path.name)[0]
+            guessed_type = guessed_type or self.app.config["FREEZER_DEFAULT_MIMETYPE"]
+            if guessed_type != response.mimetype:
+                warnings.warn(
+                    f"Filename extension of {path.name!r} (type {guessed_type}) does not match "
+                    f"Content-Type: {response.content_type}",
+                    MimetypeMismatchWarning,
+                    stacklevel=3,
+                )
+            content = response.data
         if not path.parent.is_dir():
             path.parent.mkdir(parents=True, exist_ok=True)
         previous = path.read_bytes() if path.is_file() else None
@@ -131,10 +131,9 @@ class SiteFreezer(Freezer):
         """
         logger = self.url_for_logger
         found: dict[str, list[tuple[str, str]]] = {}
-        client = PageClient(self)
-        with self.app.test_request_context(base_url=self.script_name or None), client.remembering():
+        with self.app.test_request_context(base_url=self.script_name or None):
             for url in urls:
-                self.build_one(client, url)
+                self.build_one(url)
                 links = {}
                 while logger.logged_calls:
                     endpoint, values = logger.logged_calls.popleft()
