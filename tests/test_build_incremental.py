@@ -194,34 +194,15 @@ def test_the_url_plan_is_reused_until_the_front_matter_changes(tmp_path, make_co
     assert (site / "vi/news/bai-9/index.html").is_file()
 
 
-def test_the_build_after_a_first_one_removes_what_it_no_longer_produces(tmp_path, make_content):
-    """The first build's copy of hard links has no folder times: every folder is listed."""
-    root = corpus(make_content)
-    site, caches = tmp_path / "site", tmp_path / "cache"
-    build(root, site, caches)
-    stray = spare_folder(site.resolve(), caches) / "vi/news/bai-4/stray/x.html"
-    stray.parent.mkdir()
-    stray.write_text("x", encoding="utf-8")
-    (root / "news/bai-6.vi.md").unlink()
-    build(root, site, caches)
-    assert not (site / "vi/news/bai-6").exists()
-    assert tree_digest(site) == tree_digest(build(root, tmp_path / "clean", tmp_path / "c2"))
-
-
-def test_a_spare_whose_record_is_unknown_is_not_started_from(tmp_path, make_content, monkeypatch):
-    """Another code version (or a damaged record): every page is rendered, into a new folder."""
-    root = corpus(make_content)
-    site, caches = tmp_path / "site", tmp_path / "cache"
-    build(root, site, caches)
-    build(root, site, caches)
-    spare = spare_folder(site.resolve(), caches)
-    (spare / "vi/news/bai-4/stray.html").write_text("x", encoding="utf-8")
-    (root / "news/bai-6.vi.md").unlink()
-    shutil.rmtree(caches / "builds")
-    rendered = count_rendered(monkeypatch)
-    build(root, site, caches)
-    assert "/vi/news/bai-4/" in rendered
-    assert tree_digest(site) == tree_digest(build(root, tmp_path / "clean", tmp_path / "c2"))
+def test_files_no_longer_produced_and_their_empty_folders_are_removed(tmp_path):
+    for relative in ["a/b/index.html", "a/c/index.html", "a/index.html", "x/y/z/index.html",
+                     "keep.txt", "e/f/g/index.html", "empty/inner/.keep"]:  # fmt: skip
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text("x", encoding="utf-8")
+    freeze_loop.remove_extra_files(tmp_path, {"a/b/index.html", "keep.txt", "e/f/g/index.html"})
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    assert left == ["a", "a/b", "a/b/index.html", "e", "e/f", "e/f/g", "e/f/g/index.html",
+                    "keep.txt"]  # fmt: skip
 
 
 def test_rebuilds_in_one_app_keep_one_url_for_logger(tmp_path, make_content):

@@ -82,15 +82,11 @@ def take_spare(spare: Path, staging: Path, cache_dir: Path | None) -> BuildRecor
     systems, so the replaced build is kept in the cache folder (``spare_folder``) and
     updated in place next time: only files whose inputs changed are rendered again, only
     files whose bytes changed are written, and files no longer produced are removed.
-    Returns its record, or None for a new folder: also when the record is unknown (another
-    code version, a build that failed halfway): every page is rendered then anyway.
+    Returns its record (empty if unknown: everything is rendered), or None for a new folder.
     """
     if spare.is_symlink() or not spare.is_dir() or not looks_built(spare):
         return None
-    record = BuildRecord.load(cache_dir, spare)
-    if record is None or not record.files:
-        shutil.rmtree(spare, ignore_errors=True)
-        return None
+    record = BuildRecord.load(cache_dir, spare) or BuildRecord()
     BuildRecord().save(cache_dir, spare)  # from here on, the spare is being changed
     try:
         spare.rename(staging)

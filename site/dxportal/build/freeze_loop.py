@@ -101,6 +101,30 @@ def split_urls(urls: list[str], workers: int) -> list[list[str]]:
     return shares
 
 
+def remove_extra_files(folder: Path, keep: set[str]) -> None:
+    """Delete files of the earlier build that this build does not produce, and empty folders.
+
+    A folder is empty when none of its files was kept and all its folders were removed (the
+    walk has listed it already; listing thousands of folders twice cost a second).
+    """
+    removed: set[str] = set()
+    for parent, dirs, files in os.walk(folder, topdown=False):
+        relative = Path(parent).relative_to(folder).as_posix()
+        prefix = "" if relative == "." else relative + "/"
+        if prefix.startswith(AFTER_FREEZE_FOLDERS):
+            continue  # kept, with its parents: the step that writes it keeps it up to date
+        kept = False
+        for name in files:
+            if prefix + name not in keep:
+                os.unlink(os.path.join(parent, name))
+            else:
+                kept = True
+        gone = all(os.path.join(parent, name) in removed for name in dirs)
+        if parent != str(folder) and not kept and gone:
+            os.rmdir(parent)
+            removed.add(parent)
+
+
 def freeze_urls(
     app: Flask,
     freezer: SiteFreezer,
@@ -147,12 +171,9 @@ def freeze_urls(
         return found
 
     # Looked at before anything is written: what else changed there is not this build's doing.
-    # A folder the record has no time for (a first build's copy of hard links) is listed.
-    changed, seen = (
-        changed_folders(staging, record.folders or dict.fromkeys(folders_of(record.files)))
-        if record is not None
-        else (None, {})
-    )
+    changed, seen = changed_folders(staging, record.folders) if record and record.folders else (
+        None, {}
+    )  # fmt: skip
     built: set[str] = set()
 
     to_build = stale(keys)
@@ -184,10 +205,12 @@ def freeze_urls(
     freezer.check_endpoints(set(endpoints.values()), OPTIONAL_ENDPOINTS)
     files = {output(url): url for url in keys}
     touched: set[str] | None = None  # folders this build wrote to or removed from, if known
-    if changed is not None:
+    if record is not None and changed is not None:
         touched = remove_leftovers(staging, set(files) | HOST_FILES, record.files, changed,
                                    AFTER_FREEZE_FOLDERS)  # fmt: skip
         touched |= folders_of(output(url) for url in built)
+    elif record is not None:
+        remove_extra_files(staging, set(files) | HOST_FILES)
     new_record = BuildRecord(discovered={u: pairs for u, pairs in links.items() if pairs})
     for relative, url in files.items():
         if url in as_left:
