@@ -205,6 +205,38 @@ def test_files_no_longer_produced_and_their_empty_folders_are_removed(tmp_path):
                     "keep.txt"]  # fmt: skip
 
 
+def test_the_build_after_a_first_one_removes_what_it_no_longer_produces(tmp_path, make_content):
+    """The first build's copy of hard links has no folder times: the whole folder is walked."""
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches)
+    stray = spare_folder(site.resolve(), caches) / "vi/news/bai-4/stray/x.html"
+    stray.parent.mkdir()
+    stray.write_text("x", encoding="utf-8")
+    (root / "news/bai-6.vi.md").unlink()
+    build(root, site, caches)
+    assert not (site / "vi/news/bai-6").exists()
+    assert tree_digest(site) == tree_digest(build(root, tmp_path / "clean", tmp_path / "c2"))
+
+
+def test_a_spare_whose_record_is_unknown_renders_everything_again(
+    tmp_path, make_content, monkeypatch
+):
+    """Another code version (or a damaged record): every page is rendered again."""
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches)
+    build(root, site, caches)
+    spare = spare_folder(site.resolve(), caches)
+    (spare / "vi/news/bai-4/stray.html").write_text("x", encoding="utf-8")
+    (root / "news/bai-6.vi.md").unlink()
+    shutil.rmtree(caches / "builds")
+    rendered = count_rendered(monkeypatch)
+    build(root, site, caches)
+    assert "/vi/news/bai-4/" in rendered
+    assert tree_digest(site) == tree_digest(build(root, tmp_path / "clean", tmp_path / "c2"))
+
+
 def test_rebuilds_in_one_app_keep_one_url_for_logger(tmp_path, make_content):
     """`build --watch` builds with the same app again and again: a Freezer made per build
     must not leave one more url_for logger on the app each time (each is called on every
