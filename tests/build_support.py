@@ -9,10 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from flask import Flask, render_template_string, request
-from flask_frozen import Freezer
 
 from dxportal import create_app
-from dxportal.build import page_client
+from dxportal.build.freezer import SiteFreezer
 from dxportal.build.pipeline import freeze_site
 from dxportal.content import loader
 from dxportal.content.checks import check_content
@@ -87,13 +86,13 @@ class Rendered(Sequence):
 
 def count_rendered(monkeypatch) -> Rendered:
     rendered = Rendered()
-    real = page_client.build_one
+    real = SiteFreezer.build_one
 
-    def spy(freezer, client, url):
+    def spy(freezer, url):
         rendered.add(url)
-        return real(freezer, client, url)
+        return real(freezer, url)
 
-    monkeypatch.setattr(page_client, "build_one", spy)
+    monkeypatch.setattr(SiteFreezer, "build_one", spy)
     return rendered
 
 
@@ -135,10 +134,9 @@ def count_reads(monkeypatch) -> list[str]:
     return read
 
 
-def tiny_freezer(tmp_path, base_url: str | None = None) -> Freezer:
+def tiny_freezer(tmp_path, base_url: str | None = None) -> SiteFreezer:
     app = Flask(__name__)
     app.config.update(FREEZER_DESTINATION=str(tmp_path / "out"), FREEZER_BASE_URL=base_url)
-    app.config.update(FREEZER_REDIRECT_POLICY="error")  # as freeze_site sets it
     seen = app.extensions["seen"] = []
 
     @app.route("/<name>/")
@@ -152,7 +150,7 @@ def tiny_freezer(tmp_path, base_url: str | None = None) -> Freezer:
     def extra(n: int):
         return "extra"
 
-    return Freezer(app, with_static_files=False, log_url_for=True)
+    return SiteFreezer(app)
 
 
 def drafts_and_scheduled(make_content) -> Path:

@@ -11,8 +11,9 @@ from pathlib import Path
 from build_support import EDITS, build, corpus, count_rendered
 
 from dxportal import workers
-from dxportal.build import freeze_loop, leftovers, page_client, pipeline, record
+from dxportal.build import freeze_loop, leftovers, pipeline, record
 from dxportal.build.destination import looks_built, spare_folder
+from dxportal.build.freezer import SiteFreezer
 
 from conftest import tree_digest
 
@@ -118,16 +119,16 @@ def test_a_file_added_to_a_folder_during_a_build_is_removed_later(
     site, caches = tmp_path / "site", tmp_path / "cache"
     build(root, site, caches)
     build(root, site, caches)
-    real = page_client.build_one
+    real = SiteFreezer.build_one
 
-    def meddling(freezer, client, url):  # something else writes while the build runs
+    def meddling(freezer, url):  # something else writes while the build runs
         (freezer.root / "vi/news/bai-4/extra.html").write_text("x", encoding="utf-8")
-        return real(freezer, client, url)
+        return real(freezer, url)
 
-    monkeypatch.setattr(page_client, "build_one", meddling)
+    monkeypatch.setattr(SiteFreezer, "build_one", meddling)
     EDITS["body"](root)
     build(root, site, caches)
-    monkeypatch.setattr(page_client, "build_one", real)
+    monkeypatch.setattr(SiteFreezer, "build_one", real)
     assert (site / "vi/news/bai-4/extra.html").is_file()
     build(root, site, caches)
     build(root, site, caches)  # starts from the folder written to meanwhile

@@ -9,11 +9,12 @@ import shutil
 
 import pytest
 from build_support import EDITS, build, corpus, count_rendered, tiny_freezer
-from flask import Flask, request
 
-from dxportal import workers
-from dxportal.build import freeze_loop, page_client, url_plan
+from dxportal import create_app, workers
+from dxportal.build import freeze_loop
 from dxportal.build.destination import spare_folder
+from dxportal.build.freezer import SiteFreezer
+from dxportal.build.pipeline import freeze_site
 
 from conftest import EMBEDDED_CONTENT, page_text, tree_digest
 
@@ -148,50 +149,26 @@ def test_incremental_builds_of_the_programme_sections_equal_clean_builds(tmp_pat
 
 
 def test_pages_are_frozen_as_frozen_flasks_own_loop_freezes_them(tmp_path, monkeypatch):
-    """page_client.build_one (no test client, url_for answers remembered) against Freezer's."""
+    """SiteFreezer.build_one (strict settings, files replaced) against Freezer's own."""
     settings = {
         "DXPORTAL_BASE_URL": "https://example.org/portal/",
         "DXPORTAL_WORKERS": 1,
         "DXPORTAL_NOW": "2026-12-01T00:00",
     }
     ours = build(EMBEDDED_CONTENT, tmp_path / "ours", tmp_path / "c1", **settings)
-    monkeypatch.setattr(
-        page_client, "build_one", lambda freezer, client, url: freezer._build_one(url)
-    )
+    monkeypatch.setattr(SiteFreezer, "build_one", lambda freezer, url: freezer._build_one(url))
     theirs = build(EMBEDDED_CONTENT, tmp_path / "theirs", tmp_path / "c2", **settings)
     assert tree_digest(ours) == tree_digest(theirs)
 
 
-@pytest.mark.parametrize("base_url", [None, "https://example.org/portal/"])
-@pytest.mark.parametrize("url", ["/a/", "/ngh%C4%A9a/", "/nghĩa/", "/a b/"])
-def test_the_app_sees_the_environ_of_the_test_client(tmp_path, url, base_url):
-    freezer = tiny_freezer(tmp_path, base_url)
-    app = freezer.app
-    freezer.root.mkdir()
-    with app.test_request_context():
-        page_client.build_one(freezer, page_client.PageClient(freezer), url)
-        freezer._build_one(url)
-    ours, theirs = app.extensions["seen"]
-    assert ours == theirs
-
-
-def test_remembered_url_for_answers_still_report_every_pages_links(tmp_path, monkeypatch):
+def test_the_links_pages_ask_for_are_reported_for_every_page(tmp_path):
     freezer = tiny_freezer(tmp_path, "https://example.org/portal/")
     freezer.root.mkdir()
-    calls = []
-    real = Flask.url_for
-
-    def counting(self, endpoint, **values):
-        calls.append(request.path)  # "/" while the links found are resolved
-        return real(self, endpoint, **values)
-
-    monkeypatch.setattr(Flask, "url_for", counting)
-    found = page_client.build_urls(freezer.app, freezer, ["/a/", "/b/"], {"/a/", "/b/"})
+    found = freezer.build_urls(["/a/", "/b/"], {"/a/", "/b/"})
     links = [("/extra/1/", "extra"), ("/x/", "page")]  # no generator gives them
     assert found == {"/a/": links, "/b/": links}
     page = (freezer.root / "b/index.html").read_text(encoding="utf-8")
     assert page == "/portal/extra/1/ https://example.org/portal/x/"
-    assert calls.count("/a/") == 2 and "/b/" not in calls  # the second page's from memory
 
 
 def test_the_url_plan_is_reused_until_the_front_matter_changes(tmp_path, make_content, monkeypatch):
@@ -199,8 +176,8 @@ def test_the_url_plan_is_reused_until_the_front_matter_changes(tmp_path, make_co
     site, caches = tmp_path / "site", tmp_path / "cache"
     build(root, site, caches)
     planned = []
-    real = url_plan.generated_urls
-    monkeypatch.setattr(url_plan, "generated_urls", lambda f: planned.append(1) or real(f))
+    real = SiteFreezer.generated_urls
+    monkeypatch.setattr(SiteFreezer, "generated_urls", lambda f: planned.append(1) or real(f))
     EDITS["body"](root)
     build(root, site, caches)
     assert planned == []  # the URLs came from the cache
@@ -226,3 +203,49 @@ def test_files_no_longer_produced_and_their_empty_folders_are_removed(tmp_path):
     left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
     assert left == ["a", "a/b", "a/b/index.html", "e", "e/f", "e/f/g", "e/f/g/index.html",
                     "keep.txt"]  # fmt: skip
+
+
+def test_the_build_after_a_first_one_removes_what_it_no_longer_produces(tmp_path, make_content):
+    """The first build's copy of hard links has no folder times: the whole folder is walked."""
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches)
+    stray = spare_folder(site.resolve(), caches) / "vi/news/bai-4/stray/x.html"
+    stray.parent.mkdir()
+    stray.write_text("x", encoding="utf-8")
+    (root / "news/bai-6.vi.md").unlink()
+    build(root, site, caches)
+    assert not (site / "vi/news/bai-6").exists()
+    assert tree_digest(site) == tree_digest(build(root, tmp_path / "clean", tmp_path / "c2"))
+
+
+def test_a_spare_whose_record_is_unknown_renders_everything_again(
+    tmp_path, make_content, monkeypatch
+):
+    """Another code version (or a damaged record): every page is rendered again."""
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches)
+    build(root, site, caches)
+    spare = spare_folder(site.resolve(), caches)
+    (spare / "vi/news/bai-4/stray.html").write_text("x", encoding="utf-8")
+    (root / "news/bai-6.vi.md").unlink()
+    shutil.rmtree(caches / "builds")
+    rendered = count_rendered(monkeypatch)
+    build(root, site, caches)
+    assert "/vi/news/bai-4/" in rendered
+    assert tree_digest(site) == tree_digest(build(root, tmp_path / "clean", tmp_path / "c2"))
+
+
+def test_rebuilds_in_one_app_keep_one_url_for_logger(tmp_path, make_content):
+    """`build --watch` builds with the same app again and again: a Freezer made per build
+    must not leave one more url_for logger on the app each time (each is called on every
+    url_for of every later page)."""
+    root = corpus(make_content)
+    app = create_app({"DXPORTAL_CONTENT_DIR": str(root), "DXPORTAL_CACHE_DIR": str(tmp_path / "c"),
+                      "DXPORTAL_NOW": "2026-01-01T00:00"})  # fmt: skip
+    freeze_site(app, tmp_path / "site")
+    after_one = list(app.url_default_functions[None])
+    freeze_site(app, tmp_path / "site")
+    freeze_site(app, tmp_path / "site")
+    assert app.url_default_functions[None] == after_one

@@ -11,7 +11,7 @@ import pytest
 from build_support import build, corpus, drafts_and_scheduled
 from flask import g, render_template_string
 
-from dxportal.build import page_client
+from dxportal.build.freezer import SiteFreezer
 from dxportal.content.clock import local_now
 from dxportal.content.errors import ContentError
 from dxportal.content.loader import load_content, published_content, read_content
@@ -84,13 +84,13 @@ def test_pages_render_with_the_loaded_content_out_of_the_collectors_reach(
 ):
     root = corpus(make_content)
     frozen: list[int] = []
-    real = page_client.build_one
+    real = SiteFreezer.build_one
 
-    def spy(freezer, client, url):
+    def spy(freezer, url):
         frozen.append(gc.get_freeze_count())
-        return real(freezer, client, url)
+        return real(freezer, url)
 
-    monkeypatch.setattr(page_client, "build_one", spy)
+    monkeypatch.setattr(SiteFreezer, "build_one", spy)
     build(root, tmp_path / "site", tmp_path / "cache")
     assert frozen and min(frozen) > 0
     assert gc.isenabled() and gc.get_freeze_count() == 0  # given back after the build

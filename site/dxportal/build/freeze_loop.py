@@ -13,13 +13,11 @@ from pathlib import Path
 from unicodedata import normalize
 
 from flask import Flask
-from flask_frozen import (
-    Freezer,
-)
 
 from dxportal.build.dependencies import AFTER_FREEZE_FOLDERS, HOST_FILES, Dependencies
+from dxportal.build.freezer import SiteFreezer
+from dxportal.build.generators import OPTIONAL_ENDPOINTS
 from dxportal.build.leftovers import changed_folders, folders_of, remove_leftovers
-from dxportal.build.page_client import build_urls
 from dxportal.build.record import BuildRecord
 from dxportal.build.url_plan import plan_urls
 from dxportal.content.model import ContentSet
@@ -32,7 +30,7 @@ PROGRESS_INTERVAL = 0.25  # seconds between two reports while waiting for the wo
 
 def build_in_parallel(
     app: Flask,
-    freezer: Freezer,
+    freezer: SiteFreezer,
     urls: list[str],
     generated: set[str],
     workers: int,
@@ -59,20 +57,20 @@ def build_in_parallel(
         def run() -> tuple[dict, list]:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                found = build_urls(app, freezer, shares[index], generated, counter(index, False))
+                found = freezer.build_urls(shares[index], generated, counter(index, False))
             return found, [(w.category, str(w.message)) for w in caught]
 
         return run
 
     report("pages", 0, total)
     if not worth_forking(len(urls), workers):
-        found = build_urls(app, freezer, urls, generated, counter(0, True))
+        found = freezer.build_urls(urls, generated, counter(0, True))
         report("pages", total, total)
         return found
     shares = split_urls(urls, workers)
     children = [fork_job(share(index)) for index in range(1, workers)]
     try:
-        found = build_urls(app, freezer, shares[0], generated, counter(0, True))
+        found = freezer.build_urls(shares[0], generated, counter(0, True))
     except BaseException:
         stop(children)
         raise
@@ -129,7 +127,7 @@ def remove_extra_files(folder: Path, keep: set[str]) -> None:
 
 def freeze_urls(
     app: Flask,
-    freezer: Freezer,
+    freezer: SiteFreezer,
     site: ContentSet,
     staging: Path,
     record: BuildRecord | None,
@@ -197,14 +195,14 @@ def freeze_urls(
             endpoints[link] = endpoint
         more_urls = stale(new)
         built.update(more_urls)
-        more = build_urls(app, freezer, more_urls, generated)
+        more = freezer.build_urls(more_urls, generated)
         for url in new:
             if url in more:
                 links[url] = [list(pair) for pair in more[url]]
             else:
                 links[url] = record.discovered.get(url, []) if record else []
         pending = [u for u in new if links[u]]
-    freezer._check_endpoints(set(endpoints.values()))
+    freezer.check_endpoints(set(endpoints.values()), OPTIONAL_ENDPOINTS)
     files = {output(url): url for url in keys}
     touched: set[str] | None = None  # folders this build wrote to or removed from, if known
     if record is not None and changed is not None:

@@ -12,6 +12,10 @@ from dxportal.messages import LANGUAGES
 from dxportal.web import programme_pages
 from dxportal.web.views import LISTED_SECTIONS
 
+# Endpoints that may legitimately freeze nothing: a site without tags, media or static pages.
+OPTIONAL_ENDPOINTS = {"portal.tag", "portal.entry", "portal.static_page", "site.media"}
+OPTIONAL_ENDPOINTS |= programme_pages.OPTIONAL_ENDPOINTS
+
 
 def register_generators(freezer: Freezer, site: ContentSet, per_page: int) -> None:
     """Tell Frozen-Flask every URL with arguments; pages that exist in both languages."""

@@ -8,14 +8,13 @@ failed build leaves the previous one as it was.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
-from flask_frozen import Freezer, FrozenFlaskWarning, MissingURLGeneratorWarning
+from flask_frozen import FrozenFlaskWarning
 
 from dxportal.atomic import replace_bytes
 from dxportal.build.destination import (
@@ -28,6 +27,7 @@ from dxportal.build.destination import (
     take_spare,
 )
 from dxportal.build.freeze_loop import freeze_urls
+from dxportal.build.freezer import SiteFreezer
 from dxportal.build.generators import register_generators
 from dxportal.build.record import BuildRecord
 from dxportal.cache import remove_old_versions
@@ -41,12 +41,7 @@ from dxportal.deploy.manifest import write_manifest
 from dxportal.gc_pause import collection_deferred
 from dxportal.progress import Report
 from dxportal.search.static.export import start_static_index
-from dxportal.web import programme_pages
 from dxportal.web.security import headers_file
-
-# Endpoints that may legitimately freeze nothing: a site without tags, media or static pages.
-OPTIONAL_ENDPOINTS = {"portal.tag", "portal.entry", "portal.static_page", "site.media"}
-OPTIONAL_ENDPOINTS |= programme_pages.OPTIONAL_ENDPOINTS
 
 
 def freeze_site(
@@ -100,13 +95,8 @@ def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None],
     spare = spare_folder(destination, store.cache_dir)
     record = take_spare(spare, staging, store.cache_dir)
     loaded()  # the content, the checks' findings and the build record
-    app.config.update(
-        FREEZER_DESTINATION=str(staging),
-        FREEZER_REMOVE_EXTRA_FILES=False,
-        FREEZER_REDIRECT_POLICY="error",
-        FREEZER_IGNORE_MIMETYPE_WARNINGS=False,
-    )
-    freezer = Freezer(app, with_static_files=True, with_no_argument_rules=True, log_url_for=True)
+    app.config["FREEZER_DESTINATION"] = str(staging)
+    freezer = SiteFreezer(app)
     register_generators(freezer, site, app.config["DXPORTAL_PER_PAGE"])
     try:
         staging.mkdir(exist_ok=True)
@@ -146,15 +136,10 @@ def build_workers(app: Flask) -> int:
 
 
 def fail_on_freezer_warnings(caught: list[warnings.WarningMessage]) -> None:
-    """Frozen-Flask only warns about a redirect, a 404 or an unfrozen endpoint: we fail."""
+    """Frozen-Flask only warns about a type mismatch or an unfrozen endpoint: we fail."""
     for record in caught:
-        message = str(record.message)
-        if issubclass(record.category, MissingURLGeneratorWarning):
-            endpoints = set(re.findall(r"[\w.]+\.[\w]+", message.split("endpoints", 1)[-1]))
-            if endpoints <= OPTIONAL_ENDPOINTS:
-                continue
         if issubclass(record.category, FrozenFlaskWarning):
-            raise BuildError(f"the freezer reported: {message}")
+            raise BuildError(f"the freezer reported: {record.message}")
         warnings.warn_explicit(record.message, record.category, record.filename, record.lineno)
 
 

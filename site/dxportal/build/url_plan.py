@@ -4,20 +4,15 @@ and the links between them resolved once (url_for answers remembered)."""
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from flask_frozen import (
-    Freezer,
-)
-
 from dxportal.build.dependencies import Dependencies
-from dxportal.build.page_client import SilentLogger
+from dxportal.build.freezer import SiteFreezer
 from dxportal.cache import DiskCache, code_version
 
 
 def plan_urls(
-    freezer: Freezer, deps: Dependencies, cache_dir: Path | None = None
+    freezer: SiteFreezer, deps: Dependencies, cache_dir: Path | None = None
 ) -> list[tuple[str, str | None, str]]:
     """Every generated URL once, in order, with its endpoint and key.
 
@@ -34,7 +29,7 @@ def plan_urls(
         except Exception:  # a damaged entry is only a miss
             generated = None
     if not isinstance(generated, list):
-        generated = list(generated_urls(freezer))
+        generated = list(freezer.generated_urls())
         if disk is not None:
             disk.put(deps.meta_key, pickle.dumps(generated, protocol=pickle.HIGHEST_PROTOCOL))
     seen: set[str] = set()
@@ -45,29 +40,3 @@ def plan_urls(
         seen.add(url)
         planned.append((url, endpoint, deps.key(url, endpoint, values)))
     return planned
-
-
-def generated_urls(freezer: Freezer) -> Iterator[tuple[str, str | None, dict]]:
-    """(url, endpoint, values) from the registered generators, as Frozen-Flask computes them."""
-    logger = freezer.url_for_logger
-    generators = list(freezer.url_generators)
-    captured: list[dict] = []
-
-    def capturing(generator: Callable) -> Callable:
-        def run() -> Iterator:
-            for item in generator():
-                captured.append(item if isinstance(item, dict) else {} if isinstance(item, str)
-                                else item[1])  # fmt: skip
-                yield item
-
-        run.__name__ = generator.__name__
-        return run
-
-    freezer.url_generators = [capturing(g) for g in generators]
-    freezer.url_for_logger = SilentLogger()  # type: ignore[assignment]
-    try:
-        for index, (url, endpoint, _) in enumerate(freezer._generate_all_urls()):
-            yield url, endpoint, captured[index]
-    finally:
-        freezer.url_generators = generators
-        freezer.url_for_logger = logger
