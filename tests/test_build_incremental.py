@@ -7,10 +7,11 @@ import os
 import re
 import shutil
 
+import markdown
 import pytest
 from build_support import EDITS, build, corpus, count_rendered, tiny_freezer
 
-from dxportal import create_app, workers
+from dxportal import create_app, rendering, workers
 from dxportal.build import freeze_loop
 from dxportal.build.destination import spare_folder
 from dxportal.build.freezer import SiteFreezer
@@ -249,3 +250,24 @@ def test_rebuilds_in_one_app_keep_one_url_for_logger(tmp_path, make_content):
     freeze_site(app, tmp_path / "site")
     freeze_site(app, tmp_path / "site")
     assert app.url_default_functions[None] == after_one
+
+
+def test_a_renderer_upgrade_renders_the_pages_again(tmp_path, make_content, monkeypatch):
+    """A python-markdown or nh3 upgrade that renders the same Markdown differently must not
+    leave pages of the old HTML behind, although no content file changed."""
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches)
+    build(root, site, caches)  # the replaced build is kept as the base of the next one
+    before = tree_digest(site)
+    monkeypatch.setattr(markdown, "__version__", "99.0")  # the upgrade: the words change
+    sanitize = rendering.sanitize
+
+    def upgraded(html: str, rule) -> str:
+        return sanitize(html, rule).replace("Đổi mới số", "Chuyển đổi số")
+
+    monkeypatch.setattr(rendering, "sanitize", upgraded)
+    build(root, site, caches)
+    clean = build(root, tmp_path / "clean", tmp_path / "empty-cache")
+    assert tree_digest(clean) != before
+    assert tree_digest(site) == tree_digest(clean)

@@ -2,7 +2,8 @@
 
 Every output address gets a *key*: a hash of everything its bytes can depend on.
 
-- Everything (``site_key``): dxportal's code, templates and static files, the translations, the
+- Everything (``site_key``): dxportal's code, templates and static files, the renderer's
+  libraries and settings (rendering.renderer_version), the translations, the
   settings, site.yml, tags.yml, the media files and the static pages' front matter (their
   titles are in the navigation of every page).
 - An article, document, outreach material or static page: its own files (every language).
@@ -28,6 +29,7 @@ from dxportal.cache import PACKAGE_DIR, code_version, hash_files, hash_text
 from dxportal.content.clock import site_now
 from dxportal.content.model import ContentSet
 from dxportal.deploy.manifest import MANIFEST_NAME
+from dxportal.rendering import renderer_version
 from dxportal.messages import LANGUAGES
 from dxportal.programme.training import call_status
 
@@ -92,6 +94,7 @@ class Dependencies:
         translations = Path(app.config["DXPORTAL_TRANSLATIONS_DIR"])
         self.site_key = hash_text(
             code_version(),
+            renderer_version(),  # the libraries' versions: an upgrade may change every body
             hash_files(files_under(PACKAGE_DIR), PACKAGE_DIR),
             hash_files(files_under(translations), translations),
             json.dumps(settings, sort_keys=True),
