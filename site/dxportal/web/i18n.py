@@ -53,6 +53,24 @@ class LanguageDomain(flask_babel.Domain):
         found = self.cache.get((lang, self.domain[0]))
         return found if found is not None else super().get_translations()
 
+    def markup(self, message: str) -> tuple[Markup, bool]:
+        """``message`` translated and marked safe, and whether it holds a ``%``: each message
+        once per catalog (a page asks for the same thirty again; a catalog reloaded by the
+        preview is a new object, with new texts)."""
+        translations = self.get_translations()
+        texts = self.texts.get(id(translations))
+        if texts is None or texts[0] is not translations:
+            texts = self.texts[id(translations)] = (translations, {})
+        found = texts[1].get(message)
+        if found is None:
+            text = Markup(translations.ugettext(message))
+            found = texts[1][message] = (text, "%" in text)
+        return found
+
+    @cached_property
+    def texts(self) -> dict[int, tuple[support.NullTranslations, dict[str, tuple[Markup, bool]]]]:
+        return {}
+
 
 class LanguageBabel(flask_babel.Babel):
     @cached_property
@@ -73,10 +91,12 @@ def install_template_gettext(app: Flask) -> None:
 
     @pass_eval_context
     def gettext(eval_ctx: EvalContext, __string: str, **variables: object) -> str:
-        text = babel.domain_instance.get_translations().ugettext(__string)
-        if eval_ctx.autoescape:
-            text = Markup(text)
-        if not variables and "%" not in text:
+        domain = babel.domain_instance
+        if not eval_ctx.autoescape:
+            text = domain.get_translations().ugettext(__string)
+            return text % variables if variables or "%" in text else text
+        text, formatted = domain.markup(__string)
+        if not variables and not formatted:
             return text  # what formatting would give
         return text % variables
 

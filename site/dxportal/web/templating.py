@@ -18,7 +18,7 @@ from dxportal.content.media import image_dimensions
 from dxportal.content.model import Page
 from dxportal.content.schema import LANGUAGE_NAMES
 from dxportal.messages import DEFAULT_LANGUAGE, LANGUAGES
-from dxportal.web import i18n
+from dxportal.web import fragments, i18n
 from dxportal.web.labels import OG_LOCALES, OWN_LANGUAGE_NAMES, SECTION_DESCRIPTIONS, SECTION_TITLES
 from dxportal.web.urls import entry_url, media_url, url_prefix
 
@@ -33,6 +33,7 @@ def init_app(app: Flask, cache_dir: Path | None) -> None:
     """Jinja settings, its bytecode cache under ``cache_dir``, the globals and filters."""
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    fragments.init_app(app, cache=not app.config["DXPORTAL_PREVIEW"])
     folder = cache_dir
     if folder is not None:  # compiled templates, checked against their source by Jinja
         try:

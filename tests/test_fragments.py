@@ -1,0 +1,82 @@
+"""Markup shared by every page of a language (web/fragments.py) and the translations kept per
+catalog (web/i18n.py): rendered once, yet every page exactly as if rendered on its own."""
+
+from __future__ import annotations
+
+import shutil
+
+import flask_babel
+from babel.messages.pofile import read_po, write_po
+
+from dxportal import create_app
+from dxportal.build.pipeline import freeze_site
+from dxportal.catalogs import compile_catalogs
+from dxportal.config import PROJECT_ROOT
+from dxportal.web import fragments
+
+from conftest import EMBEDDED_CONTENT, SITE_YML, parse, tree_digest
+
+SETTINGS = {
+    "DXPORTAL_BASE_URL": "https://example.org/portal/",
+    "DXPORTAL_WORKERS": 1,
+    "DXPORTAL_NOW": "2026-12-01T00:00",
+}
+
+
+def test_the_shared_fragments_change_no_byte_of_the_site(tmp_path, monkeypatch):
+    """The project's content under a sub-path: navigation marks, both languages, every page
+    type, with fragments kept and with every fragment rendered on every page."""
+    kept_app = create_app({**SETTINGS, "DXPORTAL_CACHE_DIR": str(tmp_path / "c1")})
+    freeze_site(kept_app, tmp_path / "kept")
+    kept = kept_app.jinja_env.shared_fragments
+    assert {key[2] for key in kept} >= {"head", "brand", "navigation", "footer", "breadcrumbs"}
+    assert {key[0] for key in kept} == {"vi", "en"}
+
+    real = fragments.init_app
+    monkeypatch.setattr(fragments, "init_app", lambda app, cache: real(app, cache=False))
+    fresh_app = create_app({**SETTINGS, "DXPORTAL_CACHE_DIR": str(tmp_path / "c2")})
+    assert fresh_app.jinja_env.shared_fragments is None
+    freeze_site(fresh_app, tmp_path / "fresh")
+    assert tree_digest(tmp_path / "kept") == tree_digest(tmp_path / "fresh")
+
+
+def test_a_rebuild_in_the_same_app_shows_changed_settings_on_every_page(
+    tmp_path, make_content, settled
+):
+    """As `build --watch` does: the app, and its fragments, outlive a change to site.yml."""
+    root = make_content()
+    app = create_app({**SETTINGS, "DXPORTAL_CONTENT_DIR": str(root),
+                      "DXPORTAL_CACHE_DIR": str(tmp_path / "cache")})  # fmt: skip
+    freeze_site(app, tmp_path / "first")
+    label = "  - section: news\n    label:\n      vi: Tin mới\n      en: Latest\n"
+    changed = SITE_YML.replace("Steering Committee", "Digital Council")
+    (root / "site.yml").write_text(changed.replace("  - section: news\n", label), encoding="utf-8")
+    freeze_site(app, tmp_path / "second")
+    pages = sorted((tmp_path / "second" / "en").rglob("*.html"))
+    assert len(pages) > 5
+    for path in pages:
+        html = parse(path.read_text(encoding="utf-8"))
+        assert html.select_one(".site-footer__name").get_text() == "Digital Council", path
+        assert html.select(".main-nav__list a")[1].get_text() == "Latest", path
+
+
+def test_a_catalog_reloaded_by_the_preview_shows_its_new_translations(tmp_path, app_for):
+    translations = tmp_path / "translations"
+    shutil.copytree(PROJECT_ROOT / "translations", translations)
+    app = app_for(
+        EMBEDDED_CONTENT, DXPORTAL_PREVIEW=True, DXPORTAL_TRANSLATIONS_DIR=str(translations)
+    )
+    client = app.test_client()
+    assert "Bỏ qua, đến nội dung chính" in client.get("/vi/").get_data(as_text=True)
+
+    po = translations / "vi" / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as source:
+        catalog = read_po(source)
+    catalog["Skip to main content"].string = "Đến thẳng nội dung"
+    with po.open("wb") as out:
+        write_po(out, catalog)
+    compile_catalogs(translations)
+    with app.app_context():  # what the preview does when a catalog changes (live_reload)
+        flask_babel.get_domain().cache.clear()
+    html = parse(client.get("/vi/").get_data(as_text=True))
+    assert html.select_one(".skip-link").get_text() == "Đến thẳng nội dung"
