@@ -29,9 +29,9 @@ from dxportal.cache import PACKAGE_DIR, code_version, hash_files, hash_text
 from dxportal.content.clock import site_now
 from dxportal.content.model import ContentSet
 from dxportal.deploy.manifest import MANIFEST_NAME
-from dxportal.rendering import renderer_version
 from dxportal.messages import LANGUAGES
 from dxportal.programme.training import call_status
+from dxportal.rendering import renderer_version
 
 # Sections whose entry pages show nothing but the entry itself (and what site_key covers).
 SELF_CONTAINED = {"news", "documents", "outreach", "pages"}
