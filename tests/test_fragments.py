@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 
-import flask_babel
 from babel.messages.pofile import read_po, write_po
 
 from dxportal import create_app
@@ -13,6 +12,7 @@ from dxportal.build.pipeline import freeze_site
 from dxportal.catalogs import compile_catalogs
 from dxportal.config import PROJECT_ROOT
 from dxportal.web import fragments
+from dxportal.web.i18n import forget_catalogs
 
 from conftest import EMBEDDED_CONTENT, SITE_YML, parse, tree_digest
 
@@ -76,7 +76,28 @@ def test_a_catalog_reloaded_by_the_preview_shows_its_new_translations(tmp_path, 
     with po.open("wb") as out:
         write_po(out, catalog)
     compile_catalogs(translations)
-    with app.app_context():  # what the preview does when a catalog changes (live_reload)
-        flask_babel.get_domain().cache.clear()
+    forget_catalogs(app)  # what the preview does when a catalog changes (live_reload)
     html = parse(client.get("/vi/").get_data(as_text=True))
     assert html.select_one(".skip-link").get_text() == "Đến thẳng nội dung"
+
+
+def test_an_app_made_again_reads_the_catalogs_anew(tmp_path, app_for):
+    """`build --watch` makes a new app when a catalog is saved: its pages must show the new
+    translation, although the catalogs of the earlier app were loaded in the same process."""
+    translations = tmp_path / "translations"
+    shutil.copytree(PROJECT_ROOT / "translations", translations)
+    first = app_for(EMBEDDED_CONTENT, DXPORTAL_TRANSLATIONS_DIR=str(translations))
+    assert "Bỏ qua, đến nội dung chính" in first.test_client().get("/vi/").get_data(as_text=True)
+
+    po = translations / "vi" / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as source:
+        catalog = read_po(source)
+    catalog["Skip to main content"].string = "Đến thẳng nội dung"
+    with po.open("wb") as out:
+        write_po(out, catalog)
+    second = app_for(EMBEDDED_CONTENT, DXPORTAL_TRANSLATIONS_DIR=str(translations))
+    html = parse(second.test_client().get("/vi/").get_data(as_text=True))
+    assert html.select_one(".skip-link").get_text() == "Đến thẳng nội dung"
+    other = app_for(EMBEDDED_CONTENT)  # the project's own catalogs, in the same process
+    html = parse(other.test_client().get("/vi/").get_data(as_text=True))
+    assert html.select_one(".skip-link").get_text() == "Bỏ qua, đến nội dung chính"

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import flask_babel
 from babel import support
-from flask import Blueprint, Flask, g
+from flask import Blueprint, Flask, current_app, g
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from dxportal.catalogs import compile_catalogs
 from dxportal.messages import DEFAULT_LANGUAGE
+
+CATALOGS = "dxportal.catalogs"  # app.extensions key: the app's loaded catalogs, by locale
 
 
 def current_language() -> str:
@@ -25,6 +27,7 @@ def init_app(app: Flask) -> None:
     compile_catalogs(translations)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations)
     app.config["BABEL_DEFAULT_LOCALE"] = DEFAULT_LANGUAGE
+    app.extensions[CATALOGS] = {}
     babel.init_app(app, locale_selector=current_language)
     install_template_gettext(app)
 
@@ -40,17 +43,24 @@ class LanguageDomain(flask_babel.Domain):
 
     A page asks for about 35 strings, and flask-babel looks up the context, the domain and the
     locale (parsed and formatted again) for each. Its catalogs are kept by locale in
-    ``self.cache``; the locale is what the selector gives, current_language(), so they are
-    looked up by that. A catalog not loaded yet, or no app context, goes through flask-babel;
-    clearing the cache (the preview does when a catalog changes) reloads them as before.
+    the app's (``forget_catalogs``); the locale is what the selector gives, current_language(),
+    so they are looked up by that. A catalog not loaded yet, or no app context, goes through
+    flask-babel; forgetting them (the preview does when a catalog changes) reloads them.
+
+    flask-babel keeps catalogs in the domain, one for the process: an app made again after a
+    catalog changed (`build --watch`), or a second app reading other translations, got the
+    first app's. Here each app keeps its own.
     """
+
+    def get_translations_cache(self, ctx: object) -> dict:
+        return current_app.extensions[CATALOGS]
 
     def get_translations(self) -> support.NullTranslations:
         try:
             lang = g.get("lang", DEFAULT_LANGUAGE)  # = current_language()
+            found = current_app.extensions[CATALOGS].get((lang, self.domain[0]))
         except RuntimeError:  # outside an app context
             return super().get_translations()
-        found = self.cache.get((lang, self.domain[0]))
         return found if found is not None else super().get_translations()
 
     def markup(self, message: str) -> tuple[Markup, bool]:
@@ -70,6 +80,11 @@ class LanguageDomain(flask_babel.Domain):
     @cached_property
     def texts(self) -> dict[int, tuple[support.NullTranslations, dict[str, tuple[Markup, bool]]]]:
         return {}
+
+
+def forget_catalogs(app: Flask) -> None:
+    """Load ``app``'s catalogs again on their next use (after they were compiled anew)."""
+    app.extensions[CATALOGS].clear()
 
 
 class LanguageBabel(flask_babel.Babel):

@@ -15,12 +15,11 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-import flask_babel
 from flask import Blueprint, Flask, current_app, jsonify, request
 
 from dxportal.content.model import Page
 from dxportal.watching import FolderWatch
-from dxportal.web.i18n import compile_catalogs
+from dxportal.web.i18n import compile_catalogs, forget_catalogs
 
 bp = Blueprint(
     "preview",
@@ -107,8 +106,7 @@ def init_app(app: Flask) -> None:
 
     def reload_catalogs() -> None:
         compile_catalogs(Path(app.config["DXPORTAL_TRANSLATIONS_DIR"]))
-        with app.app_context():
-            flask_babel.get_domain().cache.clear()
+        forget_catalogs(app)
 
     watch = FolderWatch(watched_folders(app))
     watch.subscribe(ChangeHandler(counter, reload_catalogs))
