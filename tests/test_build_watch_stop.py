@@ -40,13 +40,15 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
-def alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie left to an init that does not reap is not running)."""
+def alive(pid: int, mark: str) -> bool:
+    """Whether ``pid`` runs and is a worker of this test's command (its arguments hold
+    ``mark``: not a process that got the number later); a zombie is not running."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
+        arguments = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    return stat.rsplit(")", 1)[1].split()[0] != "Z" and os.fsencode(mark) in arguments
 
 
 def test_ctrl_c_while_a_rebuild_forks_its_workers_stops_the_watch(tmp_path, make_content):
@@ -77,4 +79,4 @@ def test_ctrl_c_while_a_rebuild_forks_its_workers_stops_the_watch(tmp_path, make
     assert not [line for line in errors if "Exception ignored" in line or "Traceback" in line]
     assert tree_digest(site) == good  # the interrupted rebuild left the last good build
     assert not [p.name for p in tmp_path.iterdir() if ".new-" in p.name]  # no staging folder
-    assert not [int(pid) for pid in pids.read_text().split() if alive(int(pid))]
+    assert not [pid for pid in map(int, pids.read_text().split()) if alive(pid, str(trigger))]
