@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 from pathlib import Path
 
 import pytest
 
-from dxportal.workers import BackgroundJobs, Gate, JobFailed
+from dxportal.workers import BackgroundJobs, Gate, JobFailed, fork_job, results_of
 
 
 def writer(folder: Path, name: str):
@@ -75,3 +76,43 @@ def test_jobs_still_running_when_the_parent_fails_are_stopped(tmp_path):
         raise RuntimeError("the freeze failed")
     assert jobs.children == []  # stopped and reaped: none can write any more
     assert not (tmp_path / "after").exists()
+
+
+def sleeper(folder: Path, name: str):
+    def job() -> None:
+        (folder / name).touch()
+        time.sleep(120)
+
+    return job
+
+
+def reaped(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_a_parent_interrupted_while_it_waits_for_its_jobs_stops_them(tmp_path):
+    """Ctrl-C while results_of waits (issue #17): no worker is left running, orphaned."""
+    children = [fork_job(sleeper(tmp_path, name)) for name in "ab"]
+    for name in "ab":
+        wait_for_file(tmp_path / name)
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.2)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            results_of(children)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        left = [pid for pid, _ in children if not reaped(pid)]
+        for pid in left:  # without the fix: do not leave them to the rest of the suite
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    assert left == []

@@ -14,7 +14,7 @@ from typing import NoReturn
 
 import click
 
-from dxportal import config, create_app, progress
+from dxportal import config, create_app, progress, workers
 from dxportal.build.destination import BuildError
 from dxportal.build.pipeline import freeze_site
 from dxportal.build.watch import SiteWatch, watch_site
@@ -170,15 +170,18 @@ def run_watch(output: Path | None, base_url: str | None, lang: str, quiet: bool)
     """`build --watch`: build, then rebuild on every save until Ctrl-C (build/watch.py)."""
     translate = messages_in(lang)
     overrides = build_overrides(base_url)
-    site = SiteWatch(lambda: create_app(dict(overrides)), output, translate)
+    site: SiteWatch | None = None
     report = progress_for(translate, quiet)
     try:
+        site = SiteWatch(lambda: create_app(dict(overrides)), output, translate)
         watch_site(site, lambda line, err: click.echo(line, err=err), report)
     except KeyboardInterrupt:
+        workers.stop_all()  # forked just before Ctrl-C came, before their pool could stop them
         progress.close(report)  # interrupted during the first build
         say(Message("Stopped watching; the last good build is in place."), translate)
     finally:
-        site.watch.stop()
+        if site is not None:
+            site.watch.stop()
     return 0
 
 

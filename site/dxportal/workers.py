@@ -7,6 +7,15 @@ returns a picklable result or raises; a failed job's traceback comes back as Job
 parent, so a build never carries on after a job failed, and a failed parent stops its jobs. A
 job can wait at a Gate until the parent has done what it needs (or would compete with for the
 cores).
+
+Ctrl-C (issue #17): a SIGINT that arrives while ``os.fork`` runs its at-fork handlers (logging's
+lock release among them) raises KeyboardInterrupt inside the handler, where Python prints
+"Exception ignored" and drops it: `build --watch` then went on watching and never stopped.
+Blocking the signal does not help (another thread, watchdog's, takes it and the main thread
+still runs the handler at once), so ``fork_job`` replaces the SIGINT and SIGTERM handlers by
+one that only notes the signal while it forks and records the child, then acts on it.
+Every child not yet reaped is in RUNNING, so whoever catches the interruption can stop them
+all (``stop_all``), even those forked just before it came.
 """
 
 from __future__ import annotations
@@ -15,12 +24,15 @@ import contextlib
 import os
 import pickle
 import signal
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
 
 # Pages (one address in one language): below, forking costs more than it saves.
 PARALLEL_THRESHOLD = 200
+HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # acted on after a fork, never inside one
+RUNNING: dict[int, int] = {}  # the children forked and not reaped yet: pid -> read end
 
 
 class JobFailed(RuntimeError):
@@ -35,26 +47,57 @@ def worth_forking(pages: int, processes: int) -> bool:
 def fork_job(job: Callable[[], Any]) -> tuple[int, int]:
     """Start ``job`` in a forked child; (pid, the read end of the pipe its outcome comes by)."""
     read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: run, report, exit without the parent's cleanup
-        os.close(read_end)
-        try:
-            status, report = 0, pickle.dumps(job())
-        except BaseException:
-            status, report = 1, pickle.dumps(traceback.format_exc())
-        with os.fdopen(write_end, "wb") as out:
-            out.write(report)
-        os._exit(status)
-    os.close(write_end)
+    came: list[int] = []
+    previous = hold_signals(came)
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: run, report, exit without the parent's cleanup
+            release_signals(previous, [])
+            RUNNING.clear()  # its siblings are not its children
+            os.close(read_end)
+            try:
+                status, report = 0, pickle.dumps(job())
+            except BaseException:
+                status, report = 1, pickle.dumps(traceback.format_exc())
+            with os.fdopen(write_end, "wb") as out:
+                out.write(report)
+            os._exit(status)
+        RUNNING[pid] = read_end
+        os.close(write_end)
+    finally:
+        release_signals(previous, came)  # in the parent: a Ctrl-C that came is raised here
     return pid, read_end
+
+
+def hold_signals(came: list[int]) -> dict[int, Any] | None:
+    """Note SIGINT and SIGTERM in ``came`` instead of acting on them (main thread only: the
+    only one Python runs signal handlers in); the handlers they replaced."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return {number: signal.signal(number, lambda n, _f: came.append(n)) for number in HELD_SIGNALS}
+
+
+def release_signals(previous: dict[int, Any] | None, came: list[int]) -> None:
+    """Put the handlers back, then act on the signals that came while they were away."""
+    if previous is None:
+        return
+    for number, handler in previous.items():
+        signal.signal(number, handler)
+    for number in dict.fromkeys(came):
+        handler = previous[number]
+        if callable(handler):
+            handler(number, None)  # KeyboardInterrupt for SIGINT
+        elif handler == signal.SIG_DFL:
+            os.kill(os.getpid(), number)
 
 
 def outcome(child: tuple[int, int]) -> tuple[bool, Any]:
     """Wait for ``child``: (True, what its job returned) or (False, its traceback)."""
     pid, read_end = child
-    with os.fdopen(read_end, "rb") as source:
+    with os.fdopen(read_end, "rb", closefd=False) as source:
         report = source.read()
     _, status = os.waitpid(pid, 0)
+    forget(pid)
     code = os.waitstatus_to_exitcode(status)
     try:
         value = pickle.loads(report)
@@ -71,7 +114,13 @@ def wait_for(child: tuple[int, int]) -> str:
 
 def results_of(children: list[tuple[int, int]]) -> list[Any]:
     """What each child's job returned, once all have ended; JobFailed if any failed."""
-    outcomes = [outcome(child) for child in children]
+    outcomes = []
+    try:
+        for child in children:
+            outcomes.append(outcome(child))
+    except BaseException:  # interrupted (Ctrl-C): the others' work is thrown away
+        stop(children[len(outcomes) :])
+        raise
     failures = [value for ok, value in outcomes if not ok]
     if failures:
         raise JobFailed("\n".join(failures))
@@ -80,10 +129,30 @@ def results_of(children: list[tuple[int, int]]) -> list[Any]:
 
 def stop(children: list[tuple[int, int]]) -> None:
     """Kill ``children`` and reap them (the parent failed: what they do is thrown away)."""
-    for pid, read_end in children:
-        with contextlib.suppress(ProcessLookupError):  # it has ended already
-            os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+    for pid, _read_end in children:
+        if pid not in RUNNING:  # reaped by outcome() already
+            continue
+        try:
+            ended, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # reaped by a caller's own waitpid: not ours to kill now
+            ended = pid
+        if not ended:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        forget(pid)
+
+
+def stop_all() -> None:
+    """Kill and reap every child forked here and not reaped yet (the parent was interrupted,
+    perhaps before the pool that forked them could stop them)."""
+    stop(list(RUNNING.items()))
+
+
+def forget(pid: int) -> None:
+    """The child ``pid`` was reaped: close the read end of its pipe."""
+    read_end = RUNNING.pop(pid, None)
+    if read_end is not None:
         os.close(read_end)
 
 
@@ -147,7 +216,7 @@ class BackgroundJobs:
     def finish(self) -> None:
         """Open the gate, run the jobs kept here, wait for the children; raise JobFailed."""
         self.gate.open()
-        children, self.children = self.children, []
+        children = self.children
         try:
             for job in self.here:
                 job()
@@ -155,7 +224,8 @@ class BackgroundJobs:
             for child in children:  # reaped; the parent's own failure is the one raised
                 outcome(child)
             raise
-        results_of(children)
+        results_of(children)  # stops the rest if interrupted
+        self.children = []
 
     def __enter__(self) -> BackgroundJobs:
         return self
