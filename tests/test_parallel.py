@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from dxportal import workers
+from dxportal.build.freeze_loop import build_in_parallel
 from dxportal.workers import BackgroundJobs, Gate, JobFailed, fork_job, results_of
 
 
@@ -116,3 +118,44 @@ def test_a_parent_interrupted_while_it_waits_for_its_jobs_stops_them(tmp_path):
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
     assert left == []
+
+
+class SlowFreezer:
+    """Renders nothing in the parent; in a worker, notes its pid and sleeps."""
+
+    def __init__(self, folder: Path) -> None:
+        self.parent, self.folder = os.getpid(), folder
+
+    def build_urls(self, urls, generated, tick=None) -> dict:
+        if os.getpid() != self.parent:
+            (self.folder / str(os.getpid())).touch()
+            time.sleep(120)
+        return {}
+
+
+def test_a_freeze_interrupted_while_its_workers_render_stops_them(tmp_path, monkeypatch):
+    """Ctrl-C while the freeze waits for its workers: they are stopped before the pipeline
+    removes the staging folder they write into."""
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    urls = [f"/vi/news/bai-{n}/" for n in range(8)]
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        if len(list(tmp_path.iterdir())) < 2:  # both workers not rendering yet
+            signal.setitimer(signal.ITIMER_REAL, 0.1)
+            return
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.2)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            build_in_parallel(None, SlowFreezer(tmp_path), urls, set(urls), 3)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        started = [int(path.name) for path in tmp_path.iterdir()]
+        left = [pid for pid in started if not reaped(pid)]
+        for pid in left:  # without the fix: do not leave them to the rest of the suite
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    assert len(started) == 2 and left == []

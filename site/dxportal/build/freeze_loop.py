@@ -75,10 +75,14 @@ def build_in_parallel(
         stop(children)
         raise
     waiting = [read_end for _, read_end in children]
-    while waiting:  # a worker's pipe becomes readable once it has finished its share
-        ready, _, _ = select.select(waiting, [], [], PROGRESS_INTERVAL)
-        report("pages", sum(counts), total)
-        waiting = [fd for fd in waiting if fd not in ready]
+    try:
+        while waiting:  # a worker's pipe becomes readable once it has finished its share
+            ready, _, _ = select.select(waiting, [], [], PROGRESS_INTERVAL)
+            report("pages", sum(counts), total)
+            waiting = [fd for fd in waiting if fd not in ready]
+    except BaseException:  # Ctrl-C: stop the workers before the caller removes staging
+        stop(children)
+        raise
     report("pages", total, total)
     for more, caught in results_of(children):
         for category, message in caught:
