@@ -11,6 +11,7 @@ import pytest
 
 from dxportal import workers
 from dxportal.build.freeze_loop import build_in_parallel
+from dxportal.search.preview import index as search_index
 from dxportal.workers import BackgroundJobs, Gate, JobFailed, fork_job, results_of
 
 
@@ -159,3 +160,41 @@ def test_a_freeze_interrupted_while_its_workers_render_stops_them(tmp_path, monk
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
     assert len(started) == 2 and left == []
+
+
+def test_the_preview_index_interrupted_while_its_workers_write_stops_and_forgets_them(
+    tmp_path, monkeypatch
+):
+    """Ctrl-C while the preview's index waits for its writers: they are stopped, and the pool
+    forgets them (no pid kept as running, no pipe left open)."""
+    parent = os.getpid()
+
+    def slow_writer(site, lang, folder, renderer, tick) -> None:
+        if os.getpid() != parent:
+            (tmp_path / str(os.getpid())).touch()
+            time.sleep(120)
+
+    monkeypatch.setattr(search_index, "write_language_index", slow_writer)
+    monkeypatch.setattr(search_index, "ordered_entries", lambda site: [])
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        if len(list(tmp_path.iterdir())) < 2:  # both writers not started yet
+            signal.setitimer(signal.ITIMER_REAL, 0.1)
+            return
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.2)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            search_index.write_languages(None, tmp_path / "staging", None, None, 2)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        started = [int(path.name) for path in tmp_path.iterdir() if path.name.isdigit()]
+        left = [pid for pid in started if not reaped(pid)]
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    assert len(started) == 2 and left == []
+    assert not set(started) & set(workers.RUNNING)

@@ -17,13 +17,11 @@ documents are more than MAX_DELETED_SHARE of the index, it is merged into one se
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import select
 import shutil
-import signal
 import tempfile
 from collections.abc import Callable
 from functools import partial
@@ -42,7 +40,7 @@ from dxportal.search.documents import INDEX_VERSION as ANALYSIS_VERSION
 from dxportal.search.documents import SCORED_FIELDS, make_document, ordered_entries
 from dxportal.search.preview.codec import PortalCodec
 from dxportal.search.preview.fields import PairLengthField, WordField
-from dxportal.workers import JobFailed, fork_job, wait_for
+from dxportal.workers import JobFailed, fork_job, stop, wait_for
 
 # The analysis shared with the static export, then this index's own format: "p" for pairs
 # scored from word positions (pairs.py). An index of another version is rebuilt.
@@ -302,10 +300,7 @@ def write_languages(site: ContentSet, staging: Path, renderer: Renderer,
                 if failure:
                     failures.append(failure)
     finally:
-        for pid, _ in (pending.pop(read_end) for read_end in list(pending)):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+        stop(list(pending.values()))  # interrupted or failed: none is left running
     if failures:
         raise JobFailed("\n".join(failures))
     report("index", total, total)
