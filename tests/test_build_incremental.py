@@ -12,10 +12,11 @@ import pytest
 from build_support import EDITS, build, corpus, count_rendered, tiny_freezer
 
 from dxportal import create_app, rendering, workers
-from dxportal.build import freeze_loop
+from dxportal.build import freeze_loop, leftovers
 from dxportal.build.destination import spare_folder
 from dxportal.build.freezer import SiteFreezer
 from dxportal.build.pipeline import freeze_site
+from dxportal.build.record import BuildRecord
 
 from conftest import EMBEDDED_CONTENT, page_text, tree_digest
 
@@ -271,3 +272,22 @@ def test_a_renderer_upgrade_renders_the_pages_again(tmp_path, make_content, monk
     clean = build(root, tmp_path / "clean", tmp_path / "empty-cache")
     assert tree_digest(clean) != before
     assert tree_digest(site) == tree_digest(clean)
+
+
+def test_the_spare_of_a_first_build_keeps_its_folder_times(tmp_path, make_content, monkeypatch):
+    """The copy a first build leaves has the build's folder times, so the next build lists
+    none of its folders (listing them all made it cost more than a nothing-new build); a file
+    left there by anything else is still found and removed."""
+    monkeypatch.setattr(leftovers, "SETTLE_NS", 0)  # every folder's time trusted at once
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    build(root, site, caches)
+    spare = spare_folder(site.resolve(), caches)
+    record = BuildRecord.load(caches, spare)
+    assert record is not None and len(record.folders) > 20
+    assert None not in record.folders.values()
+    assert leftovers.changed_folders(spare, record.folders)[0] == {leftovers.ROOT}
+
+    (spare / "vi/news/bai-2/stray.html").write_text("left by hand", encoding="utf-8")
+    build(root, site, caches)
+    assert tree_digest(site) == tree_digest(build(root, tmp_path / "clean", tmp_path / "c2"))

@@ -115,7 +115,12 @@ def swap_in(staging: Path, destination: Path, spare: Path | None = None) -> bool
 
 def link_copy(source: Path, target: Path) -> bool:
     """Make ``target`` (which must not exist) a copy of ``source`` made of hard links: one
-    link a file, no bytes copied. False, with nothing left behind, where links fail."""
+    link a file, no bytes copied. False, with nothing left behind, where links fail.
+
+    Each folder of the copy is given its source folder's modification time once filled, so
+    the build record's folder stamps (leftovers.py) hold for the copy too: the next build
+    lists none of its folders. Anything written there later sets a new time, as before.
+    """
     partial = target.with_name(f"{target.name}.linking-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     try:
@@ -130,6 +135,8 @@ def link_copy(source: Path, target: Path) -> bool:
                         pending.append((entry.path, f"{there}/{entry.name}"))
                     else:
                         os.link(entry.path, f"{there}/{entry.name}", follow_symlinks=False)
+            st = os.lstat(here)
+            os.utime(there, ns=(st.st_atime_ns, st.st_mtime_ns))
         partial.rename(target)
     except OSError:
         shutil.rmtree(partial, ignore_errors=True)

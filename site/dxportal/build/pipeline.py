@@ -119,10 +119,10 @@ def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None],
         remove_unused_spare(destination, spare)
         new_record.save(store.cache_dir, destination)
         if not kept and store.cache_dir is not None and not spare.exists():
-            # A first build: its copy of hard links is the next build's start. Its folders
-            # are new, so their times are not the recorded ones: the next build lists them.
+            # A first build: its copy of hard links, with the same folder times, is the next
+            # build's start.
             kept = link_copy(destination, spare)
-            previous_record = BuildRecord(new_record.files, new_record.discovered).payload_bytes()
+            previous_record = new_record.payload_bytes()
         BuildRecord.save_payload(store.cache_dir, spare, previous_record if kept else None)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
