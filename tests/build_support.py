@@ -8,9 +8,10 @@ import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
+import markdown
 from flask import Flask, render_template_string, request
 
-from dxportal import create_app
+from dxportal import create_app, rendering
 from dxportal.build.freezer import SiteFreezer
 from dxportal.build.pipeline import freeze_site
 from dxportal.content import loader
@@ -109,6 +110,15 @@ EDITS = {
     ),
     "deleted article": lambda root: (root / "news/bai-5.vi.md").unlink(),
 }
+
+
+def upgrade_renderer(monkeypatch, old: str, new: str) -> None:
+    """As a python-markdown (or nh3) upgrade that renders the same Markdown differently:
+    a new version, and ``old`` written as ``new`` in every body."""
+    monkeypatch.setattr(markdown, "__version__", "99.0")
+    sanitize = rendering.sanitize
+    monkeypatch.setattr(rendering, "sanitize",
+                        lambda html, rule: sanitize(html, rule).replace(old, new))  # fmt: skip
 
 
 def cache_files(folder: Path) -> list[Path]:

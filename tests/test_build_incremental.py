@@ -7,11 +7,10 @@ import os
 import re
 import shutil
 
-import markdown
 import pytest
-from build_support import EDITS, build, corpus, count_rendered, tiny_freezer
+from build_support import EDITS, build, corpus, count_rendered, tiny_freezer, upgrade_renderer
 
-from dxportal import create_app, rendering, workers
+from dxportal import create_app, workers
 from dxportal.build import freeze_loop, leftovers
 from dxportal.build.destination import spare_folder
 from dxportal.build.freezer import SiteFreezer
@@ -261,13 +260,7 @@ def test_a_renderer_upgrade_renders_the_pages_again(tmp_path, make_content, monk
     build(root, site, caches)
     build(root, site, caches)  # the replaced build is kept as the base of the next one
     before = tree_digest(site)
-    monkeypatch.setattr(markdown, "__version__", "99.0")  # the upgrade: the words change
-    sanitize = rendering.sanitize
-
-    def upgraded(html: str, rule) -> str:
-        return sanitize(html, rule).replace("Đổi mới số", "Chuyển đổi số")
-
-    monkeypatch.setattr(rendering, "sanitize", upgraded)
+    upgrade_renderer(monkeypatch, "Đổi mới số", "Chuyển đổi số")  # the words change
     build(root, site, caches)
     clean = build(root, tmp_path / "clean", tmp_path / "empty-cache")
     assert tree_digest(clean) != before

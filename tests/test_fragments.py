@@ -4,6 +4,7 @@ catalog (web/i18n.py): rendered once, yet every page exactly as if rendered on i
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
 
@@ -69,12 +70,7 @@ def test_a_catalog_reloaded_by_the_preview_shows_its_new_translations(tmp_path, 
     client = app.test_client()
     assert "Bỏ qua, đến nội dung chính" in client.get("/vi/").get_data(as_text=True)
 
-    po = translations / "vi" / "LC_MESSAGES" / "messages.po"
-    with po.open("rb") as source:
-        catalog = read_po(source)
-    catalog["Skip to main content"].string = "Đến thẳng nội dung"
-    with po.open("wb") as out:
-        write_po(out, catalog)
+    translate_skip_link(translations, "Đến thẳng nội dung")
     compile_catalogs(translations)
     forget_catalogs(app)  # what the preview does when a catalog changes (live_reload)
     html = parse(client.get("/vi/").get_data(as_text=True))
@@ -89,15 +85,20 @@ def test_an_app_made_again_reads_the_catalogs_anew(tmp_path, app_for):
     first = app_for(EMBEDDED_CONTENT, DXPORTAL_TRANSLATIONS_DIR=str(translations))
     assert "Bỏ qua, đến nội dung chính" in first.test_client().get("/vi/").get_data(as_text=True)
 
-    po = translations / "vi" / "LC_MESSAGES" / "messages.po"
-    with po.open("rb") as source:
-        catalog = read_po(source)
-    catalog["Skip to main content"].string = "Đến thẳng nội dung"
-    with po.open("wb") as out:
-        write_po(out, catalog)
+    translate_skip_link(translations, "Đến thẳng nội dung")
     second = app_for(EMBEDDED_CONTENT, DXPORTAL_TRANSLATIONS_DIR=str(translations))
     html = parse(second.test_client().get("/vi/").get_data(as_text=True))
     assert html.select_one(".skip-link").get_text() == "Đến thẳng nội dung"
     other = app_for(EMBEDDED_CONTENT)  # the project's own catalogs, in the same process
     html = parse(other.test_client().get("/vi/").get_data(as_text=True))
     assert html.select_one(".skip-link").get_text() == "Bỏ qua, đến nội dung chính"
+
+
+def translate_skip_link(translations: Path, text: str) -> None:
+    """Give the skip link ``text`` as its Vietnamese translation in ``translations``' .po."""
+    po = translations / "vi" / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as source:
+        catalog = read_po(source)
+    catalog["Skip to main content"].string = text
+    with po.open("wb") as out:
+        write_po(out, catalog)

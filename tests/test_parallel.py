@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -81,14 +84,6 @@ def test_jobs_still_running_when_the_parent_fails_are_stopped(tmp_path):
     assert not (tmp_path / "after").exists()
 
 
-def sleeper(folder: Path, name: str):
-    def job() -> None:
-        (folder / name).touch()
-        time.sleep(120)
-
-    return job
-
-
 def reaped(pid: int) -> bool:
     try:
         os.waitpid(pid, os.WNOHANG)
@@ -97,41 +92,54 @@ def reaped(pid: int) -> bool:
     return False
 
 
-def test_a_parent_interrupted_while_it_waits_for_its_jobs_stops_them(tmp_path):
-    """Ctrl-C while results_of waits (issue #17): no worker is left running, orphaned."""
-    children = [fork_job(sleeper(tmp_path, name)) for name in "ab"]
-    for name in "ab":
-        wait_for_file(tmp_path / name)
+@contextmanager
+def ctrl_c_once(started: Path, workers: int) -> Iterator[list[int]]:
+    """Raise KeyboardInterrupt (as Ctrl-C) in the code run inside, once ``workers`` forked
+    jobs have noted their pid in ``started``; yield, then fill, the list of those pids and
+    fail if any is still running afterwards (killed then, not left to the rest of the suite)."""
 
     def interrupt(_signum: int, _frame: object) -> None:
+        if len(list(started.iterdir())) < workers:  # not all at work yet
+            signal.setitimer(signal.ITIMER_REAL, 0.1)
+            return
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGALRM, interrupt)
     signal.setitimer(signal.ITIMER_REAL, 0.2)
+    pids: list[int] = []
     try:
         with pytest.raises(KeyboardInterrupt):
-            results_of(children)
+            yield pids
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-        left = [pid for pid, _ in children if not reaped(pid)]
-        for pid in left:  # without the fix: do not leave them to the rest of the suite
+        pids += [int(path.name) for path in started.iterdir() if path.name.isdigit()]
+        left = [pid for pid in pids if not reaped(pid)]
+        for pid in left:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-    assert left == []
+    assert len(pids) == workers and left == []
 
 
-class SlowFreezer:
-    """Renders nothing in the parent; in a worker, notes its pid and sleeps."""
+def sleeping_in_children(started: Path) -> Callable[..., dict]:
+    """A job that does nothing in this process and, in a forked one, notes its pid in
+    ``started`` and sleeps."""
+    parent = os.getpid()
 
-    def __init__(self, folder: Path) -> None:
-        self.parent, self.folder = os.getpid(), folder
-
-    def build_urls(self, urls, generated, tick=None) -> dict:
-        if os.getpid() != self.parent:
-            (self.folder / str(os.getpid())).touch()
+    def job(*_args: object, **_kwargs: object) -> dict:
+        if os.getpid() != parent:
+            (started / str(os.getpid())).touch()
             time.sleep(120)
         return {}
+
+    return job
+
+
+def test_a_parent_interrupted_while_it_waits_for_its_jobs_stops_them(tmp_path):
+    """Ctrl-C while results_of waits (issue #17): no worker is left running, orphaned."""
+    job = sleeping_in_children(tmp_path)
+    with ctrl_c_once(tmp_path, 2):
+        results_of([fork_job(job) for _ in "ab"])
 
 
 def test_a_freeze_interrupted_while_its_workers_render_stops_them(tmp_path, monkeypatch):
@@ -139,27 +147,9 @@ def test_a_freeze_interrupted_while_its_workers_render_stops_them(tmp_path, monk
     removes the staging folder they write into."""
     monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
     urls = [f"/vi/news/bai-{n}/" for n in range(8)]
-
-    def interrupt(_signum: int, _frame: object) -> None:
-        if len(list(tmp_path.iterdir())) < 2:  # both workers not rendering yet
-            signal.setitimer(signal.ITIMER_REAL, 0.1)
-            return
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, 0.2)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            build_in_parallel(None, SlowFreezer(tmp_path), urls, set(urls), 3)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        started = [int(path.name) for path in tmp_path.iterdir()]
-        left = [pid for pid in started if not reaped(pid)]
-        for pid in left:  # without the fix: do not leave them to the rest of the suite
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-    assert len(started) == 2 and left == []
+    freezer = SimpleNamespace(build_urls=sleeping_in_children(tmp_path))
+    with ctrl_c_once(tmp_path, 2):
+        build_in_parallel(None, freezer, urls, set(urls), 3)
 
 
 def test_the_preview_index_interrupted_while_its_workers_write_stops_and_forgets_them(
@@ -167,34 +157,8 @@ def test_the_preview_index_interrupted_while_its_workers_write_stops_and_forgets
 ):
     """Ctrl-C while the preview's index waits for its writers: they are stopped, and the pool
     forgets them (no pid kept as running, no pipe left open)."""
-    parent = os.getpid()
-
-    def slow_writer(site, lang, folder, renderer, tick) -> None:
-        if os.getpid() != parent:
-            (tmp_path / str(os.getpid())).touch()
-            time.sleep(120)
-
-    monkeypatch.setattr(search_index, "write_language_index", slow_writer)
+    monkeypatch.setattr(search_index, "write_language_index", sleeping_in_children(tmp_path))
     monkeypatch.setattr(search_index, "ordered_entries", lambda site: [])
-
-    def interrupt(_signum: int, _frame: object) -> None:
-        if len(list(tmp_path.iterdir())) < 2:  # both writers not started yet
-            signal.setitimer(signal.ITIMER_REAL, 0.1)
-            return
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, 0.2)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            search_index.write_languages(None, tmp_path / "staging", None, None, 2)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        started = [int(path.name) for path in tmp_path.iterdir() if path.name.isdigit()]
-        left = [pid for pid in started if not reaped(pid)]
-        for pid in left:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-    assert len(started) == 2 and left == []
+    with ctrl_c_once(tmp_path, 2) as started:
+        search_index.write_languages(None, tmp_path / "staging", None, None, 2)
     assert not set(started) & set(workers.RUNNING)

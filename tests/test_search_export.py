@@ -15,14 +15,13 @@ import subprocess
 from collections import defaultdict
 from pathlib import Path
 
-import markdown
 import pytest
-from build_support import build
+from build_support import build, upgrade_renderer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.util.numeric import _length_byte_cache
 
-from dxportal import create_app, rendering, workers
+from dxportal import create_app, workers
 from dxportal.rendering import Renderer
 from dxportal.search.analysis import FIELD_BREAK, PairTokenizer, WordTokenizer, fold, iter_pairs
 from dxportal.search.documents import (
@@ -305,13 +304,7 @@ def test_a_renderer_upgrade_exports_the_index_again(tmp_path, make_content, monk
     root = corpus(make_content)
     site = export_to(root, tmp_path / "site", tmp_path / "cache")
     before = tree_digest(site)
-    monkeypatch.setattr(markdown, "__version__", "99.0")  # the upgrade: the words change
-    sanitize = rendering.sanitize
-
-    def upgraded(html: str, rule) -> str:
-        return sanitize(html, rule).replace("đăng ký", "ghi danh")
-
-    monkeypatch.setattr(rendering, "sanitize", upgraded)
+    upgrade_renderer(monkeypatch, "đăng ký", "ghi danh")  # the words change
     export_to(root, site, tmp_path / "cache")
     clean = tree_digest(export_to(root, tmp_path / "clean", tmp_path / "fresh"))
     assert clean != before
