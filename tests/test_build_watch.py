@@ -162,3 +162,24 @@ def test_a_rebuild_line_names_two_files_and_counts_the_rest(tmp_path):
         == "content/news/a.vi.md, content/news/b.vi.md and 4 more"
     )
     assert describe(Changes(everything=True), folders, translate) == "content changed"
+
+
+def test_sigterm_stops_watching_as_ctrl_c_does(tmp_path, make_content):
+    """`kill` (or a service manager) during a rebuild: exit 0, the last good build in place,
+    no staging folder or worker left behind."""
+    root = corpus(make_content)
+    site = tmp_path / "site"
+    running = start_watching(root, site, tmp_path / "cache")
+    try:
+        running.wait_for("Watching ")
+        good = tree_digest(site)
+        EDITS["body"](root)
+        time.sleep(0.1)  # the rebuild has started, or is about to
+        running.process.send_signal(signal.SIGTERM)
+        assert running.process.wait(TIMEOUT) == 0
+        running.wait_for("Stopped watching")
+    finally:
+        running.end()
+    assert not [line for _, line in running.seen if "Traceback" in line], running.seen
+    assert tree_digest(site) in (good, tree_digest(build(root, tmp_path / "clean", tmp_path / "c")))
+    assert not list(tmp_path.glob(".site.new-*"))

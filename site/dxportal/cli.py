@@ -7,6 +7,7 @@ with --lang.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -172,6 +173,7 @@ def run_watch(output: Path | None, base_url: str | None, lang: str, quiet: bool)
     overrides = build_overrides(base_url)
     site: SiteWatch | None = None
     report = progress_for(translate, quiet)
+    signal.signal(signal.SIGTERM, stop_as_ctrl_c)  # `kill`, a service manager: as Ctrl-C
     try:
         site = SiteWatch(lambda: create_app(dict(overrides)), output, translate)
         watch_site(site, lambda line, err: click.echo(line, err=err), report)
@@ -183,6 +185,12 @@ def run_watch(output: Path | None, base_url: str | None, lang: str, quiet: bool)
         if site is not None:
             site.watch.stop()
     return 0
+
+
+def stop_as_ctrl_c(_signum: int, _frame: object) -> None:
+    """SIGTERM stops `build --watch` as Ctrl-C does: the build under way is dropped (its
+    staging folder removed, its workers stopped), the last good build stays, exit status 0."""
+    raise KeyboardInterrupt
 
 
 def run_build(output: Path | None = None, base_url: str | None = None, lang: str = "vi",
