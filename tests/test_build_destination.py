@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import time
 from pathlib import Path
 
@@ -194,3 +195,21 @@ def test_a_build_never_changes_a_file_of_an_earlier_build(tmp_path, make_content
         for folder, files in witnesses:
             assert {p: (folder / p).read_bytes() for p in files} == files, edit
     assert tree_digest(site) == tree_digest(build(root, tmp_path / "clean", tmp_path / "c2"))
+
+
+def test_staging_folders_of_killed_builds_are_removed(tmp_path, make_content):
+    """A build killed outright (SIGKILL, a power cut) leaves its staging folder, a whole
+    site's size: the next build removes it, but never one of a build still running."""
+    root = corpus(make_content)
+    site, caches = tmp_path / "site", tmp_path / "cache"
+    gone = subprocess.Popen(["true"])  # a pid that runs no more
+    gone.wait()
+    abandoned = tmp_path / f".site.new-{gone.pid}"
+    (abandoned / "vi").mkdir(parents=True)
+    (abandoned / "vi/index.html").write_text("half a build", encoding="utf-8")
+    running = tmp_path / f".site.new-{os.getppid()}"  # a live process: another build
+    running.mkdir()
+    build(root, site, caches)
+    assert not abandoned.exists()
+    assert running.is_dir()
+    assert looks_built(site)

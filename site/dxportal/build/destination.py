@@ -52,6 +52,35 @@ def looks_built(folder: Path) -> bool:
     return (folder / "index.html").is_file() and (folder / "sitemap.xml").is_file()
 
 
+def staging_folder(destination: Path) -> Path:
+    """Where this process writes a build before swapping it in: beside the destination."""
+    return destination.with_name(f".{destination.name}.new-{os.getpid()}")
+
+
+def remove_abandoned(destination: Path, spare: Path) -> list[Path]:
+    """Remove the staging folders and half-made spare copies left by builds that were killed
+    (SIGKILL, a power cut): those named after a process that runs no more. Returned."""
+    removed = []
+    for folder, prefix in ((destination.parent, f".{destination.name}.new-"),
+                           (spare.parent, f"{spare.name}.linking-")):  # fmt: skip
+        for path in folder.glob(f"{prefix}*"):
+            pid = path.name[len(prefix) :]
+            if pid.isdigit() and int(pid) != os.getpid() and not process_runs(int(pid)):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+    return removed
+
+
+def process_runs(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 def spare_folder(destination: Path, cache_dir: Path | None) -> Path:
     """Where the build replaced by the next one is kept: in the cache folder (so that a build
     after deleting build/ still starts from it), or beside the destination without one or

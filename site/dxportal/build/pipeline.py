@@ -21,8 +21,10 @@ from dxportal.build.destination import (
     BuildError,
     check_destination,
     link_copy,
+    remove_abandoned,
     remove_unused_spare,
     spare_folder,
+    staging_folder,
     swap_in,
     take_spare,
 )
@@ -90,9 +92,10 @@ def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None],
         )
 
     destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = destination.with_name(f".{destination.name}.new-{os.getpid()}")
+    staging = staging_folder(destination)
     shutil.rmtree(staging, ignore_errors=True)
     spare = spare_folder(destination, store.cache_dir)
+    remove_abandoned(destination, spare)
     record = take_spare(spare, staging, store.cache_dir)
     loaded()  # the content, the checks' findings and the build record
     app.config["FREEZER_DESTINATION"] = str(staging)
