@@ -10,11 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
+import os
 import shutil
 import subprocess
 from collections import defaultdict
 from pathlib import Path
 
+import flask
+import flask_babel
 import pytest
 from build_support import build, upgrade_renderer
 from hypothesis import given, settings
@@ -33,7 +36,7 @@ from dxportal.search.documents import (
 )
 from dxportal.search.preview.index import open_index, write_language_index
 from dxportal.search.preview.pairs import PairTerm
-from dxportal.search.static import export, terms
+from dxportal.search.static import export, postings, terms
 from dxportal.search.static.export import export_static_index
 from dxportal.search.static.terms import document_terms
 
@@ -445,3 +448,62 @@ def test_a_damaged_export_history_only_means_a_full_export(
         refuse(patched, "patch")
         export_to(root, site, tmp_path / "cache")
     assert tree_digest(site) == tree_digest(export_to(root, tmp_path / "clean", tmp_path / "fresh"))
+
+
+def export_vietnamese(root: Path, folder: Path, cache_dir: Path, shared: bool) -> Path:
+    """One language's full export in this process, its merge shared or not."""
+    app = create_app({
+        "DXPORTAL_CONTENT_DIR": str(root),
+        "DXPORTAL_CACHE_DIR": str(cache_dir),
+        "DXPORTAL_NOW": "2026-01-01T00:00",
+    })  # fmt: skip
+    site = app.extensions["dxportal.store"].get()
+    with app.test_request_context("/"):
+        flask.g.lang = "vi"
+        flask_babel.refresh()
+        language = export.LanguageExport(app, site, "vi", folder, terms.TermsCache(cache_dir))
+        language.shared = shared
+        language.full()
+    return folder
+
+
+def test_a_merge_shared_with_a_forked_process_writes_the_same_files(
+    tmp_path, make_content, monkeypatch
+):
+    monkeypatch.setattr(postings, "SHARD_BYTES", 1)  # enough shards for a batch a partition
+    forks = []
+    fork_job = postings.fork_job
+    monkeypatch.setattr(postings, "fork_job", lambda job: forks.append(1) or fork_job(job))
+    root = corpus(make_content)
+    alone = export_vietnamese(root, tmp_path / "alone", tmp_path / "c1", shared=False)
+    assert not forks
+    shared = export_vietnamese(root, tmp_path / "shared", tmp_path / "c2", shared=True)
+    assert forks == [1]
+    assert len(list((shared / "q").iterdir())) >= terms.PARTITIONS
+    assert tree_digest(alone) == tree_digest(shared)
+
+
+def test_a_failed_half_of_a_shared_merge_fails_the_export(tmp_path, make_content, monkeypatch):
+    monkeypatch.setattr(postings, "SHARD_BYTES", 1)
+    parent = os.getpid()
+    write_batch = postings.Spill.write_batch
+
+    def fail_in_the_child(self, *args):
+        if os.getpid() != parent:
+            raise OSError("disk full")
+        return write_batch(self, *args)
+
+    monkeypatch.setattr(postings.Spill, "write_batch", fail_in_the_child)
+    with pytest.raises(workers.JobFailed, match="disk full"):
+        export_vietnamese(corpus(make_content), tmp_path / "out", tmp_path / "cache", shared=True)
+
+
+def test_two_processes_sharing_the_vietnamese_export_write_the_same_files(
+    tmp_path, make_content, monkeypatch
+):
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(postings, "SHARD_BYTES", 1)
+    root = corpus(make_content)
+    one = export_to(root, tmp_path / "one", tmp_path / "c1", processes=1)
+    two = export_to(root, tmp_path / "two", tmp_path / "c2", processes=2)
+    assert tree_digest(one) == tree_digest(two)

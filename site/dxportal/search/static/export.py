@@ -62,6 +62,7 @@ from dxportal.search.static.postings import (
     remove_other_files,
     shard_count,
     write_if_changed,
+    write_shards_shared,
 )
 from dxportal.search.static.state import DocumentState, ExportHistory, ExportState, FileTable
 from dxportal.search.static.terms import DocumentTerms, TermsCache
@@ -151,6 +152,7 @@ class LanguageExport:
         self, app: Flask, site: ContentSet, lang: str, folder: Path, cache: TermsCache
     ) -> None:
         self.site, self.lang, self.folder, self.cache = site, lang, folder, cache
+        self.shared = False  # a full export merges in two processes (write_shards_shared)
         self.entries = ordered_entries(site)
         self.renderer = app.extensions["dxportal.renderer"]
         self.url_prefix = url_prefix()  # the pages' own: their bodies are in the cache so
@@ -169,6 +171,16 @@ class LanguageExport:
             self.entries[number], self.lang, self.site, self.renderer, snippet_source,
             self.url_prefix,
         )  # fmt: skip
+
+    def help_analyse(self) -> None:
+        """Analyse this language's documents into the terms cache, from the last backwards,
+        until one is cached already: run by a language's process once its own export is done,
+        while this language's process analyses them from the first (and reads those done
+        here from the cache). A build with nothing new finds the last document cached."""
+        for number in range(len(self.entries) - 1, -1, -1):
+            if self.cache.stored(self.terms_keys[number]) is not None:
+                return
+            self.terms(number)
 
     def record(self, number: int, terms: DocumentTerms) -> str:
         return dumps(self.records.record(self.entries[number], terms.snippet))
@@ -235,8 +247,11 @@ class LanguageExport:
                     documents.append(document_state(key, self.terms_keys[number], terms))
             counts = shard_counts(documents)
             folders = {kind: folder / kind for kind in counts}
-            words.write_shards(folders, counts)
-            pairs.write_shards(folders, counts)
+            if self.shared:
+                write_shards_shared([words, pairs], folders, counts)
+            else:
+                words.write_shards(folders, counts)
+                pairs.write_shards(folders, counts)
         groups = -(-len(documents) // GROUP)
         remove_other_files(folder / "d", {f"{group}.json" for group in range(groups)})
         self.write_summary(documents, counts)
@@ -361,11 +376,23 @@ def start_static_index(
                     folder.unlink()
                 history = ExportHistory(exports, lang)
                 known = history.load()
-                state = LanguageExport(app, site, lang, folder, cache).export(known, gate)
+                language = LanguageExport(app, site, lang, folder, cache)
+                language.shared = shared and lang == LANGUAGES[0]
+                state = language.export(known, gate)
                 history.save(state, [s for s in known if s is not state])
+                if shared and lang != LANGUAGES[0]:
+                    g.lang = LANGUAGES[0]
+                    flask_babel.refresh()
+                    other = Path(destination) / LANGUAGES[0] / "search" / DATA_DIR
+                    LanguageExport(app, site, LANGUAGES[0], other, cache).help_analyse()
 
         return export
 
     if not worth_forking(len(site.entries) * len(LANGUAGES), processes):  # pages to index
         processes = 1
+    # One process a language: they share the Vietnamese export, which has three to four times
+    # the English one's work (most pages are not translated; docs/benchmarks.md). The English
+    # process, done, analyses Vietnamese documents from the last; the Vietnamese one merges
+    # its partitions in two processes (write_shards_shared), the English one having ended.
+    shared = processes >= len(LANGUAGES)
     return BackgroundJobs([job(lang) for lang in LANGUAGES], processes, gate)

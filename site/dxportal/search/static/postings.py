@@ -37,6 +37,7 @@ from dxportal.atomic import replace_bytes
 from dxportal.gc_pause import collection_paused
 from dxportal.search.static.codes import BASE, CODE, DIGITS, code_numbers, decode_numbers
 from dxportal.search.static.terms import PAIR_LINE, PARTITIONS, WORD_LINE, partition_hashes
+from dxportal.workers import fork_job, results_of
 
 __all__ = ["BASE", "DIGITS", "code_numbers", "decode_numbers"]  # tests and tools read them here
 
@@ -226,6 +227,15 @@ class Spill:
                 pieces += (leads[(number - pieces[0]) * 2 + (count != "")] + count, positions)
                 pieces[0] = number
 
+    @property
+    def kinds(self) -> list[str]:
+        """The kinds of shard this spill's lines make (words: t; pairs: q and p)."""
+        return [WORDS] if self.kind == WORDS else [PAIRS, POSITIONS]
+
+    def one_batch_each(self, counts: dict[str, int]) -> bool:
+        """Whether each partition makes shards of its own (see write_shards)."""
+        return min(counts[kind] for kind in self.kinds) >= PARTITIONS
+
     def write_shards(self, folders: dict[str, Path], counts: dict[str, int]) -> None:
         """Write the shards of each kind in ``folders`` (words: t; pairs: q and p), as many
         as ``counts`` says, one partition at a time.
@@ -233,12 +243,12 @@ class Spill:
         The collector is paused meanwhile: it would walk the growing posting lists of a
         partition again and again, and they hold no cycles (they are freed as a batch ends).
         """
-        kinds = [WORDS] if self.kind == WORDS else [PAIRS, POSITIONS]
+        kinds = self.kinds
         for kind in kinds:
             folders[kind].mkdir(parents=True, exist_ok=True)
         batches = [range(g, g + 1) for g in range(PARTITIONS)]
-        if min(counts[kind] for kind in kinds) < PARTITIONS:  # a shard gathers terms of
-            batches = [range(PARTITIONS)]  # several partitions: merge all at once
+        if not self.one_batch_each(counts):  # a shard gathers terms of several
+            batches = [range(PARTITIONS)]  # partitions: merge all at once
         with collection_paused():
             for batch in batches:
                 self.write_batch(folders, counts, kinds, batch)
@@ -268,6 +278,49 @@ class Spill:
             for number in numbers:
                 text = coded_shard_text(shards[kind][number])
                 write_if_changed(folders[kind] / f"{number}.json", text)
+
+
+def write_shards_shared(
+    spills: list[Spill], folders: dict[str, Path], counts: dict[str, int]
+) -> None:
+    """write_shards of every spill, their partitions shared between this process and a forked
+    one (the other core is idle by then: the other language's export is done), weighted by
+    their spilled bytes. The same files as write_shards: each partition writes its own shards.
+
+    Raises JobFailed if the forked process failed.
+    """
+    if not all(spill.one_batch_each(counts) for spill in spills):
+        for spill in spills:
+            spill.write_shards(folders, counts)
+        return
+    batches = [
+        ((spill.folder / str(g)).stat().st_size, number, g)
+        for number, spill in enumerate(spills)
+        for g in range(PARTITIONS)
+    ]
+    shares: tuple[list[tuple[int, int]], list[tuple[int, int]]] = ([], [])
+    loads = [0, 0]
+    for size, number, g in sorted(batches, reverse=True):  # the largest first, to the lighter
+        lighter = loads.index(min(loads))
+        shares[lighter].append((number, g))
+        loads[lighter] += size
+    for spill in spills:
+        for kind in spill.kinds:
+            folders[kind].mkdir(parents=True, exist_ok=True)
+
+    def write(share: list[tuple[int, int]]) -> None:
+        with collection_paused():
+            for number, g in share:
+                spills[number].write_batch(folders, counts, spills[number].kinds, range(g, g + 1))
+
+    child = fork_job(lambda: write(shares[1]))
+    try:
+        write(shares[0])
+    finally:
+        results_of([child])  # reaped even if this half failed; JobFailed if that one did
+    for spill in spills:
+        for kind in spill.kinds:
+            remove_other_files(folders[kind], {f"{n}.json" for n in range(counts[kind])})
 
 
 def diff_runs(number: int, before: dict[str, Run], after: dict[str, Run], into: Changes) -> None:
