@@ -17,6 +17,7 @@ from dxportal.build.pipeline import freeze_site
 from dxportal.content import loader
 from dxportal.content.checks import check_content
 from dxportal.content.clock import local_now
+from dxportal.rendering import Renderer
 
 from conftest import page_text
 
@@ -110,6 +111,19 @@ EDITS = {
     ),
     "deleted article": lambda root: (root / "news/bai-5.vi.md").unlink(),
 }
+
+
+def count_conversions(monkeypatch) -> list[tuple[str, str]]:
+    """(body, language) of every Markdown conversion from now on, in this process."""
+    converted: list[tuple[str, str]] = []
+    convert = Renderer._render
+
+    def counted(renderer, body: str, lang: str, prefix: str) -> str:
+        converted.append((body, lang))
+        return convert(renderer, body, lang, prefix)
+
+    monkeypatch.setattr(Renderer, "_render", counted)
+    return converted
 
 
 def upgrade_renderer(monkeypatch, old: str, new: str) -> None:

@@ -11,8 +11,8 @@ import threading
 import time
 
 import pytest
+from build_support import count_conversions
 
-from dxportal.rendering import Renderer
 from dxportal.search.preview import index as search_index
 from dxportal.search.preview import keeper as keeper_module
 
@@ -155,14 +155,7 @@ def test_the_preview_converts_each_body_once_for_its_index_and_pages(
     Not covered: a preview mounted under a sub-path by a WSGI server converts each page it
     shows a second time (its links differ); see docs/benchmarks.md, 2026-12-02, issue #17.
     """
-    converted = []
-    convert = Renderer._render
-
-    def counted(renderer, body: str, lang: str, prefix: str) -> str:
-        converted.append((body, lang))
-        return convert(renderer, body, lang, prefix)
-
-    monkeypatch.setattr(Renderer, "_render", counted)
+    converted = count_conversions(monkeypatch)
     app = app_for(site(make_content), DXPORTAL_PREVIEW=True, DXPORTAL_CACHE_DIR="")
     keeper = app.extensions["dxportal.search"].start_keeper(processes=1)
     try:

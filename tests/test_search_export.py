@@ -19,13 +19,12 @@ from pathlib import Path
 import flask
 import flask_babel
 import pytest
-from build_support import build, upgrade_renderer
+from build_support import build, count_conversions, upgrade_renderer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.util.numeric import _length_byte_cache
 
 from dxportal import create_app, workers
-from dxportal.rendering import Renderer
 from dxportal.search.analysis import FIELD_BREAK, PairTokenizer, WordTokenizer, fold, iter_pairs
 from dxportal.search.documents import (
     FIELD_BOOSTS,
@@ -278,14 +277,7 @@ def test_a_build_under_a_sub_path_converts_each_body_once(tmp_path, make_content
     """The index reads the bodies the pages' freeze rendered (with the site's sub-path in
     their links) instead of converting them again, and its words do not depend on the path."""
     root = corpus(make_content)
-    converted = []
-    convert = Renderer._render
-
-    def counted(renderer, body: str, lang: str, prefix: str) -> str:
-        converted.append((body, lang))
-        return convert(renderer, body, lang, prefix)
-
-    monkeypatch.setattr(Renderer, "_render", counted)
+    converted = count_conversions(monkeypatch)
     builds = {
         base_url: build(root, tmp_path / str(number), tmp_path / f"cache-{number}",
                         DXPORTAL_BASE_URL=base_url, DXPORTAL_WORKERS=1)
