@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from dxportal.rendering import Renderer
@@ -19,6 +21,20 @@ def test_heading_anchors_transliterate_vietnamese(render):
     html = parse(render("## Đổi mới số\n\n### Họp Ban Chỉ đạo lần thứ nhất"))
     assert html.find("h2")["id"] == "doi-moi-so"
     assert html.find("h3")["id"] == "hop-ban-chi-dao-lan-thu-nhat"
+
+
+def test_slugs_do_not_change_when_another_transliterator_is_installed(render, monkeypatch):
+    """python-slugify's default backend prefers Unidecode when it is importable: installing
+    it (another package may pull it in) would change every address and heading anchor."""
+    import types
+
+    from dxportal.slugs import make_slug
+
+    other = types.ModuleType("unidecode")
+    other.unidecode = lambda text: "other"
+    monkeypatch.setitem(sys.modules, "unidecode", other)
+    assert make_slug("Đổi mới số") == "doi-moi-so"
+    assert parse(render("## Đổi mới số")).find("h2")["id"] == "doi-moi-so"
 
 
 def test_a_level_one_heading_in_content_is_demoted(render):
