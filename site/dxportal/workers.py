@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import select
 import signal
 import threading
 import traceback
@@ -31,6 +32,7 @@ from typing import Any
 
 # Pages (one address in one language): below, forking costs more than it saves.
 PARALLEL_THRESHOLD = 200
+WAIT_SECONDS = 0.25  # between two calls of results_of's ``waiting`` (a progress report)
 HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # acted on after a fork, never inside one
 RUNNING: dict[int, int] = {}  # the children forked and not reaped yet: pid -> read end
 
@@ -106,25 +108,31 @@ def outcome(child: tuple[int, int]) -> tuple[bool, Any]:
     return code == 0, value
 
 
-def wait_for(child: tuple[int, int]) -> str:
-    """'' if the child succeeded, else its traceback (or how it ended)."""
-    ok, value = outcome(child)
-    return "" if ok else value
-
-
-def results_of(children: list[tuple[int, int]]) -> list[Any]:
-    """What each child's job returned, once all have ended; JobFailed if any failed."""
-    outcomes = []
+def results_of(
+    children: list[tuple[int, int]], waiting: Callable[[], None] | None = None
+) -> list[Any]:
+    """What each child's job returned, once all have ended; JobFailed if any failed.
+    ``waiting()`` is called every WAIT_SECONDS meanwhile (progress). Interrupted (Ctrl-C), the
+    children still running are stopped: their work is thrown away."""
+    outcomes: dict[int, tuple[bool, Any]] = {}
+    pending = {read_end: index for index, (_, read_end) in enumerate(children)}
+    interval = None if waiting is None else WAIT_SECONDS
     try:
-        for child in children:
-            outcomes.append(outcome(child))
-    except BaseException:  # interrupted (Ctrl-C): the others' work is thrown away
-        stop(children[len(outcomes) :])
+        while pending:  # a pipe becomes readable once its child has finished
+            ready, _, _ = select.select(list(pending), [], [], interval)
+            if waiting is not None:
+                waiting()
+            for read_end in ready:
+                index = pending.pop(read_end)
+                outcomes[index] = outcome(children[index])
+    except BaseException:
+        stop(children)
         raise
-    failures = [value for ok, value in outcomes if not ok]
+    ordered = [outcomes[index] for index in range(len(children))]
+    failures = [value for ok, value in ordered if not ok]
     if failures:
         raise JobFailed("\n".join(failures))
-    return [value for _, value in outcomes]
+    return [value for _, value in ordered]
 
 
 def stop(children: list[tuple[int, int]]) -> None:
