@@ -28,6 +28,7 @@ import signal
 import threading
 import traceback
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 # Pages (one address in one language): below, forking costs more than it saves.
@@ -204,46 +205,31 @@ class BackgroundJobs:
 
     def __init__(self, jobs: list[Callable[[], None]], processes: int, gate: Gate) -> None:
         self.gate = gate
-        self.here: list[Callable[[], None]] = []
-        self.children: list[tuple[int, int]] = []
-        if processes < 2 or not hasattr(os, "fork"):  # the caller asked worth_forking
-            self.here = jobs
-            return
-        shares = min(processes, len(jobs))
-        for share in range(shares):
-            self.children.append(fork_job(self.runner(jobs[share::shares])))
+        forking = processes > 1 and hasattr(os, "fork")  # the caller asked worth_forking
+        self.here = [] if forking else jobs
+        shares = min(processes, len(jobs)) if forking else 0
+        self.children = [fork_job(partial(self.run, jobs[n::shares])) for n in range(shares)]
 
-    def runner(self, jobs: list[Callable[[], None]]) -> Callable[[], None]:
-        def run() -> None:
-            self.gate.forked()
-            for job in jobs:
-                job()
-
-        return run
+    def run(self, jobs: list[Callable[[], None]]) -> None:
+        """In a forked child: its share of the jobs."""
+        self.gate.forked()
+        for job in jobs:
+            job()
 
     def finish(self) -> None:
         """Open the gate, run the jobs kept here, wait for the children; raise JobFailed."""
         self.gate.open()
-        children = self.children
-        try:
-            for job in self.here:
-                job()
-        except BaseException:
-            for child in children:  # reaped; the parent's own failure is the one raised
-                outcome(child)
-            raise
-        results_of(children)  # stops the rest if interrupted
+        for job in self.here:  # only without children
+            job()
+        results_of(self.children)  # stops the rest if interrupted
         self.children = []
 
     def __enter__(self) -> BackgroundJobs:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self.abandon()  # after finish(): nothing left to stop
-
-    def abandon(self) -> None:
-        """Stop the children (the parent failed: what they write is thrown away), then open
-        the gate (before, a child waiting at it would go on)."""
+        """Stop the children left (the parent failed: what they write is thrown away; none
+        after finish()), then open the gate (before, a child waiting at it would go on)."""
         stop(self.children)
         self.children = []
         self.gate.open()

@@ -40,34 +40,31 @@ def build_in_parallel(
     """
     report = progress or (lambda stage, done, total: None)
     total = len(urls)
-    counts = RawArray("q", max(1, workers))
+    processes = workers if worth_forking(total, workers) else 1
+    counts = RawArray("q", processes)
 
-    def counter(slot: int, here: bool) -> Callable[[], None]:
+    def counter(slot: int) -> Callable[[], None]:
         def tick() -> None:
             counts[slot] += 1
-            if here:
+            if slot == 0:  # this process's share: the others' counts are read while waiting
                 report("pages", sum(counts), total)
 
         return tick
 
-    def share(index: int) -> Callable[[], tuple[dict, list]]:
-        def run() -> tuple[dict, list]:
+    def share(slot: int) -> Callable[[], tuple[dict, list]]:
+        def run() -> tuple[dict, list]:  # in a forked child: its warnings go back with it
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                found = freezer.build_urls(shares[index], generated, counter(index, False))
+                found = freezer.build_urls(shares[slot], generated, counter(slot))
             return found, [(w.category, str(w.message)) for w in caught]
 
         return run
 
     report("pages", 0, total)
-    if not worth_forking(len(urls), workers):
-        found = freezer.build_urls(urls, generated, counter(0, True))
-        report("pages", total, total)
-        return found
-    shares = split_urls(urls, workers)
-    children = [fork_job(share(index)) for index in range(1, workers)]
+    shares = split_urls(urls, processes)
+    children = [fork_job(share(slot)) for slot in range(1, processes)]
     try:
-        found = freezer.build_urls(shares[0], generated, counter(0, True))
+        found = freezer.build_urls(shares[0], generated, counter(0))
     except BaseException:
         stop(children)
         raise
