@@ -209,7 +209,8 @@ def test_files_no_longer_produced_and_their_empty_folders_are_removed(tmp_path):
 
 
 def test_the_build_after_a_first_one_removes_what_it_no_longer_produces(tmp_path, make_content):
-    """The first build's copy of hard links has no folder times: the whole folder is walked."""
+    """The first build's copy of hard links starts the next build, which finds a folder
+    added there by hand and the article deleted."""
     root = corpus(make_content)
     site, caches = tmp_path / "site", tmp_path / "cache"
     build(root, site, caches)
