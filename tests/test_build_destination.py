@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 from build_support import EDITS, build, corpus, count_rendered
@@ -98,13 +97,13 @@ def test_files_added_to_an_earlier_build_are_removed(tmp_path, make_content, mon
     )
 
 
-def test_recently_changed_folders_are_listed_again(tmp_path):
+def test_recently_changed_folders_are_listed_again(tmp_path, monkeypatch):
     (tmp_path / "a/b").mkdir(parents=True)
     (tmp_path / "a/b/index.html").write_text("x", encoding="utf-8")
-    now = time.time_ns()
-    assert leftovers.folder_stamps(tmp_path, ["a/b/index.html"], now) == {"a": None, "a/b": None}
-    later = now + 2 * leftovers.SETTLE_NS
-    stamps = leftovers.folder_stamps(tmp_path, ["a/b/index.html"], later)
+    folders = leftovers.folders_of(["a/b/index.html"])
+    assert leftovers.folder_times(tmp_path, folders) == {"a": None, "a/b": None}
+    monkeypatch.setattr(leftovers, "SETTLE_NS", 0)  # as if a clock tick had passed
+    stamps = leftovers.folder_times(tmp_path, folders)
     assert stamps == {"a": (tmp_path / "a").stat().st_mtime_ns,
                       "a/b": (tmp_path / "a/b").stat().st_mtime_ns}  # fmt: skip
     assert leftovers.changed_folders(tmp_path, stamps)[0] == {""}

@@ -16,17 +16,16 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def collection_deferred() -> Iterator[Callable[[], None]]:
-    """Pause collection until the ``loaded`` function given is called (or the block ends)."""
-    enabled = gc.isenabled()
-    frozen = False
+def collection_paused() -> Iterator[Callable[[], None]]:
+    """Pause collection in a block that makes many lasting objects and no garbage cycles.
+    The function given (``loaded``) moves what was made so far out of the collector's reach
+    until the block ends, and lets collection run on."""
+    enabled, frozen = gc.isenabled(), []
     gc.disable()
 
     def loaded() -> None:
-        nonlocal frozen
-        if not frozen:
-            gc.freeze()
-            frozen = True
+        gc.freeze()
+        frozen.append(True)
         if enabled:
             gc.enable()
 
@@ -35,17 +34,5 @@ def collection_deferred() -> Iterator[Callable[[], None]]:
     finally:
         if frozen:
             gc.unfreeze()
-        if enabled:
-            gc.enable()
-
-
-@contextmanager
-def collection_paused() -> Iterator[None]:
-    """Pause collection in a block that makes many lasting objects and no garbage cycles."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
         if enabled:
             gc.enable()

@@ -23,14 +23,17 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import select
 import signal
 import threading
 import traceback
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 # Pages (one address in one language): below, forking costs more than it saves.
 PARALLEL_THRESHOLD = 200
+WAIT_SECONDS = 0.25  # between two calls of results_of's ``waiting`` (a progress report)
 HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # acted on after a fork, never inside one
 RUNNING: dict[int, int] = {}  # the children forked and not reaped yet: pid -> read end
 
@@ -106,25 +109,31 @@ def outcome(child: tuple[int, int]) -> tuple[bool, Any]:
     return code == 0, value
 
 
-def wait_for(child: tuple[int, int]) -> str:
-    """'' if the child succeeded, else its traceback (or how it ended)."""
-    ok, value = outcome(child)
-    return "" if ok else value
-
-
-def results_of(children: list[tuple[int, int]]) -> list[Any]:
-    """What each child's job returned, once all have ended; JobFailed if any failed."""
-    outcomes = []
+def results_of(
+    children: list[tuple[int, int]], waiting: Callable[[], None] | None = None
+) -> list[Any]:
+    """What each child's job returned, once all have ended; JobFailed if any failed.
+    ``waiting()`` is called every WAIT_SECONDS meanwhile (progress). Interrupted (Ctrl-C), the
+    children still running are stopped: their work is thrown away."""
+    outcomes: dict[int, tuple[bool, Any]] = {}
+    pending = {read_end: index for index, (_, read_end) in enumerate(children)}
+    interval = None if waiting is None else WAIT_SECONDS
     try:
-        for child in children:
-            outcomes.append(outcome(child))
-    except BaseException:  # interrupted (Ctrl-C): the others' work is thrown away
-        stop(children[len(outcomes) :])
+        while pending:  # a pipe becomes readable once its child has finished
+            ready, _, _ = select.select(list(pending), [], [], interval)
+            if waiting is not None:
+                waiting()
+            for read_end in ready:
+                index = pending.pop(read_end)
+                outcomes[index] = outcome(children[index])
+    except BaseException:
+        stop(children)
         raise
-    failures = [value for ok, value in outcomes if not ok]
+    ordered = [outcomes[index] for index in range(len(children))]
+    failures = [value for ok, value in ordered if not ok]
     if failures:
         raise JobFailed("\n".join(failures))
-    return [value for _, value in outcomes]
+    return [value for _, value in ordered]
 
 
 def stop(children: list[tuple[int, int]]) -> None:
@@ -196,46 +205,31 @@ class BackgroundJobs:
 
     def __init__(self, jobs: list[Callable[[], None]], processes: int, gate: Gate) -> None:
         self.gate = gate
-        self.here: list[Callable[[], None]] = []
-        self.children: list[tuple[int, int]] = []
-        if processes < 2 or not hasattr(os, "fork"):  # the caller asked worth_forking
-            self.here = jobs
-            return
-        shares = min(processes, len(jobs))
-        for share in range(shares):
-            self.children.append(fork_job(self.runner(jobs[share::shares])))
+        forking = processes > 1 and hasattr(os, "fork")  # the caller asked worth_forking
+        self.here = [] if forking else jobs
+        shares = min(processes, len(jobs)) if forking else 0
+        self.children = [fork_job(partial(self.run, jobs[n::shares])) for n in range(shares)]
 
-    def runner(self, jobs: list[Callable[[], None]]) -> Callable[[], None]:
-        def run() -> None:
-            self.gate.forked()
-            for job in jobs:
-                job()
-
-        return run
+    def run(self, jobs: list[Callable[[], None]]) -> None:
+        """In a forked child: its share of the jobs."""
+        self.gate.forked()
+        for job in jobs:
+            job()
 
     def finish(self) -> None:
         """Open the gate, run the jobs kept here, wait for the children; raise JobFailed."""
         self.gate.open()
-        children = self.children
-        try:
-            for job in self.here:
-                job()
-        except BaseException:
-            for child in children:  # reaped; the parent's own failure is the one raised
-                outcome(child)
-            raise
-        results_of(children)  # stops the rest if interrupted
+        for job in self.here:  # only without children
+            job()
+        results_of(self.children)  # stops the rest if interrupted
         self.children = []
 
     def __enter__(self) -> BackgroundJobs:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self.abandon()  # after finish(): nothing left to stop
-
-    def abandon(self) -> None:
-        """Stop the children (the parent failed: what they write is thrown away), then open
-        the gate (before, a child waiting at it would go on)."""
+        """Stop the children left (the parent failed: what they write is thrown away; none
+        after finish()), then open the gate (before, a child waiting at it would go on)."""
         stop(self.children)
         self.children = []
         self.gate.open()

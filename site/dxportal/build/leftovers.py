@@ -3,7 +3,7 @@
 A build starts from the folder of the build before last (destination.take_spare). Listing its
 thousands of folders to find leftovers costs more than rendering an edited article, so the
 build record also keeps the modification time of every folder that holds a file it wrote,
-taken when the folder was complete (``folder_stamps``). Adding or removing an entry changes a
+taken when the folder was complete (``folder_times``). Adding or removing an entry changes a
 folder's modification time, so a folder whose time is the recorded one holds exactly the
 recorded files: only the other folders (something else wrote there) are listed. A folder
 changed within SETTLE_NS of the stamp could change again unseen within one tick of the file
@@ -33,47 +33,36 @@ def parent_of(relative: str) -> str:
     return relative.rpartition("/")[0]
 
 
-def folder_stamps(folder: Path, files: Iterable[str], now_ns: int) -> dict[str, int | None]:
-    """{folder holding ``files`` and each folder above it: modification time, or None}."""
-    stamps: dict[str, int | None] = {}
+def folder_times(
+    folder: Path, relatives: Iterable[str], settled_ns: int | None = None
+) -> dict[str, int | None]:
+    """{each of ``relatives`` (folders): its modification time, or None if it is not a folder
+    or changed after ``settled_ns`` (default: SETTLE_NS ago; it could change again unseen
+    within a clock tick)}."""
+    settled_ns = time.time_ns() - SETTLE_NS if settled_ns is None else settled_ns
+    times: dict[str, int | None] = {}
     base = str(folder)
-    for relative in files:
-        parent = parent_of(relative)
-        while parent not in stamps:
-            try:
-                st = os.lstat(f"{base}/{parent}" if parent else base)
-                settled = stat.S_ISDIR(st.st_mode) and st.st_mtime_ns <= now_ns - SETTLE_NS
-                stamps[parent] = st.st_mtime_ns if settled else None
-            except OSError:
-                stamps[parent] = None
-            if parent == ROOT:
-                break
-            parent = parent_of(parent)
-    stamps.pop(ROOT, None)
-    return stamps
+    for relative in relatives:
+        try:
+            st = os.lstat(f"{base}/{relative}" if relative else base)
+        except OSError:
+            times[relative] = None
+            continue
+        settled = stat.S_ISDIR(st.st_mode) and st.st_mtime_ns <= settled_ns
+        times[relative] = st.st_mtime_ns if settled else None
+    return times
 
 
 def changed_folders(
     folder: Path, stamps: dict[str, int | None]
 ) -> tuple[set[str], dict[str, int | None]]:
-    """The folders whose modification time is not the recorded one (the root folder always),
-    and the stamp each folder has now (None if it is too recent to be trusted)."""
-    changed = {ROOT}
-    seen: dict[str, int | None] = {}
-    base = str(folder)
-    settled_before = time.time_ns() - SETTLE_NS
-    for relative, recorded in stamps.items():
-        try:
-            st = os.lstat(f"{base}/{relative}")
-        except OSError:
-            changed.add(relative)
-            continue
-        mtime = st.st_mtime_ns
-        ok = stat.S_ISDIR(st.st_mode) and mtime <= settled_before
-        seen[relative] = mtime if ok else None
-        if recorded is None or mtime != recorded:
-            changed.add(relative)
-    return changed, seen
+    """The folders whose modification time is not the recorded one (the root folder always;
+    every folder without stamps), and the time each has now (``folder_times``)."""
+    if not stamps:  # unknown (a record without them): every folder is listed
+        start = len(str(folder)) + 1  # "" (ROOT) for the folder itself
+        return {path[start:] for path, _, _ in os.walk(folder)}, {}
+    seen = folder_times(folder, stamps)
+    return {ROOT} | {r for r, stamp in stamps.items() if stamp is None or seen[r] != stamp}, seen
 
 
 def folders_of(files: Iterable[str]) -> set[str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
@@ -40,7 +39,7 @@ from dxportal.content.kept_pages import KeptPages
 from dxportal.content.loader import published_content
 from dxportal.content.site_files import public_address
 from dxportal.deploy.manifest import write_manifest
-from dxportal.gc_pause import collection_deferred
+from dxportal.gc_pause import collection_paused
 from dxportal.progress import Report
 from dxportal.search.static.export import start_static_index
 from dxportal.web.security import headers_file
@@ -60,76 +59,70 @@ def freeze_site(
     publish, BuildError when the destination is unsafe; in both cases, and on any other
     failure, ``destination`` is not touched.
     """
-    with collection_deferred() as loaded:  # see gc_pause.py
-        return build_site(app, destination, loaded, progress, pages)
-
-
-def build_site(app: Flask, destination: Path | None, loaded: Callable[[], None],
-               progress: Report | None = None, pages: KeptPages | None = None,
-               ) -> list[str]:  # fmt: skip
     if app.config["DXPORTAL_PREVIEW"]:
         raise BuildError("a preview app shows drafts and the reload script; it is never frozen")
     destination = Path(destination or app.config["DXPORTAL_BUILD_DIR"]).resolve()
     content_dir = Path(app.config["DXPORTAL_CONTENT_DIR"]).resolve()
     check_destination(destination, content_dir)
     store = app.extensions["dxportal.store"]
-    if store.cache_dir is not None:
-        remove_old_versions(store.cache_dir)  # caches of earlier code versions
-    now = store.now()
-    kept = pages if pages is not None and pages.root == content_dir else None
-    report, everything = check_and_read(content_dir, now, True, store.cache_dir, kept)
-    app.extensions["dxportal.check_report"] = report
-    if report.errors:
-        raise CheckFailed(report)
-    assert everything is not None  # it is None only with errors
-    site, problems = published_content(everything, now)
-    if problems:
-        raise ContentError(problems)
-    store.use(site)
-    if not app.config.get("FREEZER_BASE_URL"):  # the address every absolute link is made with
-        app.config["FREEZER_BASE_URL"] = public_address(
-            app.config["DXPORTAL_BASE_URL"], site.settings
-        )
+    cache_dir = store.cache_dir
+    if cache_dir is not None:
+        remove_old_versions(cache_dir)  # caches of earlier code versions
+    with collection_paused() as loaded:  # see gc_pause.py
+        now = store.now()
+        kept = pages if pages is not None and pages.root == content_dir else None
+        report, everything = check_and_read(content_dir, now, True, cache_dir, kept)
+        app.extensions["dxportal.check_report"] = report
+        if report.errors:
+            raise CheckFailed(report)
+        assert everything is not None  # it is None only with errors
+        site, problems = published_content(everything, now)
+        if problems:
+            raise ContentError(problems)
+        store.use(site)
+        if not app.config.get("FREEZER_BASE_URL"):  # the address absolute links are made with
+            app.config["FREEZER_BASE_URL"] = public_address(
+                app.config["DXPORTAL_BASE_URL"], site.settings
+            )
 
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = staging_folder(destination)
-    shutil.rmtree(staging, ignore_errors=True)
-    spare = spare_folder(destination, store.cache_dir)
-    remove_abandoned(destination, spare)
-    record = take_spare(spare, staging, store.cache_dir)
-    loaded()  # the content, the checks' findings and the build record
-    app.config["FREEZER_DESTINATION"] = str(staging)
-    freezer = SiteFreezer(app)
-    register_generators(freezer, site, app.config["DXPORTAL_PER_PAGE"])
-    try:
-        staging.mkdir(exist_ok=True)
-        workers = build_workers(app)
-        # The search index (<lang>/search/data/) is written alongside, in forked processes.
-        with start_static_index(app, site, staging, workers) as index:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always", FrozenFlaskWarning)
-                urls, new_record = freeze_urls(
-                    app, freezer, site, staging, record, workers, progress
-                )
-            fail_on_freezer_warnings(caught)
-            index.finish()
-        write_host_files(staging)
-        sizes = new_record.output_sizes(staging)
-        write_manifest(staging, app.config["FREEZER_BASE_URL"], sizes)  # last: complete
-        new_record.stamp_folders(staging)
-        previous_record = BuildRecord.payload(store.cache_dir, destination)
-        kept = swap_in(staging, destination, spare)
-        remove_unused_spare(destination, spare)
-        new_record.save(store.cache_dir, destination)
-        if not kept and store.cache_dir is not None and not spare.exists():
-            # A first build: its copy of hard links, with the same folder times, is the next
-            # build's start.
-            kept = link_copy(destination, spare)
-            previous_record = new_record.payload_bytes()
-        BuildRecord.save_payload(store.cache_dir, spare, previous_record if kept else None)
-    except BaseException:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        staging = staging_folder(destination)
         shutil.rmtree(staging, ignore_errors=True)
-        raise
+        spare = spare_folder(destination, cache_dir)
+        remove_abandoned(destination, spare)
+        record = take_spare(spare, staging, cache_dir)
+        loaded()  # the content, the checks' findings and the build record
+        app.config["FREEZER_DESTINATION"] = str(staging)
+        freezer = SiteFreezer(app)
+        register_generators(freezer, site, app.config["DXPORTAL_PER_PAGE"])
+        try:
+            staging.mkdir(exist_ok=True)
+            workers = build_workers(app)
+            # The search index (<lang>/search/data/) is written alongside, in forked processes.
+            with start_static_index(app, site, staging, workers) as index:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always", FrozenFlaskWarning)
+                    urls, new_record = freeze_urls(
+                        app, freezer, site, staging, record, workers, progress
+                    )
+                fail_on_freezer_warnings(caught)
+                index.finish()
+            write_host_files(staging)
+            sizes = new_record.output_sizes(staging)
+            write_manifest(staging, app.config["FREEZER_BASE_URL"], sizes)  # last: complete
+            new_record.stamp_folders(staging)
+            previous = BuildRecord.load(cache_dir, destination) or BuildRecord()
+            kept = swap_in(staging, destination, spare)
+            remove_unused_spare(destination, spare)
+            new_record.save(cache_dir, destination)
+            if not kept and cache_dir is not None and not spare.exists():
+                # A first build: its copy of hard links, with the same folder times, is the
+                # next build's start.
+                kept, previous = link_copy(destination, spare), new_record
+            (previous if kept else BuildRecord()).save(cache_dir, spare)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return urls
 
 

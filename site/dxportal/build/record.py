@@ -8,12 +8,11 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dxportal.build.dependencies import AFTER_FREEZE_FOLDERS, HOST_FILES
-from dxportal.build.leftovers import folder_stamps
+from dxportal.build.leftovers import folder_times, folders_of
 from dxportal.cache import DiskCache, code_version
 from dxportal.deploy.listing import walk_files
 from dxportal.deploy.manifest import MANIFEST_NAME
@@ -26,48 +25,27 @@ class BuildRecord:
     files: dict[str, list] = field(default_factory=dict)
     # {url: [[url, endpoint], …]}: addresses a page asked url_for for that no generator gives
     discovered: dict[str, list] = field(default_factory=dict)
-    # {folder: mtime_ns or None}, taken once the folder was complete (leftovers.folder_stamps);
+    # {folder: mtime_ns or None}, taken once the folder was complete (leftovers.folder_times);
     # empty if unknown (the whole folder is then listed to find leftovers)
     folders: dict[str, int | None] = field(default_factory=dict)
 
-    @staticmethod
-    def cache_for(cache_dir: Path) -> DiskCache:
-        return DiskCache(cache_dir, "builds", code_version())
-
     @classmethod
     def load(cls, cache_dir: Path | None, destination: Path) -> BuildRecord | None:
-        if cache_dir is None:
-            return None
-        payload = cls.cache_for(cache_dir).get(str(destination))
-        if payload is None:
-            return None
+        payload = cls.cache(cache_dir).get(str(destination)) if cache_dir is not None else None
         try:
-            data = marshal.loads(payload)
-            return cls(
-                dict(data["files"]), dict(data["discovered"]), dict(data.get("folders") or {})
-            )
+            data = marshal.loads(payload)  # type: ignore[arg-type]
+            return cls(dict(data["files"]), dict(data["discovered"]), dict(data["folders"]))
         except (ValueError, KeyError, TypeError, EOFError, AttributeError):
-            return None
+            return None  # none, damaged or of another shape: unknown
 
     def save(self, cache_dir: Path | None, destination: Path) -> None:
-        self.save_payload(cache_dir, destination, self.payload_bytes())
+        if cache_dir is not None:  # marshal: ten times faster than JSON both ways
+            data = {"files": self.files, "discovered": self.discovered, "folders": self.folders}
+            self.cache(cache_dir).put(str(destination), marshal.dumps(data))
 
-    def payload_bytes(self) -> bytes:
-        data = {"files": self.files, "discovered": self.discovered, "folders": self.folders}
-        return marshal.dumps(data)  # ten times faster than JSON both ways at 13,000 files
-
-    @classmethod
-    def payload(cls, cache_dir: Path | None, destination: Path) -> bytes | None:
-        """The record of ``destination`` as stored (to move it along with its folder)."""
-        return None if cache_dir is None else cls.cache_for(cache_dir).get(str(destination))
-
-    @classmethod
-    def save_payload(cls, cache_dir: Path | None, destination: Path, payload: bytes | None) -> None:
-        """Store a payload from ``payload()`` as the record of ``destination`` (None: empty)."""
-        if cache_dir is not None:
-            if payload is None:
-                payload = marshal.dumps({"files": {}, "discovered": {}, "folders": {}})
-            cls.cache_for(cache_dir).put(str(destination), payload)
+    @staticmethod
+    def cache(cache_dir: Path) -> DiskCache:
+        return DiskCache(cache_dir, "builds", code_version())
 
     def unchanged(self, relative: str, key: str, folder: Path | str) -> bool:
         """True if ``relative`` was written with ``key`` and is still the file we left."""
@@ -98,4 +76,4 @@ class BuildRecord:
     def stamp_folders(self, folder: Path) -> None:
         """Note the folders of the finished build (``folder``: where it is now), unless known."""
         if not self.folders:
-            self.folders = folder_stamps(folder, self.files, time.time_ns())
+            self.folders = folder_times(folder, folders_of(self.files))

@@ -13,8 +13,8 @@ from dxportal.cache import DiskCache, code_version
 
 def plan_urls(
     freezer: SiteFreezer, deps: Dependencies, cache_dir: Path | None = None
-) -> list[tuple[str, str | None, str]]:
-    """Every generated URL once, in order, with its endpoint and key.
+) -> tuple[dict[str, str], set[str | None]]:
+    """Every generated URL once, in order, with its key; and the endpoints they come from.
 
     The URLs are kept in ``cache_dir`` under ``deps.meta_key``: what the generators give
     depends only on what that key covers (the published pages' front matter, settings, media
@@ -22,21 +22,15 @@ def plan_urls(
     article's pages.
     """
     disk = DiskCache(cache_dir, "plans", code_version()) if cache_dir is not None else None
-    generated = None
-    if disk is not None and (payload := disk.get(deps.meta_key)) is not None:
-        try:
-            generated = pickle.loads(payload)
-        except Exception:  # a damaged entry is only a miss
-            generated = None
-    if not isinstance(generated, list):
+    payload = disk.get(deps.meta_key) if disk is not None else None
+    try:
+        generated = pickle.loads(payload)  # type: ignore[arg-type]
+    except Exception:  # none (TypeError), or a damaged entry: only a miss
         generated = list(freezer.generated_urls())
         if disk is not None:
             disk.put(deps.meta_key, pickle.dumps(generated, protocol=pickle.HIGHEST_PROTOCOL))
-    seen: set[str] = set()
-    planned = []
+    keys: dict[str, str] = {}
     for url, endpoint, values in generated:
-        if url in seen:
-            continue
-        seen.add(url)
-        planned.append((url, endpoint, deps.key(url, endpoint, values)))
-    return planned
+        if url not in keys:
+            keys[url] = deps.key(url, endpoint, values)
+    return keys, {endpoint for _, endpoint, _ in generated}

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import select
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -40,7 +39,7 @@ from dxportal.search.documents import INDEX_VERSION as ANALYSIS_VERSION
 from dxportal.search.documents import SCORED_FIELDS, make_document, ordered_entries
 from dxportal.search.preview.codec import PortalCodec
 from dxportal.search.preview.fields import PairLengthField, WordField
-from dxportal.workers import JobFailed, fork_job, stop, wait_for
+from dxportal.workers import fork_job, results_of
 
 # The analysis shared with the static export, then this index's own format: "p" for pairs
 # scored from word positions (pairs.py). An index of another version is rebuilt.
@@ -50,7 +49,6 @@ VERSION_FILE = "VERSION"
 DIGEST_FIELD = "digest"
 LENGTHS_FILE = "lengths.json"  # key -> exact length of each scored field, per language
 MAX_DELETED_SHARE = 0.05
-PROGRESS_INTERVAL = 0.25  # seconds between two reports while forked writers work
 WRITER_LIMIT_MB = 1024  # postings kept in memory before Whoosh sorts them through temporary files
 
 
@@ -289,20 +287,7 @@ def write_languages(site: ContentSet, staging: Path, renderer: Renderer,
         )  # fmt: skip
         for slot, lang in enumerate(LANGUAGES)
     ]
-    pending = {read_end: child for child in children for read_end in [child[1]]}
-    failures = []
-    try:
-        while pending:
-            ready, _, _ = select.select(list(pending), [], [], PROGRESS_INTERVAL)
-            report("index", sum(done), total)
-            for read_end in ready:
-                failure = wait_for(pending.pop(read_end))
-                if failure:
-                    failures.append(failure)
-    finally:
-        stop(list(pending.values()))  # interrupted or failed: none is left running
-    if failures:
-        raise JobFailed("\n".join(failures))
+    results_of(children, lambda: report("index", sum(done), total))  # stopped if interrupted
     report("index", total, total)
 
 
