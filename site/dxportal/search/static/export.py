@@ -159,8 +159,10 @@ class LanguageExport:
         self.records = RecordWriter(app, lang)
         self.terms_keys = [cache.key(entry, lang, site) for entry in self.entries]
         # A record without its snippet: the snippet is made from what terms_key covers.
-        records = [dumps(self.records.record(entry, "")) for entry in self.entries]
-        self.keys = [hash_text(t, r) for t, r in zip(self.terms_keys, records, strict=True)]
+        self.bare_records = [self.records.record(entry, "") for entry in self.entries]
+        self.keys = [
+            hash_text(t, dumps(r)) for t, r in zip(self.terms_keys, self.bare_records, strict=True)
+        ]
         self.layout = hash_text(
             str(FORMAT_VERSION), cache.version, lang,
             *(f"{entry.section}/{entry.slug}" for entry in self.entries),
@@ -183,7 +185,7 @@ class LanguageExport:
             self.terms(number)
 
     def record(self, number: int, terms: DocumentTerms) -> str:
-        return dumps(self.records.record(self.entries[number], terms.snippet))
+        return dumps({**self.bare_records[number], "x": terms.snippet})
 
     def write_group(self, group: int, records: list[str]) -> Path | None:
         """Write d/<group>.json from its records (JSON texts); the path if written."""
