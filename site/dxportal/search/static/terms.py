@@ -256,12 +256,12 @@ def pair_lines(terms: list[str], positions: list[int]) -> tuple[tuple[str, ...],
     Most pairs occur once in a page: their line is the term and LINE_ENDS.plain[position];
     only the terms that repeat have their positions gathered.
     """
-    once = dict(zip(terms, positions, strict=True))
-    distinct, term_chars = len(once), sum(map(len, once))
-    lines: dict[str, str] = {}
-    numbers_chars = 0
     largest = max(positions, default=0)
     ends = LINE_ENDS.upto(largest)
+    # Every term's line as if it occurred once (at its last position); repeated ones redone.
+    lines = dict(zip(terms, map(ends.plain.__getitem__, positions), strict=True))
+    distinct, term_chars = len(lines), sum(map(len, lines))
+    numbers_chars = 2 * distinct + sum(map(ends.chars.__getitem__, positions))  # "1,p" each
     if distinct < len(terms):
         code = CODE.upto(largest)  # counts and position deltas are at most the positions
         counts = Counter(terms)
@@ -271,13 +271,11 @@ def pair_lines(terms: list[str], positions: list[int]) -> tuple[tuple[str, ...],
         ):
             repeated[term].append(position)
         for term, where in repeated.items():
-            del once[term]
             where.sort()
             deltas = [where[0], *map(sub, where[1:], where)]
             numbers_chars += len(",".join(map(str, [len(where), *deltas])))
+            numbers_chars -= 2 + sum(map(ends.chars.__getitem__, where))  # counted as once
             lines[term] = f"\t{code[len(where)]}\t{''.join(map(code.__getitem__, deltas))}\n"
-    numbers_chars += 2 * len(once) + sum(map(ends.chars.__getitem__, once.values()))  # "1,p"
-    lines.update(zip(once, map(ends.plain.__getitem__, once.values()), strict=True))
     return grouped_lines(lines), line_size(numbers_chars, distinct, term_chars)
 
 
