@@ -33,6 +33,7 @@ import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
 
 import flask_babel
@@ -158,15 +159,22 @@ class LanguageExport:
         self.url_prefix = url_prefix()  # the pages' own: their bodies are in the cache so
         self.records = RecordWriter(app, lang)
         self.terms_keys = [cache.key(entry, lang, site) for entry in self.entries]
-        # A record without its snippet: the snippet is made from what terms_key covers.
-        self.bare_records = [self.records.record(entry, "") for entry in self.entries]
-        self.keys = [
-            hash_text(t, dumps(r)) for t, r in zip(self.terms_keys, self.bare_records, strict=True)
-        ]
         self.layout = hash_text(
             str(FORMAT_VERSION), cache.version, lang,
             *(f"{entry.section}/{entry.slug}" for entry in self.entries),
         )  # fmt: skip
+
+    @cached_property
+    def bare_records(self) -> list[dict]:
+        """Each document's record without its snippet (made from what terms_key covers);
+        made when first needed: help_analyse needs none."""
+        return [self.records.record(entry, "") for entry in self.entries]
+
+    @cached_property
+    def keys(self) -> list[str]:
+        """What each document's part of the index is made from: its terms and its record."""
+        records = map(dumps, self.bare_records)
+        return [hash_text(t, r) for t, r in zip(self.terms_keys, records, strict=True)]
 
     def terms(self, number: int) -> DocumentTerms:
         return self.cache.terms(

@@ -30,6 +30,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterable
+from operator import itemgetter
 from pathlib import Path
 from zlib import crc32
 
@@ -116,7 +117,7 @@ def coded_shard_text(items: list[tuple[str, str]]) -> str:
     """
     if not items:
         return "{}"
-    items.sort()
+    items.sort(key=itemgetter(0))  # terms are unique: by term alone is cheaper, the same order
     return '{"' + '","'.join(map('":"'.join, items)) + '"}'
 
 
