@@ -284,8 +284,8 @@ def document_terms(document: SearchDocument, snippet: str, lang: str) -> Documen
     texts = [getattr(document, name) for name in TEXT_FIELDS]
     forms = {name: word_forms_of(text, lang) for name, text in zip(TEXT_FIELDS, texts, strict=True)}
     counted = [field_counts(forms[name]) for name in TEXT_FIELDS]
-    joined = FIELD_BREAK.join((document.title, document.tags, document.summary, document.body))
-    if FIELD_BREAK in "".join(texts):  # a field holds the separator itself: split as Whoosh does
+    if any(FIELD_BREAK in text for text in texts):  # a field holds the separator: as Whoosh
+        joined = FIELD_BREAK.join((document.title, document.tags, document.summary, document.body))
         segments = [word_forms_of(part, lang) for part in joined.split(FIELD_BREAK)]
     else:
         segments = [forms["title"], forms["tags"], forms["summary"], forms["body"]]
