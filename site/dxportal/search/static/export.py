@@ -33,6 +33,7 @@ import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
 
 import flask_babel
@@ -158,13 +159,22 @@ class LanguageExport:
         self.url_prefix = url_prefix()  # the pages' own: their bodies are in the cache so
         self.records = RecordWriter(app, lang)
         self.terms_keys = [cache.key(entry, lang, site) for entry in self.entries]
-        # A record without its snippet: the snippet is made from what terms_key covers.
-        records = [dumps(self.records.record(entry, "")) for entry in self.entries]
-        self.keys = [hash_text(t, r) for t, r in zip(self.terms_keys, records, strict=True)]
         self.layout = hash_text(
             str(FORMAT_VERSION), cache.version, lang,
             *(f"{entry.section}/{entry.slug}" for entry in self.entries),
         )  # fmt: skip
+
+    @cached_property
+    def bare_records(self) -> list[dict]:
+        """Each document's record without its snippet (made from what terms_key covers);
+        made when first needed: help_analyse needs none."""
+        return [self.records.record(entry, "") for entry in self.entries]
+
+    @cached_property
+    def keys(self) -> list[str]:
+        """What each document's part of the index is made from: its terms and its record."""
+        records = map(dumps, self.bare_records)
+        return [hash_text(t, r) for t, r in zip(self.terms_keys, records, strict=True)]
 
     def terms(self, number: int) -> DocumentTerms:
         return self.cache.terms(
@@ -183,7 +193,7 @@ class LanguageExport:
             self.terms(number)
 
     def record(self, number: int, terms: DocumentTerms) -> str:
-        return dumps(self.records.record(self.entries[number], terms.snippet))
+        return dumps({**self.bare_records[number], "x": terms.snippet})
 
     def write_group(self, group: int, records: list[str]) -> Path | None:
         """Write d/<group>.json from its records (JSON texts); the path if written."""

@@ -18,7 +18,7 @@ position deltas…`` and a term's list ``doc delta, count, position deltas…``;
 join_pairs convert between that and the two files.
 
 Documents give their runs already coded, as posting lines without the doc delta (terms.py's
-WORD_LINE and PAIR_LINE). A full export merges every document's lines (Spill), coding only
+line_fields). A full export merges every document's lines (Spill), coding only
 the leads; an export that starts from an earlier one replaces the runs of the documents that
 changed in the shards they touch (patch_shards). Both write a shard with coded_shard_text, so
 they write the same bytes.
@@ -30,13 +30,14 @@ import json
 import os
 import shutil
 from collections.abc import Iterable
+from operator import itemgetter
 from pathlib import Path
 from zlib import crc32
 
 from dxportal.atomic import replace_bytes
 from dxportal.gc_pause import collection_paused
 from dxportal.search.static.codes import BASE, CODE, DIGITS, code_numbers, decode_numbers
-from dxportal.search.static.terms import PAIR_LINE, PARTITIONS, WORD_LINE, partition_hashes
+from dxportal.search.static.terms import PARTITIONS, line_fields, partition_hashes
 from dxportal.workers import fork_job, results_of
 
 __all__ = ["BASE", "DIGITS", "code_numbers", "decode_numbers"]  # tests and tools read them here
@@ -116,7 +117,7 @@ def coded_shard_text(items: list[tuple[str, str]]) -> str:
     """
     if not items:
         return "{}"
-    items.sort()
+    items.sort(key=itemgetter(0))  # terms are unique: by term alone is cheaper, the same order
     return '{"' + '","'.join(map('":"'.join, items)) + '"}'
 
 
@@ -130,6 +131,9 @@ def write_if_changed(path: Path, text: str) -> bool:
     try:
         if path.stat().st_size == len(data) and path.read_bytes() == data:
             return False
+    except FileNotFoundError:  # a new file (a cold build writes only those): no second look
+        replace_bytes(path, data, exists=False)
+        return True
     except OSError:
         pass
     replace_bytes(path, data)  # never changed in place: another build may share it (atomic.py)
@@ -185,7 +189,7 @@ class Spill:
         last document seen (dropped at the end): one dictionary lookup a posting, which is
         most of a full export's time.
         """
-        words = self.kind == WORDS
+        merge = self.merge_words if self.kind == WORDS else self.merge_pairs
         merged: dict[str, list] = {}
         for partition in partitions:
             text = (self.folder / str(partition)).read_text(encoding="utf-8")
@@ -195,16 +199,13 @@ class Spill:
                 head, _, body = block.partition("\n")
                 number = int(head)
                 leads = CODE.upto(2 * number + 1)
-                if words:
-                    self.merge_words(merged, number, WORD_LINE.findall(body), leads)
-                else:
-                    self.merge_pairs(merged, number, PAIR_LINE.findall(body), leads)
+                merge(merged, number, line_fields(body), leads)
         for pieces in merged.values():
             del pieces[0]
         return merged
 
     @staticmethod
-    def merge_words(merged: dict[str, list], number: int, lines: list, leads: list[str]) -> None:
+    def merge_words(merged: dict[str, list], number: int, lines: Iterable, leads: list) -> None:
         """Add one document's word lines: lead 2 × doc delta, plus 1 if three counts follow
         (the line's flag)."""
         for term, flag, codes in lines:
@@ -216,7 +217,7 @@ class Spill:
                 pieces[0] = number
 
     @staticmethod
-    def merge_pairs(merged: dict[str, list], number: int, lines: list, leads: list[str]) -> None:
+    def merge_pairs(merged: dict[str, list], number: int, lines: Iterable, leads: list) -> None:
         """Add one document's pair lines: q/ takes lead 2 × doc delta, plus 1 and the count
         if the pair occurs more than once; p/ the positions."""
         for term, count, positions in lines:

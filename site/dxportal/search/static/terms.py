@@ -15,7 +15,6 @@ never renders their Markdown again.
 from __future__ import annotations
 
 import marshal
-import re
 import sys
 from array import array
 from collections import Counter
@@ -45,41 +44,35 @@ Forms = list[tuple[str, str]]
 # Posting lines are grouped by crc32(term) mod PARTITIONS, so that the export can merge one
 # group at a time (a power of two: a shard's group is its number mod PARTITIONS).
 PARTITIONS = 16
-TERMS_FORMAT = 3
-# A document's posting lines, its numbers coded (codes.py): a word's ``term<TAB>counts``, the
-# counts flagged with "!" when the title, tags and summary counts follow the body's; a pair's
-# ``term<TAB>count<TAB>position deltas``, the count written only when it is more than 1.
-WORD_LINE = re.compile(r"([^\t\n]+)\t(!?)([^\t\n!]*)\n")
-PAIR_LINE = re.compile(r"([^\t\n]+)\t([^\t\n]*)\t([^\t\n]*)\n")
+TERMS_FORMAT = 4
+# A document's posting lines, its numbers coded (codes.py), three fields each: a word's
+# ``term<TAB>flag<TAB>counts``, the flag "!" when the title, tags and summary counts follow
+# the body's; a pair's ``term<TAB>count<TAB>position deltas``, the count written only when it
+# is more than 1. A term holds neither a tab nor a newline (analysis.WORD), nor does a code.
 
 
-@dataclass
-class FieldTerms:
-    """One text field: its distinct terms (newline-joined), their counts, its token count."""
-
-    terms: str
-    counts: bytes  # array("I") of the counts, in the order of ``terms``
-    length: int
-
-    def items(self) -> list[tuple[str, int]]:
-        if not self.terms:
-            return []
-        return list(zip(self.terms.split("\n"), array("I", self.counts), strict=True))
+def line_fields(lines: str) -> Iterator[tuple[str, str, str]]:
+    """The three fields of each posting line of ``lines``: split, not parsed with a regular
+    expression (a full export reads every line of every document this way)."""
+    fields = lines.replace("\t", "\n").split("\n")
+    del fields[-1]  # after the last newline (all of an empty text)
+    return zip(*[iter(fields)] * 3, strict=True)
 
 
 @dataclass
 class DocumentTerms:
     """One document of one language's index, compact.
 
+    ``field_lengths`` are the token counts of the text fields (TEXT_FIELDS order).
     ``word_groups`` and ``pair_groups`` hold, per partition, the document's posting lines
-    (WORD_LINE, PAIR_LINE: the static index's layout without the document number, see
+    (see line_fields: the static index's layout without the document number, see
     postings.py): for a word, its count in the body, then, if it occurs in the title, tags
     or summary, its counts there; for a pair, its count and position deltas.
     ``word_size`` and ``pair_size`` estimate their JSON bytes (sums over the documents choose
     the shard counts); ``snippet`` is the text the search page quotes from.
     """
 
-    fields: dict[str, FieldTerms]
+    field_lengths: tuple[int, ...]
     word_groups: tuple[str, ...]
     word_size: int
     pair_groups: tuple[str, ...]
@@ -88,35 +81,33 @@ class DocumentTerms:
     snippet: str
 
     def dumps(self) -> bytes:
-        fields = tuple((f.terms, f.counts, f.length) for f in self.fields.values())
-        return marshal.dumps((TERMS_FORMAT, fields, self.word_groups, self.word_size,
+        return marshal.dumps((TERMS_FORMAT, self.field_lengths, self.word_groups, self.word_size,
                               self.pair_groups, self.pair_length, self.pair_size,
                               self.snippet))  # fmt: skip
 
     @classmethod
     def loads(cls, payload: bytes) -> DocumentTerms | None:
         try:
-            version, fields, *rest = marshal.loads(payload)
-            if version != TERMS_FORMAT or len(fields) != len(TEXT_FIELDS) or len(rest) != 6:
+            version, lengths, *rest = marshal.loads(payload)
+            if version != TERMS_FORMAT or len(lengths) != len(TEXT_FIELDS) or len(rest) != 6:
                 return None
-            named = {n: FieldTerms(*f) for n, f in zip(TEXT_FIELDS, fields, strict=True)}
         except (ValueError, EOFError, TypeError):
             return None
-        return cls(named, *rest)
+        return cls(tuple(lengths), *rest)
 
     def lengths(self) -> tuple[int, ...]:
         """The token counts of the text fields (TEXT_FIELDS order) and of the pairs field."""
-        return (*(field.length for field in self.fields.values()), self.pair_length)
+        return (*self.field_lengths, self.pair_length)
 
     def word_runs(self) -> dict[str, tuple[int, ...]]:
         """term -> its counts (body, then title, tags, summary if flagged), decoded."""
-        found = WORD_LINE.findall("".join(self.word_groups))
+        found = line_fields("".join(self.word_groups))
         return {term: tuple(decode_numbers(codes)) for term, _, codes in found}
 
     def pair_runs(self) -> dict[str, tuple[int, ...]]:
         """term -> (count, position deltas…), decoded."""
         runs = {}
-        for term, _, codes in PAIR_LINE.findall("".join(self.pair_groups)):
+        for term, _, codes in line_fields("".join(self.pair_groups)):
             deltas = decode_numbers(codes)
             runs[term] = (len(deltas), *deltas)
         return runs
@@ -135,21 +126,18 @@ class DocumentTerms:
 
 class LineEnds:
     """The ends of the commonest posting lines by number, made once for all pages (and grown
-    for longer ones): ``word[c]`` that of a word counted c times in the body only, ``single[p]``
-    that of a pair occurring once, at position p; ``chars[n]`` is the length of n in decimal
-    (line_size counts decimal digits)."""
+    for longer ones): ``plain[n]`` ends the line of a word counted n times in the body only,
+    and that of a pair occurring once, at position n (both ``<TAB><TAB>code``); ``chars[n]``
+    is the length of n in decimal (line_size counts decimal digits)."""
 
     def __init__(self) -> None:
-        self.word: list[str] = []
-        self.single: list[str] = []
+        self.plain: list[str] = []
         self.chars = array("I")
 
     def upto(self, largest: int) -> LineEnds:
-        if len(self.word) <= largest:
-            grown = range(len(self.word), largest + 1024)
-            codes = list(map(number_code, grown))
-            self.word += [f"\t{code}\n" for code in codes]
-            self.single += [f"\t\t{code}\n" for code in codes]
+        if len(self.plain) <= largest:
+            grown = range(len(self.plain), largest + 1024)
+            self.plain += [f"\t\t{number_code(number)}\n" for number in grown]
             self.chars.extend(map(len, map(str, grown)))
         return self
 
@@ -194,10 +182,6 @@ def field_counts(forms: Forms) -> tuple[Counter[str], int]:
     counts = Counter(exact)
     counts.update(folded)
     return counts, len(exact) + len(folded)
-
-
-def compact(counts: Counter[str], tokens: int) -> FieldTerms:
-    return FieldTerms("\n".join(counts), array("I", counts.values()).tobytes(), tokens)
 
 
 def pair_terms(segments: Sequence[Forms]) -> tuple[list[str], list[int]]:
@@ -252,32 +236,32 @@ def partition_hashes(terms: Iterable[str]) -> Iterator[int]:
 def word_lines(counts: Sequence[Counter[str]]) -> tuple[tuple[str, ...], int]:
     """The word posting lines of a document and their estimated JSON size, from the counts
     of its fields in TEXT_FIELDS order (title, tags, summary, body): ``body count``, or
-    ``!body,title,tags,summary counts`` for a word of the title, tags or summary."""
+    ``!<TAB>body,title,tags,summary counts`` for a word of the title, tags or summary."""
     title, tags, summary, body = counts
     ends = LINE_ENDS.upto(max(body.values(), default=0))
-    lines = dict(zip(body, map(ends.word.__getitem__, body.values()), strict=True))
+    lines = dict(zip(body, map(ends.plain.__getitem__, body.values()), strict=True))
     numbers_chars = sum(map(ends.chars.__getitem__, body.values()))
     for term in title.keys() | tags.keys() | summary.keys():
         numbers = (body.get(term, 0), title.get(term, 0), tags.get(term, 0), summary.get(term, 0))
         numbers_chars += len(",".join(map(str, numbers))) - (
             ends.chars[numbers[0]] if term in body else 0
         )
-        lines[term] = "\t!" + "".join(map(number_code, numbers)) + "\n"
+        lines[term] = "\t!\t" + "".join(map(number_code, numbers)) + "\n"
     return grouped_lines(lines), line_size(numbers_chars, len(lines), sum(map(len, lines)))
 
 
 def pair_lines(terms: list[str], positions: list[int]) -> tuple[tuple[str, ...], int]:
     """The pair posting lines of a document and their estimated JSON size, from pair_terms.
 
-    Most pairs occur once in a page: their line is the term and LINE_ENDS.single[position];
+    Most pairs occur once in a page: their line is the term and LINE_ENDS.plain[position];
     only the terms that repeat have their positions gathered.
     """
-    once = dict(zip(terms, positions, strict=True))
-    distinct, term_chars = len(once), sum(map(len, once))
-    lines: dict[str, str] = {}
-    numbers_chars = 0
     largest = max(positions, default=0)
     ends = LINE_ENDS.upto(largest)
+    # Every term's line as if it occurred once (at its last position); repeated ones redone.
+    lines = dict(zip(terms, map(ends.plain.__getitem__, positions), strict=True))
+    distinct, term_chars = len(lines), sum(map(len, lines))
+    numbers_chars = 2 * distinct + sum(map(ends.chars.__getitem__, positions))  # "1,p" each
     if distinct < len(terms):
         code = CODE.upto(largest)  # counts and position deltas are at most the positions
         counts = Counter(terms)
@@ -287,13 +271,11 @@ def pair_lines(terms: list[str], positions: list[int]) -> tuple[tuple[str, ...],
         ):
             repeated[term].append(position)
         for term, where in repeated.items():
-            del once[term]
             where.sort()
             deltas = [where[0], *map(sub, where[1:], where)]
             numbers_chars += len(",".join(map(str, [len(where), *deltas])))
+            numbers_chars -= 2 + sum(map(ends.chars.__getitem__, where))  # counted as once
             lines[term] = f"\t{code[len(where)]}\t{''.join(map(code.__getitem__, deltas))}\n"
-    numbers_chars += 2 * len(once) + sum(map(ends.chars.__getitem__, once.values()))  # "1,p"
-    lines.update(zip(once, map(ends.single.__getitem__, once.values()), strict=True))
     return grouped_lines(lines), line_size(numbers_chars, distinct, term_chars)
 
 
@@ -302,17 +284,17 @@ def document_terms(document: SearchDocument, snippet: str, lang: str) -> Documen
     texts = [getattr(document, name) for name in TEXT_FIELDS]
     forms = {name: word_forms_of(text, lang) for name, text in zip(TEXT_FIELDS, texts, strict=True)}
     counted = [field_counts(forms[name]) for name in TEXT_FIELDS]
-    fields = {name: compact(*c) for name, c in zip(TEXT_FIELDS, counted, strict=True)}
-    joined = FIELD_BREAK.join((document.title, document.tags, document.summary, document.body))
-    if FIELD_BREAK in "".join(texts):  # a field holds the separator itself: split as Whoosh does
+    if any(FIELD_BREAK in text for text in texts):  # a field holds the separator: as Whoosh
+        joined = FIELD_BREAK.join((document.title, document.tags, document.summary, document.body))
         segments = [word_forms_of(part, lang) for part in joined.split(FIELD_BREAK)]
     else:
         segments = [forms["title"], forms["tags"], forms["summary"], forms["body"]]
     terms, positions = pair_terms(segments)
     pair_groups, pair_size = pair_lines(terms, positions)
     word_groups, word_size = word_lines([counts for counts, _ in counted])
+    lengths = tuple(length for _, length in counted)
     return DocumentTerms(
-        fields, word_groups, word_size, pair_groups, len(terms), pair_size, snippet
+        lengths, word_groups, word_size, pair_groups, len(terms), pair_size, snippet
     )
 
 
