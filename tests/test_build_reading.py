@@ -101,9 +101,10 @@ def test_pages_render_with_the_loaded_content_out_of_the_collectors_reach(
 def test_a_failed_build_gives_the_collector_back(tmp_path, make_content):
     root = corpus(make_content)
     (root / "news/bai-2.vi.md").write_text("---\ntitle: x\ndate: 3/3/2021\n---\n", "utf-8")
+    frozen = gc.get_freeze_count()  # the package's imports, in a process that built nothing yet
     with pytest.raises(ContentError):
         build(root, tmp_path / "site", tmp_path / "cache")
-    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert gc.isenabled() and gc.get_freeze_count() <= frozen
 
 
 def test_a_command_starts_with_the_imported_package_out_of_the_collectors_reach():
