@@ -57,6 +57,22 @@ def test_a_corrupt_cache_entry_does_not_change_the_output(tmp_path, damage):
     assert Renderer(tmp_path).render(BODY, "vi") == expected  # and the entry was repaired
 
 
+def test_a_cache_entry_is_written_in_place_and_whole(tmp_path):
+    """No temporary file and rename (DiskCache.put): a shorter entry leaves nothing of the
+    longer one it replaces, an entry left half written is a miss until put again, and the
+    folder of an entry is made when it is missing."""
+    disk = cache.DiskCache(tmp_path, "things", "0" * 24)
+    disk.put("key", b"long payload " * 100)
+    path = disk.path_for("key")
+    disk.put("key", b"short")
+    assert disk.get("key") == b"short"
+    path.write_bytes(path.read_bytes()[:-2])  # a writer stopped halfway
+    assert disk.get("key") is None
+    disk.put("key", b"short")
+    assert disk.get("key") == b"short"
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
 def test_changing_the_renderer_invalidates_the_cache(tmp_path, monkeypatch):
     before = Renderer(tmp_path).render(BODY, "vi")
     assert 'id="đổi-mới-số"' in before or 'id="doi-moi-so"' in before

@@ -81,3 +81,24 @@ def test_the_build_process_flushes_its_report_and_ends_with_its_status(tmp_path,
 def test_exit_status_is_what_sys_exit_gives(capsys, code, status, printed):
     assert exit_status(code) == status
     assert capsys.readouterr().err == printed
+
+
+def test_a_build_does_not_import_the_previews_search(tmp_path, make_content):
+    """Whoosh's queries and index are the preview's (36 ms of imports): a `dxportal build`
+    in a fresh process runs without them; the static index needs only the analyzer."""
+    root = make_content({"news/tin.vi.md": page_text("Tin")})
+    code = (
+        "import sys; from dxportal.cli import main\n"
+        "try:\n"
+        f"    main(['build', '--output', {str(tmp_path / 'out')!r}, '--quiet'])\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "print(sorted(m for m in sys.modules if m.startswith(("
+        "'whoosh.query', 'whoosh.searching', 'whoosh.index', 'dxportal.search.preview.index', "
+        "'dxportal.search.preview.keeper', 'dxportal.search.preview.query'))))\n"
+    )
+    env = {**os.environ, "DXPORTAL_CONTENT_DIR": str(root)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "out/vi/news/tin/index.html").is_file()
+    assert out.stdout.strip().splitlines()[-1] == "[]"

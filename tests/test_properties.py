@@ -3,13 +3,17 @@ or an empty result comes out, and nothing in it can run."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from dxportal.content import body_scan
+from dxportal.content.body_scan import mask_code
 from dxportal.content.loader import parse_page_text
+from dxportal.content.rendered_marks import needs_rendering
 from dxportal.content.schema import SECTIONS
 from dxportal.content.yamlfile import load_mapping
 from dxportal.rendering import Renderer
@@ -96,3 +100,45 @@ def test_the_search_page_answers_any_query_without_echoing_markup(client, query)
     html = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     assert html.select("main script:not([src])") == []
     assert all(not name.startswith("on") for tag in html.select("main *") for name in tag.attrs)
+
+
+MARKDOWN_PIECES = list("[]()!\\<>`~ \n\t#:-*_\"'") + [
+    "](",
+    "![",
+    "\\[",
+    "][",
+    "[x](/y/)",
+    "đ",
+    "~~~",
+    "```",
+    "<!--",
+    "-->",
+    "\n    ",
+]
+markdown_like = st.lists(st.sampled_from(MARKDOWN_PIECES), max_size=60).map("".join)
+
+
+@FAST
+@given(st.one_of(st.text(max_size=200), markdown_like))
+@example("a <!-- [x](/y/) --> b")
+@example("a `[x](/y/)` b")
+@example("~~~\n[x](/y/)\n~~~")
+def test_a_body_that_needs_no_rendering_has_no_code_to_mask(body):
+    """The scan reads such a body as it is (body_scan._body_marks): masking would not
+    change a character of it."""
+    if not needs_rendering(body):
+        assert mask_code(body) == body
+
+
+# The scan's expressions as first written, with the lookbehind before the opening bracket;
+# now it comes after it, so that the bracket is searched for first.
+PLAIN_LINK = re.compile(r"(?<![!\\])\[(" + body_scan._TEXT + r")\]" + body_scan._URL)
+PLAIN_REFERENCE = re.compile(r"(?<![!\\\]])\[(" + body_scan._TEXT + r")\]\[([^\]]*)\]")
+
+
+@settings(FAST, max_examples=400)
+@given(st.one_of(st.text(max_size=200), markdown_like))
+def test_the_link_expressions_find_what_their_plain_forms_find(text):
+    for plain, used in ((PLAIN_LINK, body_scan.LINK), (PLAIN_REFERENCE, body_scan.REFERENCE_LINK)):
+        found = [(m.span(), m.groups()) for m in used.finditer(text)]
+        assert found == [(m.span(), m.groups()) for m in plain.finditer(text)]

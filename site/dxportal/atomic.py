@@ -34,9 +34,7 @@ def write_bytes(path: str | os.PathLike[str], data: bytes, *, durable: bool = Tr
         try:
             with contextlib.suppress(FileNotFoundError):
                 os.fchmod(handle, path.stat().st_mode & 0o7777)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(handle, view) :]
+            write_all(handle, data)
             if durable:
                 os.fsync(handle)
         finally:
@@ -48,6 +46,13 @@ def write_bytes(path: str | os.PathLike[str], data: bytes, *, durable: bool = Tr
         raise
     if durable:
         sync_folder(path.parent)
+
+
+def write_all(handle: int, data: bytes) -> None:
+    """Write all of ``data`` to the open file ``handle`` (os.write may write less)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(handle, view) :]
 
 
 def write_text(

@@ -24,6 +24,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 DIGEST_SIZE = 32
 VERSION_FOLDER = re.compile(r"[0-9a-f]{24}")
 KEEP_VERSIONS = 2  # the code in use and the one before it (switching branches back and forth)
+ENTRY_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
 def hash_text(*parts: str | bytes) -> str:
@@ -96,7 +97,7 @@ def last_used(folder: Path) -> float:
 
 
 class DiskCache:
-    """Bytes by key under ``root/namespace/version``; misses are None, writes are atomic."""
+    """Bytes by key under ``root/namespace/version``; misses (damaged entries too) are None."""
 
     def __init__(self, root: Path, namespace: str, version: str) -> None:
         self.folder = Path(root) / namespace / version[:24]
@@ -118,12 +119,25 @@ class DiskCache:
         return payload
 
     def put(self, key: str, payload: bytes) -> None:
-        """Store ``payload``; a cache that cannot be written is only slower, so errors pass."""
+        """Store ``payload``; a cache that cannot be written is only slower, so errors pass.
+
+        The entry is written in place, neither through a temporary file and a rename nor
+        flushed to disk: what a reader could meet half written (a write under way, a crash,
+        two processes writing one key) fails its checksum, a miss, and the next put writes
+        it whole. Its folder is made when the first entry finds none.
+        """
         path = self.path_for(key)
+        data = hashlib.sha256(payload).digest() + payload
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # Not flushed to disk: a torn entry fails its checksum and is only a miss.
-            atomic.write_bytes(path, hashlib.sha256(payload).digest() + payload, durable=False)
+            try:
+                handle = os.open(path, ENTRY_FLAGS, atomic.NEW_FILE_MODE)
+            except FileNotFoundError:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                handle = os.open(path, ENTRY_FLAGS, atomic.NEW_FILE_MODE)
+            try:
+                atomic.write_all(handle, data)
+            finally:
+                os.close(handle)
         except OSError:
             return
 

@@ -69,13 +69,15 @@ _URL = r"\(\s*(<[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+(?:\"[^\"]*\"|'
 IMAGE = re.compile(r"!\[(" + _TEXT + r")\]" + _URL)
 
 
-LINK = re.compile(r"(?<![!\\])\[(" + _TEXT + r")\]" + _URL)
+# The lookbehinds come after the opening bracket: a pattern that starts with a literal is
+# searched for that character first (ten times faster on a page with few links).
+LINK = re.compile(r"\[(?<![!\\]\[)(" + _TEXT + r")\]" + _URL)
 
 
 REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[([^\]^][^\]]*)\]:\s*<?(\S+?)>?(?:\s+.*)?$", re.M)
 
 
-REFERENCE_LINK = re.compile(r"(?<![!\\\]])\[(" + _TEXT + r")\]\[([^\]]*)\]")
+REFERENCE_LINK = re.compile(r"\[(?<![!\\\]]\[)(" + _TEXT + r")\]\[([^\]]*)\]")
 
 
 HTML_TAG = re.compile(r"<(a|img)\b([^>]*)>", re.I)
@@ -139,7 +141,9 @@ def _body_marks(page: Page) -> Iterator[Finding | UrlToCheck]:
     """The scan's marks; for a body that can hold code, only those python-markdown renders
     as what they claim to be (rendered_marks): nothing in code counts."""
     marker = Marker(page.body) if needs_rendering(page.body) else None
-    text = page.body if marker else mask_code(page.body)
+    # Without a backtick, "~~~" or "<" (needs_rendering) a body has no code to mask:
+    # mask_code would return it as it is.
+    text = page.body
     found: list[tuple[str, str | None, list[Finding | UrlToCheck]]] = []
 
     def problem(severity: str, offset: int, message: Message) -> Finding:
@@ -229,6 +233,8 @@ def _body_marks(page: Page) -> Iterator[Finding | UrlToCheck]:
 def forbidden_characters(page: Page) -> Iterator[Finding]:
     """One warning per body line holding characters a page cannot show (the renderer drops
     them): invisible, so the writer needs the line and the code point to find them."""
+    if FORBIDDEN_CHARACTERS.search(page.body) is None:  # most bodies: no line to look at
+        return
     for index, line in enumerate(page.body.split("\n")):
         found = sorted(set(FORBIDDEN_CHARACTERS.findall(line)))
         if found:

@@ -234,7 +234,7 @@ def read_page(
     if fields is not None:
         return Page(path, *fields, digest=digest, _body=split_body(text))
     before = len(problems)
-    page = parse_page_text(text, path, section, slug, lang, problems)
+    page = parse_page_text(text, path, section, slug, lang, problems, digest)
     if page is not None and len(problems) == before:
         fields = (page.section, page.slug, page.lang, page.meta, page.meta_lines, page.body_line)
         cache.keep(name, identity, digest, fields)
@@ -242,8 +242,16 @@ def read_page(
 
 
 def parse_page_text(
-    text: str, path: Path, section: Section, slug: str, lang: str, problems: list[ContentProblem]
+    text: str,
+    path: Path,
+    section: Section,
+    slug: str,
+    lang: str,
+    problems: list[ContentProblem],
+    digest: str | None = None,
 ) -> Page | None:
+    """The Page of a content file's ``text``, or None with its problems reported.
+    ``digest``: text_digest(text), if the caller has it already."""
     opening = _YAML.FM_BOUNDARY.match(text)
     if not opening:
         problems.append(
@@ -285,7 +293,7 @@ def parse_page_text(
         meta=meta,
         meta_lines=mapping.lines,
         body_line=body_line,
-        digest=text_digest(text),
+        digest=digest or text_digest(text),
         _body=body.strip("\n"),
     )
 

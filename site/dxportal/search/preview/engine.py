@@ -21,28 +21,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
-from whoosh import query as wq
-from whoosh.searching import Searcher
 
 from dxportal.content.model import ContentSet, Entry, Page
 from dxportal.progress import Report, silent
 from dxportal.rendering import Renderer
 from dxportal.search.analysis import fold, split_words
 from dxportal.search.documents import make_document, ordered_entries
-from dxportal.search.preview.index import (
-    content_fingerprint,
-    live_field_lengths,
-    open_index,
-    read_fingerprint,
-    update_index,
-)
-from dxportal.search.preview.keeper import IndexKeeper
-from dxportal.search.preview.query import ParsedQuery, build_search, parse_query
-from dxportal.search.preview.ranking import FieldLengthBM25F, collect_hits
 from dxportal.search.preview.snippets import SnippetSource, make_snippet
 from dxportal.web.store import ContentStore
+
+# Whoosh's queries and index (index.py, keeper.py, query.py, ranking.py) are imported by the
+# first search, inside the methods that use them: every app has an engine, and a build, which
+# never searches, spent 36 ms of CPU importing them (docs/benchmarks.md).
+if TYPE_CHECKING:
+    from whoosh import query as wq
+    from whoosh.searching import Searcher
+
+    from dxportal.search.preview.keeper import IndexKeeper
+    from dxportal.search.preview.query import ParsedQuery
 
 PAGE_SIZE = 10
 SNIPPET_CACHE_SIZE = 2048  # pages whose words are kept for snippets (about 10 kB each)
@@ -86,6 +85,8 @@ class OpenIndex:
     live_lengths: dict[str, int] | None = None  # when the index has deleted documents
 
     def new_searcher(self) -> Searcher:
+        from dxportal.search.preview.ranking import FieldLengthBM25F
+
         return self.index.searcher(weighting=FieldLengthBM25F(self.live_lengths))
 
     def close(self) -> None:
@@ -109,6 +110,8 @@ class SearchEngine:
 
     def start_keeper(self, progress: Report = silent, processes: int = 2) -> IndexKeeper:
         """Build and update the index in the background from now on (keeper.py)."""
+        from dxportal.search.preview.keeper import IndexKeeper
+
         if self.keeper is None:
             self.keeper = IndexKeeper(self.folder, self.store, self.renderer, progress, processes)
             self.keeper.start()
@@ -132,6 +135,8 @@ class SearchEngine:
         return ready, self.keeper.percent
 
     def _current(self, site: ContentSet) -> str:
+        from dxportal.search.preview.index import content_fingerprint
+
         fingerprint = self._fingerprints.get(id(site))
         if fingerprint is None:
             self._fingerprints = {id(site): content_fingerprint(site)}
@@ -140,6 +145,8 @@ class SearchEngine:
 
     def ensure_index(self, site: ContentSet) -> str:
         """Update the index if it is missing or stale; return its fingerprint."""
+        from dxportal.search.preview.index import read_fingerprint, update_index
+
         with self._lock:
             wanted = self._current(site)
             if read_fingerprint(self.folder) != wanted:
@@ -151,6 +158,8 @@ class SearchEngine:
                  fingerprint: str | None = None) -> Iterator[Searcher]:  # fmt: skip
         """A searcher of the index of ``lang`` (the current one, or the one of
         ``fingerprint``), reused by later requests."""
+        from dxportal.search.preview.index import live_field_lengths, open_index
+
         if fingerprint is None:
             fingerprint = self.ensure_index(site)
         with self._lock:
@@ -200,6 +209,11 @@ class SearchEngine:
                page: int = 1) -> SearchResults:  # fmt: skip
         """Ranked hits for ``raw`` in ``lang``; malformed input gives an empty result.
         Raises IndexPreparing while there is no index to search yet."""
+        from whoosh import query as wq
+
+        from dxportal.search.preview.query import build_search, parse_query
+        from dxportal.search.preview.ranking import collect_hits
+
         site = self.store.get()
         parsed = parse_query(raw, lang)
         results = SearchResults(parsed)
@@ -262,6 +276,9 @@ def rank_hits(searcher: Searcher, found: list[tuple[float, int]], end: int,
 
 def suggest(searcher: Searcher, parsed: ParsedQuery, lang: str, section_filter) -> str | None:
     """A corrected query that has hits: each unknown word replaced by the nearest known one."""
+    from dxportal.search.preview.query import build_search, parse_query
+    from dxportal.search.preview.ranking import collect_hits
+
     reader = searcher.reader()
     corrections: dict[str, str] = {}
     for word in parsed.words:
