@@ -102,3 +102,17 @@ def translate_skip_link(translations: Path, text: str) -> None:
     catalog["Skip to main content"].string = text
     with po.open("wb") as out:
         write_po(out, catalog)
+
+
+def test_each_address_the_app_answers_at_has_its_own_fragments(app_for):
+    """A kept fragment holds links made for one address (scheme, host, sub-path): an app asked
+    at another one renders it again for that one."""
+    app = app_for(EMBEDDED_CONTENT)
+    assert app.jinja_env.shared_fragments is not None  # a build app keeps them
+    client = app.test_client(use_cookies=False)
+    for base_url in ["https://a.example/", "https://a.example/portal/", "http://b.example/x/"]:
+        root = base_url.split("/", 3)[3]
+        html = parse(client.get("/vi/", base_url=base_url).get_data(as_text=True))
+        assert html.select_one(".brand")["href"] == f"/{root}vi/", base_url
+        stylesheet = html.select_one('link[rel="stylesheet"]')["href"]
+        assert stylesheet.startswith(f"/{root}static/css/"), base_url
