@@ -3,12 +3,13 @@ catalog (web/i18n.py): rendered once, yet every page exactly as if rendered on i
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
 
-from dxportal import create_app
+from dxportal import atomic, create_app
 from dxportal.build.pipeline import freeze_site
 from dxportal.catalogs import compile_catalogs
 from dxportal.config import PROJECT_ROOT
@@ -95,10 +96,29 @@ def test_an_app_made_again_reads_the_catalogs_anew(tmp_path, app_for):
 
 
 def translate_skip_link(translations: Path, text: str) -> None:
-    """Give the skip link ``text`` as its Vietnamese translation in ``translations``' .po."""
+    """Give the skip link ``text`` as its Vietnamese translation in ``translations``' .po.
+
+    Saved whole (atomically): a preview app's watcher compiles a .po as soon as it changes,
+    and one read halfway through its writing lost the messages after that point.
+    """
     po = translations / "vi" / "LC_MESSAGES" / "messages.po"
     with po.open("rb") as source:
         catalog = read_po(source)
     catalog["Skip to main content"].string = text
-    with po.open("wb") as out:
-        write_po(out, catalog)
+    out = io.BytesIO()
+    write_po(out, catalog)
+    atomic.write_bytes(po, out.getvalue())
+
+
+def test_each_address_the_app_answers_at_has_its_own_fragments(app_for):
+    """A kept fragment holds links made for one address (scheme, host, sub-path): an app asked
+    at another one renders it again for that one."""
+    app = app_for(EMBEDDED_CONTENT)
+    assert app.jinja_env.shared_fragments is not None  # a build app keeps them
+    client = app.test_client(use_cookies=False)
+    for base_url in ["https://a.example/", "https://a.example/portal/", "http://b.example/x/"]:
+        root = base_url.split("/", 3)[3]
+        html = parse(client.get("/vi/", base_url=base_url).get_data(as_text=True))
+        assert html.select_one(".brand")["href"] == f"/{root}vi/", base_url
+        stylesheet = html.select_one('link[rel="stylesheet"]')["href"]
+        assert stylesheet.startswith(f"/{root}static/css/"), base_url

@@ -21,7 +21,7 @@ from importlib.metadata import version
 import flask_frozen
 import pytest
 from build_support import tiny_freezer
-from flask import Flask, url_for
+from flask import Flask, request, url_for
 from flask_frozen import Freezer, MissingURLGeneratorWarning
 
 from dxportal.build.freezer import SiteFreezer
@@ -151,3 +151,22 @@ def test_the_public_attributes_the_subclass_reads_still_exist(tmp_path):
     with freezer.app.test_request_context():
         freezer.build_one("/a/")
     assert (freezer.root / "a/index.html").read_text(encoding="utf-8").startswith("/extra/1/")
+
+
+def test_no_cookie_goes_from_one_page_to_the_next(tmp_path):
+    """Frozen-Flask gets each URL with a new test client, so no page sees a cookie another
+    set; build_urls gets them all with one client that keeps none."""
+    app = Flask(__name__)
+    app.config["FREEZER_DESTINATION"] = str(tmp_path / "out")
+
+    @app.route("/<name>/")
+    def page(name: str):
+        response = app.make_response(",".join(sorted(request.cookies)) or "none")
+        response.set_cookie(name, "1")
+        return response
+
+    freezer = SiteFreezer(app)
+    freezer.root.mkdir()
+    freezer.build_urls(["/a/", "/b/", "/c/"], set())
+    for name in "abc":
+        assert (freezer.root / name / "index.html").read_text(encoding="utf-8") == "none"

@@ -6,20 +6,25 @@ one after the other and writes changed files in place. A build here renders only
 addresses whose key changed (freeze_loop.py), on every core, and never changes a file in
 place: it may be a hard link shared with the live build (destination.py).
 So freeze_loop.py runs the loop, and this class gives it Frozen-Flask's parts: the generated
-URLs (public ``all_urls``), one page got (a test client per URL) and written as
+URLs (public ``all_urls``), one page got (one test client keeping no cookies) and written as
 ``Freezer._build_one`` does, the links pages asked url_for for, and the check that every
 endpoint was frozen (``Freezer._check_endpoints``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
+import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator
+from functools import cached_property
+from pathlib import Path
 from unicodedata import normalize
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, url_for
+from flask.testing import FlaskClient
 from flask_frozen import Freezer, MimetypeMismatchWarning, conditional_context
 
 from dxportal.atomic import replace_bytes
@@ -90,9 +95,8 @@ class SiteFreezer(Freezer):
         """Get ``url`` and write its file with Freezer._build_one's checks and warnings, under
         STRICT_SETTINGS; a file whose bytes change is replaced, never changed in place."""
         path = self.root / normalize("NFC", self.urlpath_to_filepath(url))
-        client = self.app.test_client()  # one per URL, as Freezer._build_one: no cookie jar kept
         with conditional_context(self.url_for_logger, self.log_url_for):
-            response = client.get(url, base_url=self.app.config["FREEZER_BASE_URL"])
+            response = self.client.get(url, base_url=self.app.config["FREEZER_BASE_URL"])
         with response:
             if response.status_code != 200:
                 raise ValueError(f"Unexpected status {response.status!r} on URL {url}")
@@ -106,11 +110,18 @@ class SiteFreezer(Freezer):
                     stacklevel=3,
                 )
             content = response.data
-        if not path.parent.is_dir():
-            path.parent.mkdir(parents=True, exist_ok=True)
-        previous = path.read_bytes() if path.is_file() else None
+        previous = None
+        if not made_folder(path.parent):  # a folder made just now holds no earlier file
+            with contextlib.suppress(FileNotFoundError):
+                previous = path.read_bytes()
         if content != previous:  # unchanged files keep their time (rsync, the build record)
             replace_bytes(path, content, previous is not None)
+
+    @cached_property
+    def client(self) -> FlaskClient:
+        """The test client every page is got with. Frozen-Flask makes one per URL so that no
+        cookie is kept from page to page: this one keeps none at all."""
+        return self.app.test_client(use_cookies=False)
 
     def link(self, endpoint: str, values: dict) -> str:
         """The frozen URL of a logged url_for call, as freeze_yield resolves it (once a call)."""
@@ -144,3 +155,15 @@ class SiteFreezer(Freezer):
                 if tick is not None:
                     tick()
         return found
+
+
+def made_folder(folder: Path) -> bool:
+    """Make ``folder`` and any parents it lacks; whether this call made it (it is empty)."""
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        return False
+    except FileNotFoundError:
+        os.makedirs(folder.parent, exist_ok=True)
+        return made_folder(folder)
+    return True

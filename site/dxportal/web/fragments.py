@@ -50,7 +50,10 @@ class SharedFragments(Extension):
         if store is None:
             return caller()
         site = context.get("site")
-        full_key = (context.get("lang"), request.root_url if request else None, *key)
+        # The address: request.root_url would say the same, at the cost of an IRI conversion
+        # per page (about 4% of a page's CPU).
+        address = (request.scheme, request.host, request.root_path) if request else None
+        full_key = (context.get("lang"), address, *key)
         found = store.get(full_key)
         if found is None or found[0] is not site:
             found = store[full_key] = (site, caller())
