@@ -63,7 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     programme_pages.init_app(app)
     app.register_error_handler(404, site_routes.render_not_found)
     app.register_error_handler(ContentError, site_routes.render_content_error)
-    templating.init_app(app, cache_dir(app))
+    templating.init_app(app)
     live_reload.init_app(app)
     editor.init_app(app, app_factory=create_app)
     return app

@@ -81,7 +81,7 @@ def remove_old_versions(root: Path, keep: int = KEEP_VERSIONS) -> list[Path]:
             continue
         versions = [p for p in entries if p.is_dir() and VERSION_FOLDER.fullmatch(p.name)]
         if len(versions) != len(entries):
-            continue  # not only DiskCache versions (deploy-git, spares, templates): not ours
+            continue  # not only DiskCache versions (deploy-git, spares): not ours
         versions.sort(key=last_used, reverse=True)
         for folder in versions[keep:]:
             shutil.rmtree(folder, ignore_errors=True)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request, url_for
 from flask_babel import format_date, gettext
-from jinja2 import FileSystemBytecodeCache
 from markupsafe import Markup
 
 from dxportal.addresses import readable
@@ -29,18 +27,14 @@ def feed_time(page: Page, which: str = "updated") -> str:
     return rfc3339(value)
 
 
-def init_app(app: Flask, cache_dir: Path | None) -> None:
-    """Jinja settings, its bytecode cache under ``cache_dir``, the globals and filters."""
+def init_app(app: Flask) -> None:
+    """Jinja settings, the globals and filters.
+
+    No bytecode cache: compiling every template costs a process about 0.15 s of CPU, under
+    5% of every `make bench` row (docs/benchmarks.md, issue #17's rule for speed machinery)."""
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     fragments.init_app(app, cache=not app.config["DXPORTAL_PREVIEW"])
-    folder = cache_dir
-    if folder is not None:  # compiled templates, checked against their source by Jinja
-        try:
-            (folder / "templates").mkdir(parents=True, exist_ok=True)
-            app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(folder / "templates"))
-        except OSError:
-            pass  # no cache: only slower
 
     def render_body(page: Page) -> str:
         html = app.extensions["dxportal.renderer"].render(page.body, page.lang, url_prefix())
