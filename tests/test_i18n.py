@@ -103,3 +103,28 @@ def test_the_i18n_command_updates_compiles_and_lists_what_needs_translating(tmp_
     assert (translations / "vi/LC_MESSAGES/messages.mo").is_file()
     with vi_po.open("rb") as po:
         assert message_ids(read_po(po)) == message_ids(catalog("vi"))
+
+
+def test_a_catalog_saved_while_it_was_compiled_is_compiled_again(tmp_path):
+    """The preview compiles a .po as soon as it changes: when it read a translator's save
+    half written, the rest of the save (made before the .mo was written, so older than it)
+    must not leave the half catalog in use."""
+    import gettext
+    import os
+    import shutil
+
+    from dxportal.catalogs import compile_catalogs
+
+    translations = tmp_path / "translations"
+    shutil.copytree(TRANSLATIONS, translations, ignore=shutil.ignore_patterns("*.mo"))
+    vi_po = translations / "vi/LC_MESSAGES/messages.po"
+    whole = vi_po.read_bytes()
+    vi_po.write_bytes(whole[: whole.index(b'msgid "Home"')])  # the first half of a save
+    half_saved = vi_po.stat().st_mtime_ns
+    compile_catalogs(translations)  # the watcher's compile, reading the half
+    vi_po.write_bytes(whole)  # the rest of the save, written while that compile ran:
+    os.utime(vi_po, ns=(half_saved + 1_000_000, half_saved + 1_000_000))  # before the .mo
+
+    compile_catalogs(translations)  # the watcher's compile for the second write
+    with (translations / "vi/LC_MESSAGES/messages.mo").open("rb") as mo:
+        assert gettext.GNUTranslations(mo).gettext("Home") == "Trang chủ"

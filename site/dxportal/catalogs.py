@@ -7,6 +7,7 @@ The same steps as `make translations`, with the options tests/test_i18n.py check
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
@@ -73,17 +74,25 @@ def untranslated(translations: Path, lang: str) -> list[str]:
 
 
 def compile_catalogs(translations: Path) -> list[Path]:
-    """Compile every messages.po whose .mo is missing or older; return the files written."""
+    """Compile every messages.po whose .mo is missing or older; return the files written.
+
+    The .mo is given the modification time the .po had before it was read: the preview
+    compiles as soon as a .po changes, and may read a save half written; the rest of that
+    save then leaves the .po newer than its .mo, so it is compiled again, where the .mo's own
+    (later) time would have kept the half catalog.
+    """
     written = []
     for po_path in sorted(translations.glob("*/LC_MESSAGES/messages.po")):
         mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+        source = po_path.stat()
+        if mo_path.exists() and mo_path.stat().st_mtime_ns >= source.st_mtime_ns:
             continue
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file, locale=po_path.parent.parent.name)
         compiled = io.BytesIO()
         write_mo(compiled, catalog)
         atomic.write_bytes(mo_path, compiled.getvalue())  # two processes may compile at once
+        os.utime(mo_path, ns=(source.st_atime_ns, source.st_mtime_ns))
         written.append(mo_path)
     return written
 
