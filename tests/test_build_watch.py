@@ -51,6 +51,15 @@ class Running:
         self.process.stdout.close()
         self.process.stderr.close()
 
+    def stop(self, signum: int) -> None:
+        """Send ``signum``: the command must end with status 0, saying it stopped watching."""
+        self.process.send_signal(signum)
+        assert self.process.wait(TIMEOUT) == 0
+        self.wait_for("Stopped watching")
+
+    def tracebacks(self) -> list[str]:
+        return [line for _, line in self.seen if "Traceback" in line]
+
     def _read(self, name: str, stream) -> None:
         for line in stream:
             self.lines.put((name, line.rstrip("\n")))
@@ -117,12 +126,10 @@ def test_watch_rebuilds_on_saves_survives_errors_and_stops_on_ctrl_c(tmp_path, m
         assert "news/bai-2.vi.md" in running.wait_for("site updated")
         assert tree_digest(site) == tree_digest(build(root, tmp_path / "clean2", tmp_path / "c2"))
 
-        running.process.send_signal(signal.SIGINT)
-        assert running.process.wait(TIMEOUT) == 0
-        running.wait_for("Stopped watching")
+        running.stop(signal.SIGINT)
     finally:
         running.end()
-    assert not [line for _, line in running.seen if "Traceback" in line], running.seen
+    assert not running.tracebacks(), running.seen
     assert tree_digest(site) == tree_digest(tmp_path / "clean2")
 
 
@@ -175,11 +182,9 @@ def test_sigterm_stops_watching_as_ctrl_c_does(tmp_path, make_content):
         good = tree_digest(site)
         EDITS["body"](root)
         time.sleep(0.1)  # the rebuild has started, or is about to
-        running.process.send_signal(signal.SIGTERM)
-        assert running.process.wait(TIMEOUT) == 0
-        running.wait_for("Stopped watching")
+        running.stop(signal.SIGTERM)
     finally:
         running.end()
-    assert not [line for _, line in running.seen if "Traceback" in line], running.seen
+    assert not running.tracebacks(), running.seen
     assert tree_digest(site) in (good, tree_digest(build(root, tmp_path / "clean", tmp_path / "c")))
     assert not list(tmp_path.glob(".site.new-*"))

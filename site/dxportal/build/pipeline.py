@@ -37,6 +37,7 @@ from dxportal.content.errors import ContentError
 from dxportal.content.findings import CheckFailed
 from dxportal.content.kept_pages import KeptPages
 from dxportal.content.loader import published_content
+from dxportal.content.model import ContentSet
 from dxportal.content.site_files import public_address
 from dxportal.deploy.manifest import write_manifest
 from dxportal.gc_pause import collection_paused
@@ -69,17 +70,7 @@ def freeze_site(
     if cache_dir is not None:
         remove_old_versions(cache_dir)  # caches of earlier code versions
     with collection_paused() as loaded:  # see gc_pause.py
-        now = store.now()
-        kept = pages if pages is not None and pages.root == content_dir else None
-        report, everything = check_and_read(content_dir, now, True, cache_dir, kept)
-        app.extensions["dxportal.check_report"] = report
-        if report.errors:
-            raise CheckFailed(report)
-        assert everything is not None  # it is None only with errors
-        site, problems = published_content(everything, now)
-        if problems:
-            raise ContentError(problems)
-        store.use(site)
+        site = read_published(app, content_dir, pages)
         if not app.config.get("FREEZER_BASE_URL"):  # the address absolute links are made with
             app.config["FREEZER_BASE_URL"] = public_address(
                 app.config["DXPORTAL_BASE_URL"], site.settings
@@ -111,19 +102,43 @@ def freeze_site(
             sizes = new_record.output_sizes(staging)
             write_manifest(staging, app.config["FREEZER_BASE_URL"], sizes)  # last: complete
             new_record.stamp_folders(staging)
-            previous = BuildRecord.load(cache_dir, destination) or BuildRecord()
-            kept = swap_in(staging, destination, spare)
-            remove_unused_spare(destination, spare)
-            new_record.save(cache_dir, destination)
-            if not kept and cache_dir is not None and not spare.exists():
-                # A first build: its copy of hard links, with the same folder times, is the
-                # next build's start.
-                kept, previous = link_copy(destination, spare), new_record
-            (previous if kept else BuildRecord()).save(cache_dir, spare)
+            swap_in_keeping_spare(staging, destination, spare, new_record, cache_dir)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return urls
+
+
+def read_published(app: Flask, content_dir: Path, pages: KeptPages | None) -> ContentSet:
+    """Check and read all the content, drafts too (as `dxportal check`); the published site,
+    now the store's. Raises CheckFailed or ContentError."""
+    store = app.extensions["dxportal.store"]
+    now = store.now()
+    kept = pages if pages is not None and pages.root == content_dir else None
+    report, everything = check_and_read(content_dir, now, True, store.cache_dir, kept)
+    app.extensions["dxportal.check_report"] = report
+    if report.errors:
+        raise CheckFailed(report)
+    assert everything is not None  # it is None only with errors
+    site, problems = published_content(everything, now)
+    if problems:
+        raise ContentError(problems)
+    store.use(site)
+    return site
+
+
+def swap_in_keeping_spare(staging: Path, destination: Path, spare: Path,
+                          record: BuildRecord, cache_dir: Path | None) -> None:  # fmt: skip
+    """Swap the complete build in; keep the build it replaces, with its record, as the spare
+    the next build starts from (a first build keeps a copy of itself made of hard links,
+    with the same folder times)."""
+    previous = BuildRecord.load(cache_dir, destination) or BuildRecord()
+    kept = swap_in(staging, destination, spare)
+    remove_unused_spare(destination, spare)
+    record.save(cache_dir, destination)
+    if not kept and cache_dir is not None and not spare.exists():
+        kept, previous = link_copy(destination, spare), record
+    (previous if kept else BuildRecord()).save(cache_dir, spare)
 
 
 def build_workers(app: Flask) -> int:

@@ -5,10 +5,11 @@ links), rendered once per app, language and key instead of once per page.
 A fragment depends on the language, the loaded content (site.yml, the static pages that
 exist), the address the site is served at, the translations, the templates and the static
 files' versions, plus what the tag names after the fragment's name (say the page's section,
-for the navigation's ``aria-current``). The first four are part of every key (the content
+for the navigation's ``aria-current``). The first three are part of every key (the content
 by identity: a new ContentSet, as a preview or ``build --watch`` makes after a change,
-renders the fragments again); the last three do not change within a built app, and a
-preview app, which reloads them, renders every fragment every time.
+renders the fragments again); the translations, templates and static files do not change
+within a built app (``build --watch`` makes the app again when they do), and a preview app,
+which reloads them, renders every fragment every time.
 
 The url_for calls inside a fragment run when it is rendered, not on every page that shows it:
 a frozen build still sees each of its links once (on the first page of each language and

@@ -16,6 +16,7 @@ from dxportal.catalogs import compile_catalogs
 from dxportal.messages import DEFAULT_LANGUAGE
 
 CATALOGS = "dxportal.catalogs"  # app.extensions key: the app's loaded catalogs, by locale
+TEXTS = "dxportal.catalog-texts"  # app.extensions key: LanguageDomain.markup's results
 
 
 def current_language() -> str:
@@ -28,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations)
     app.config["BABEL_DEFAULT_LOCALE"] = DEFAULT_LANGUAGE
     app.extensions[CATALOGS] = {}
+    app.extensions[TEXTS] = {}
     babel.init_app(app, locale_selector=current_language)
     install_template_gettext(app)
 
@@ -66,25 +68,23 @@ class LanguageDomain(flask_babel.Domain):
     def markup(self, message: str) -> tuple[Markup, bool]:
         """``message`` translated and marked safe, and whether it holds a ``%``: each message
         once per catalog (a page asks for the same thirty again; a catalog reloaded by the
-        preview is a new object, with new texts)."""
+        preview is a new object, with new texts). Kept by the app, with its catalogs."""
         translations = self.get_translations()
-        texts = self.texts.get(id(translations))
+        kept = current_app.extensions[TEXTS]
+        texts = kept.get(id(translations))
         if texts is None or texts[0] is not translations:
-            texts = self.texts[id(translations)] = (translations, {})
+            texts = kept[id(translations)] = (translations, {})
         found = texts[1].get(message)
         if found is None:
             text = Markup(translations.ugettext(message))
             found = texts[1][message] = (text, "%" in text)
         return found
 
-    @cached_property
-    def texts(self) -> dict[int, tuple[support.NullTranslations, dict[str, tuple[Markup, bool]]]]:
-        return {}
-
 
 def forget_catalogs(app: Flask) -> None:
     """Load ``app``'s catalogs again on their next use (after they were compiled anew)."""
     app.extensions[CATALOGS].clear()
+    app.extensions[TEXTS].clear()
 
 
 class LanguageBabel(flask_babel.Babel):

@@ -244,16 +244,24 @@ class Spill:
         The collector is paused meanwhile: it would walk the growing posting lists of a
         partition again and again, and they hold no cycles (they are freed as a batch ends).
         """
-        kinds = self.kinds
-        for kind in kinds:
-            folders[kind].mkdir(parents=True, exist_ok=True)
+        kinds = self.make_folders(folders)
         batches = [range(g, g + 1) for g in range(PARTITIONS)]
         if not self.one_batch_each(counts):  # a shard gathers terms of several
             batches = [range(PARTITIONS)]  # partitions: merge all at once
         with collection_paused():
             for batch in batches:
                 self.write_batch(folders, counts, kinds, batch)
-        for kind in kinds:
+        self.remove_other_shards(folders, counts)
+
+    def make_folders(self, folders: dict[str, Path]) -> list[str]:
+        """Make the folders of this spill's kinds of shard; return the kinds."""
+        for kind in self.kinds:
+            folders[kind].mkdir(parents=True, exist_ok=True)
+        return self.kinds
+
+    def remove_other_shards(self, folders: dict[str, Path], counts: dict[str, int]) -> None:
+        """Remove the files of an earlier export beyond this one's shard counts."""
+        for kind in self.kinds:
             remove_other_files(folders[kind], {f"{n}.json" for n in range(counts[kind])})
 
     def write_batch(
@@ -306,8 +314,7 @@ def write_shards_shared(
         shares[lighter].append((number, g))
         loads[lighter] += size
     for spill in spills:
-        for kind in spill.kinds:
-            folders[kind].mkdir(parents=True, exist_ok=True)
+        spill.make_folders(folders)
 
     def write(share: list[tuple[int, int]]) -> None:
         with collection_paused():
@@ -320,8 +327,7 @@ def write_shards_shared(
     finally:
         results_of([child])  # reaped even if this half failed; JobFailed if that one did
     for spill in spills:
-        for kind in spill.kinds:
-            remove_other_files(folders[kind], {f"{n}.json" for n in range(counts[kind])})
+        spill.remove_other_shards(folders, counts)
 
 
 def diff_runs(number: int, before: dict[str, Run], after: dict[str, Run], into: Changes) -> None:
